@@ -1,0 +1,56 @@
+# Cercle's two commands: `make run` and `make test`. Both set everything up first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: help setup run test lint typecheck pytest system-deps messages vendor clean
+
+help:
+	@echo "make run    set up, then serve Cercle with a demo on http://127.0.0.1:8000"
+	@echo "make test   set up, then lint, type check and run all tests"
+	@echo "make messages  refresh the French translation catalogue after changing strings"
+	@echo "make vendor    refresh the vendored front-end packages (needs npm)"
+
+# Reinstall only when the dependencies change.
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Cercle needs Python 3.11 or newer; set PYTHON=python3.x")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+system-deps:
+	@scripts/system-deps.sh
+
+run: setup
+	$(BIN)/cercle migrate --noinput
+	$(BIN)/cercle collectstatic --noinput --verbosity 0
+	$(BIN)/cercle demo --if-empty
+	@echo "Open http://127.0.0.1:8000/"
+	$(BIN)/cercle serve
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy cercle tests
+
+pytest: setup system-deps
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+messages: setup
+	cd cercle && ../$(BIN)/cercle makemessages --locale fr --no-obsolete --add-location file
+	cd cercle && ../$(BIN)/cercle makemessages --locale fr --domain djangojs --no-obsolete --add-location file
+	$(BIN)/cercle compilemessages --ignore '.venv'
+
+vendor:
+	scripts/vendor.sh
+
+clean:
+	rm -rf $(VENV) var/static .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,22 @@
+"""The `cercle` console script: Django's manage.py under Cercle's own name.
+
+`cercle --help` lists every command; `cercle COMMAND --help` explains one.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from django.core.management import execute_from_command_line
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cercle.settings")
+    args = list(sys.argv if argv is None else argv)
+    args[0] = "cercle"
+    execute_from_command_line(args)
+
+
+if __name__ == "__main__":
+    main()
