@@ -255,6 +255,10 @@ if HTTPS:
     SECURE_HSTS_SECONDS = env_int("CERCLE_HSTS_SECONDS", 60 * 60 * 24 * 365, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CERCLE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("CERCLE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading is hard to undo and binds every subdomain: the operator opts
+        # in with CERCLE_HSTS_PRELOAD, so Cercle does not nag about it.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True

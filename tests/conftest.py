@@ -1,0 +1,86 @@
+"""Fixtures shared by every test: people, clients, a real SMTP server.
+
+The personas follow Healthchecks' habit: Alice is a member, Bob her peer, and
+Charlie an outsider; each is built through the same code paths as real accounts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.cache import cache
+from django.test import Client
+
+from cercle.accounts.models import User
+from tests.smtp import SmtpServer
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings: Any) -> None:
+    """Tests read static files from the source tree, not a collected manifest
+    (a dedicated test runs collectstatic with the production storage)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Rate limits and cached pages live in the cache: each test starts clean."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def immediate_tasks(settings: Any) -> None:
+    """Run background tasks at once, in the process that queues them."""
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default", "email"],
+        }
+    }
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Iterator[SmtpServer]:
+    """A real SMTP server on a free local port, with Django sending to it."""
+    with SmtpServer() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = server.port
+        settings.EMAIL_USE_TLS = False
+        settings.EMAIL_USE_SSL = False
+        yield server
+
+
+def make_person(email: str, name: str, *, language: str = "", verified: bool = True) -> User:
+    user = User.objects.create_user(
+        email=email, password=PASSWORD, display_name=name, language=language
+    )
+    EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
+    return user
+
+
+@pytest.fixture
+def alice(db: None) -> User:
+    return make_person("alice@example.org", "Alice Martin")
+
+
+@pytest.fixture
+def bob(db: None) -> User:
+    return make_person("bob@example.org", "Bob Leroy")
+
+
+@pytest.fixture
+def alice_client(alice: User) -> Client:
+    client = Client()
+    client.force_login(alice)
+    return client
