@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# Tests run on both cores; set PYTEST_ARGS="-n 0" to run them in one process.
 
 .PHONY: help setup run test lint typecheck pytest system-deps messages vendor clean
 
@@ -40,7 +41,7 @@ typecheck: setup
 	$(BIN)/mypy cercle tests
 
 pytest: setup system-deps
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from tests.cli import CERCLE, PROJECT_DIR, operator_env, run_cercle
+from tests.smtp import free_port
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - local URL
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[str], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()[0]
+        try:
+            _get(url)
+        except OSError:
+            time.sleep(0.2)
+            continue
+        return
+    raise AssertionError(f"{url} did not answer within {timeout} s")
+
+
+def test_serve_runs_the_site_and_the_worker_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    env = operator_env(tmp_path)
+    for step in (["migrate", "--noinput"], ["collectstatic", "--noinput"], ["demo", "--if-empty"]):
+        result = run_cercle(*step, env=env)
+        assert result.returncode == 0, result.stderr
+    assert "alice@demo.cercle.test" in result.stdout
+
+    port = free_port()
+    process = subprocess.Popen(
+        [*CERCLE, "serve", "--bind", f"127.0.0.1:{port}", "--web-workers", "1"],
+        env=env,
+        cwd=PROJECT_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_until_up(base + "/healthz", process)
+        status, body = _get(base + "/")
+        assert status == 200
+        assert b"Cultivate your communities of practice" in body
+        # Static files come from WhiteNoise's compressed manifest, with cache busting.
+        css_url = body.split(b'rel="stylesheet" href="')[1].split(b'"')[0].decode()
+        assert css_url.startswith("/static/css/cercle.")
+        assert css_url.endswith(".css")
+        assert _get(base + css_url)[0] == 200
+        assert _get(base + "/healthz") == (200, b'{"status": "ok", "database": "sqlite"}')
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    assert "Starting worker" in output
+    assert "Cercle stopped." in output
+    assert _processes_mentioning(f"127.0.0.1:{port}") == []
+
+
+def _processes_mentioning(text: str) -> list[str]:
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            command = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if text in command:
+            found.append(command)
+    return found
+
+
+def test_demo_refuses_a_database_that_already_has_people(tmp_path: Path) -> None:
+    env = operator_env(tmp_path)
+    assert run_cercle("migrate", "--noinput", env=env).returncode == 0
+    assert run_cercle("demo", env=env).returncode == 0
+    again = run_cercle("demo", env=env)
+    assert again.returncode != 0
+    assert "already has people" in again.stderr
+    quiet = run_cercle("demo", "--if-empty", env=env)
+    assert quiet.returncode == 0
+    assert "Demo loaded" not in quiet.stdout
