@@ -7,10 +7,12 @@ Charlie an outsider; each is built through the same code paths as real accounts.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.test import Client
 
@@ -18,6 +20,12 @@ from cercle.accounts.models import User
 from tests.smtp import SmtpServer
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _static_root() -> None:
+    """WhiteNoise looks at STATIC_ROOT at start-up; `make run` fills it, tests need it to exist."""
+    Path(django_settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(autouse=True)
