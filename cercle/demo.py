@@ -1,7 +1,12 @@
-"""A small bilingual demo: people who read Cercle in French or in English.
+"""A small bilingual demo that covers the community typology.
 
-Later capabilities add their own demo content here (communities, conversations,
-knowledge), always in both languages, always built through the actions layer.
+Everything is built through the actions layer, as real use would build it:
+- "Numérique responsable" (French): internal, on request, members only; Léa's
+  request waits for Camille's answer;
+- "Urban Cycling Practitioners" (English): external, open, public;
+- "Cercle des animateurs" (French): external, on invitation, members only, with
+  a private working-group space.
+The internal email domain is metropole.example: Camille, Karim and Léa are internal.
 """
 
 from __future__ import annotations
@@ -13,6 +18,19 @@ from django.conf import settings
 from django.db import transaction
 
 from cercle.accounts.models import User
+from cercle.communities import actions
+from cercle.communities.models import (
+    Audience,
+    Community,
+    Entry,
+    InternalEmailDomain,
+    Invitation,
+    Membership,
+    Role,
+    Visibility,
+)
+
+INTERNAL_DOMAIN = "metropole.example"
 
 
 @dataclass(frozen=True)
@@ -25,11 +43,42 @@ class DemoPerson:
 
 
 DEMO_PEOPLE = [
-    DemoPerson("camille@demo.cercle.test", "Camille Martin", "fr", "administratrice", True),
-    DemoPerson("alice@demo.cercle.test", "Alice Walker", "en", "coordinator"),
-    DemoPerson("bob@demo.cercle.test", "Bob Nguyen", "en", "member"),
-    DemoPerson("lea@demo.cercle.test", "Léa Dubois", "fr", "membre"),
+    DemoPerson("camille@metropole.example", "Camille Martin", "fr", "administratrice", True),
+    DemoPerson("alice@bikes.example", "Alice Walker", "en", "coordinator"),
+    DemoPerson("bob@bikes.example", "Bob Nguyen", "en", "moderator"),
+    DemoPerson("lea@metropole.example", "Léa Dubois", "fr", "membre"),
+    DemoPerson("karim@metropole.example", "Karim Benali", "fr", "membre"),
 ]
+
+NUMERIQUE_CHARTER = """\
+## Notre charte
+
+1. **Bienveillance** : on partage ses essais, réussis ou non, sans jugement.
+2. **Concret** : chaque sujet part d'une situation réelle dans un service.
+3. **Ouverture** : ce qui marche chez l'un est documenté pour tous.
+
+Les échanges restent internes à la métropole.
+"""
+
+CYCLING_CHARTER = """\
+## How we work together
+
+- Share **what you tried**, with numbers when you have them.
+- Credit sources and link to studies.
+- Disagree with ideas, never with people.
+
+| Ritual | When |
+|---|---|
+| Open ride | first Saturday of the month |
+| Route clinic | every other Tuesday |
+"""
+
+ANIMATEURS_CHARTER = """\
+## Charte du cercle
+
+- Ce qui se dit dans le cercle reste dans le cercle.
+- Chacun vient avec une question et repart avec une idée.
+"""
 
 
 def demo_is_needed() -> bool:
@@ -37,17 +86,106 @@ def demo_is_needed() -> bool:
     return not User.objects.exists()
 
 
+def _person(person: DemoPerson) -> User:
+    user = User.objects.create_user(
+        email=person.email,
+        password=settings.DEMO_PASSWORD,
+        display_name=person.display_name,
+        language=person.language,
+        is_staff=person.is_staff,
+        is_superuser=person.is_staff,
+    )
+    EmailAddress.objects.create(user=user, email=person.email, verified=True, primary=True)
+    return user
+
+
+def _membership(person: User, community: Community) -> Membership:
+    return Membership.objects.get(person=person, community=community)
+
+
 @transaction.atomic
 def load_demo() -> list[DemoPerson]:
-    """Create the demo people with verified addresses, so that they can log in."""
-    for person in DEMO_PEOPLE:
-        user = User.objects.create_user(
-            email=person.email,
-            password=settings.DEMO_PASSWORD,
-            display_name=person.display_name,
-            language=person.language,
-            is_staff=person.is_staff,
-            is_superuser=person.is_staff,
-        )
-        EmailAddress.objects.create(user=user, email=person.email, verified=True, primary=True)
+    """Create the demo people (verified, so they can log in) and communities."""
+    InternalEmailDomain.objects.create(domain=INTERNAL_DOMAIN)
+    camille, alice, bob, lea, karim = (_person(p) for p in DEMO_PEOPLE)
+
+    numerique = actions.do_create_community(
+        camille,
+        name="Numérique responsable",
+        slug="numerique-responsable",
+        domain="Sobriété numérique dans les services de la métropole",
+        purpose="Ensemble, réduisons l'empreinte de nos outils numériques, un service à la fois.",
+        charter=NUMERIQUE_CHARTER,
+        benefits=(
+            "Des retours d'expérience de vos collègues\n"
+            "Des fiches pratiques prêtes à l'emploi\n"
+            "Un réseau pour porter vos projets"
+        ),
+        language="fr",
+        audience=Audience.INTERNAL,
+        entry=Entry.REQUEST,
+        visibility=Visibility.MEMBERS,
+    )
+    actions.do_join(karim, numerique, message="Je pilote le parc d'imprimantes.")
+    actions.do_decide_request(
+        camille, _membership(karim, numerique), approve=True, message="Bienvenue Karim !"
+    )
+    actions.do_join(lea, numerique, message="Je travaille sur l'archivage des courriels.")
+
+    cycling = actions.do_create_community(
+        camille,
+        name="Urban Cycling Practitioners",
+        slug="urban-cycling",
+        domain="Cargo bikes, safe routes and cycling infrastructure",
+        purpose="Share what works on the road, so that every city becomes safer to ride.",
+        charter=CYCLING_CHARTER,
+        benefits=(
+            "Field-tested answers from practitioners in many cities\n"
+            "A library of route designs and studies\n"
+            "Monthly open rides and route clinics"
+        ),
+        language="en",
+        audience=Audience.EXTERNAL,
+        entry=Entry.OPEN,
+        visibility=Visibility.PUBLIC,
+    )
+    for person in (alice, bob, lea):
+        actions.do_join(person, cycling)
+    actions.do_change_role(camille, _membership(alice, cycling), Role.COORDINATOR)
+    actions.do_change_role(alice, _membership(bob, cycling), Role.MODERATOR)
+    actions.do_leave(camille, cycling)
+    actions.do_create_space(
+        alice, cycling, name="Cargo bikes", description="Models, loads, maintenance."
+    )
+
+    animateurs = actions.do_create_community(
+        camille,
+        name="Cercle des animateurs",
+        slug="cercle-des-animateurs",
+        domain="L'animation de communautés de pratique",
+        purpose="Animer, c'est faire vivre : échangeons nos rituels et nos ratés.",
+        charter=ANIMATEURS_CHARTER,
+        benefits="Un regard de pairs sur vos animations\nDes rituels éprouvés à reprendre",
+        language="fr",
+        audience=Audience.EXTERNAL,
+        entry=Entry.INVITATION,
+        visibility=Visibility.MEMBERS,
+    )
+    actions.do_invite(
+        camille,
+        animateurs,
+        ["alice@bikes.example", "bob@bikes.example", "nouvelle@exemple.example"],
+        message="Rejoignez-nous pour partager vos rituels !",
+    )
+    for person in (alice, bob):
+        token = Invitation.objects.get(community=animateurs, email=person.email).token
+        actions.do_accept_invitation(person, token)
+    charter_group = actions.do_create_space(
+        camille,
+        animateurs,
+        name="Groupe de travail : charte",
+        description="Nous réécrivons la charte du cercle.",
+        is_private=True,
+    )
+    actions.do_list_in_space(camille, charter_group, alice)
     return DEMO_PEOPLE

@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "cercle.accounts",
     "cercle.ui",
     "cercle.mail",
+    "cercle.communities",
+    "cercle.analytics",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -306,5 +308,11 @@ LOGGING = {
 }
 
 # --- Cercle ---------------------------------------------------------------------------------
+# Who may create a community: instance staff only, or every member with an account.
+COMMUNITY_CREATION = env_choice("CERCLE_COMMUNITY_CREATION", "staff", ["staff", "members"])
+# How long an invitation stays valid.
+INVITATION_DAYS = env_int("CERCLE_INVITATION_DAYS", 14, minimum=1, maximum=365)
+# Largest logo or cover image a coordinator may upload, in megabytes.
+IMAGE_MAX_MB = env_int("CERCLE_IMAGE_MAX_MB", 5, minimum=1, maximum=50)
 # The demo accounts' shared password, shown by `make run`; never used outside the demo.
 DEMO_PASSWORD = env_str("CERCLE_DEMO_PASSWORD", "cercle-demo-2026")

@@ -30,4 +30,4 @@ def test_the_demo_is_bilingual_and_every_demo_login_works() -> None:
 def test_the_demo_has_an_administrator() -> None:
     load_demo()
     admins = User.objects.filter(is_superuser=True)
-    assert [a.email for a in admins] == ["camille@demo.cercle.test"]
+    assert [a.email for a in admins] == ["camille@metropole.example"]

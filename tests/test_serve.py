@@ -37,7 +37,7 @@ def test_serve_runs_the_site_and_the_worker_and_stops_cleanly_on_ctrl_c(tmp_path
     for step in (["migrate", "--noinput"], ["collectstatic", "--noinput"], ["demo", "--if-empty"]):
         result = run_cercle(*step, env=env)
         assert result.returncode == 0, result.stderr
-    assert "alice@demo.cercle.test" in result.stdout
+    assert "alice@bikes.example" in result.stdout
 
     port = free_port()
     process = subprocess.Popen(

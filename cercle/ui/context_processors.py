@@ -6,11 +6,14 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from cercle import permissions
+from cercle.communities.queries import switcher_communities
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     return {
         "SITE_NAME": settings.SITE_NAME,
+        # Called by the template only where the switcher is drawn (one query).
+        "switcher_communities": lambda: switcher_communities(user) if user else [],
         "may_use_admin_site": user is not None and permissions.may_use_admin_site(user),
     }
