@@ -1,0 +1,50 @@
+"""Builders for community tests: everything goes through the actions, as in real use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cercle.accounts.models import User
+from cercle.communities import actions
+from cercle.communities.models import Audience, Community, Entry, InternalEmailDomain, Visibility
+from tests.conftest import make_person
+
+
+def staff_person(email: str = "op@example.org", name: str = "Operator") -> User:
+    operator = make_person(email, name)
+    operator.is_staff = True
+    operator.save()
+    return operator
+
+
+def community(
+    coordinator: User,
+    *,
+    slug: str = "cargo",
+    audience: str = Audience.EXTERNAL,
+    entry: str = Entry.OPEN,
+    visibility: str = Visibility.PUBLIC,
+    **values: Any,
+) -> Community:
+    """A community created by `coordinator` (made staff for the occasion if needed)."""
+    was_staff = coordinator.is_staff
+    coordinator.is_staff = True
+    values.setdefault("name", slug.replace("-", " ").title())
+    values.setdefault("domain", "Cargo bikes")
+    values.setdefault("purpose", "Carry more, drive less.")
+    created = actions.do_create_community(
+        coordinator,
+        slug=slug,
+        audience=audience,
+        entry=entry,
+        visibility=visibility,
+        language="en",
+        **values,
+    )
+    coordinator.is_staff = was_staff
+    return created
+
+
+def internal_domain(domain: str = "inside.example") -> str:
+    InternalEmailDomain.objects.get_or_create(domain=domain)
+    return domain
