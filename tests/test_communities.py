@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from allauth.account.signals import email_confirmed
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
 from cercle.accounts.models import User
 from cercle.analytics.models import ActivityEvent
@@ -127,8 +132,6 @@ def test_a_request_waits_for_a_decision_and_the_person_hears_of_it(
     assert (pending.status, pending.request_message) == (Status.REQUESTED, "I build cargo bikes.")
     with pytest.raises(ActionRefused, match="already asked"):
         actions.do_join(charlie, guild)
-
-    from django.db import transaction  # noqa: PLC0415 - only this test needs on_commit run
 
     with transaction.atomic():
         actions.do_decide_request(coordinator, pending, approve=True, message="Welcome aboard!")
@@ -403,3 +406,79 @@ def test_directory_and_landing_query_counts_do_not_grow_with_the_data(
         assert member.get(reverse("space", args=["c0", "general"])).status_code == 200
     with django_assert_max_num_queries(5):
         assert member.get(reverse("my_communities")).status_code == 200
+
+
+def _png(size: tuple[int, int] = (8, 8)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (11, 93, 107)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_a_logo_is_uploaded_and_shown_only_where_the_community_is_seen(
+    coordinator: User, tmp_path: Any, settings: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    internal_domain()
+    insider = make_person("boss@inside.example", "Internal Boss")
+    inside = community(insider, audience=Audience.INTERNAL)
+    boss = Client()
+    boss.force_login(insider)
+    form = {
+        "name": inside.name, "slug": inside.slug, "domain": inside.domain,
+        "purpose": inside.purpose, "language": "en", "audience": "internal",
+        "entry": "open", "visibility": "public", "benefits": "", "charter": "",
+    }  # fmt: skip
+    logo = SimpleUploadedFile("logo.png", _png(), content_type="image/png")
+    response = boss.post(reverse("community_manage", args=[inside.slug]), {**form, "logo": logo})
+    assert response.status_code == 302
+    inside.refresh_from_db()
+    assert inside.logo.name.startswith(f"communities/{inside.slug}/logo-")
+    image_url = reverse("community_image", args=[inside.slug, "logo"])
+    shown = boss.get(image_url)
+    assert shown.status_code == 200
+    assert shown["X-Content-Type-Options"] == "nosniff"
+    outsider = Client()
+    outsider.force_login(coordinator)
+    assert outsider.get(image_url).status_code == 404
+    assert Client().get(image_url).status_code == 404
+
+
+def test_a_logo_that_is_not_an_image_or_too_large_is_refused(
+    coordinator: User, tmp_path: Any, settings: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    settings.IMAGE_MAX_MB = 1
+    cargo = community(coordinator)
+    boss = Client()
+    boss.force_login(coordinator)
+    form = {
+        "name": cargo.name, "slug": cargo.slug, "domain": cargo.domain,
+        "purpose": cargo.purpose, "language": "en", "audience": "external",
+        "entry": "open", "visibility": "public", "benefits": "", "charter": "",
+    }  # fmt: skip
+    fake = SimpleUploadedFile("logo.png", b"<script>alert(1)</script>", content_type="image/png")
+    page = boss.post(reverse("community_manage", args=[cargo.slug]), {**form, "logo": fake})
+    assert page.status_code == 200
+    assert "Upload a valid image" in page.content.decode()
+    huge = SimpleUploadedFile("big.png", _png((2000, 2000)) + b"\0" * 1_100_000, "image/png")
+    page = boss.post(reverse("community_manage", args=[cargo.slug]), {**form, "logo": huge})
+    assert "too large" in page.content.decode()
+    cargo.refresh_from_db()
+    assert not cargo.logo
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_invitation_sent_before_sign_up_is_waiting_once_the_address_is_verified(
+    coordinator: User,
+) -> None:
+    circle = community(coordinator, entry=Entry.INVITATION)
+    actions.do_invite(coordinator, circle, ["newcomer@example.org"])
+    newcomer = make_person("newcomer@example.org", "New Comer", verified=False)
+    assert not Membership.objects.filter(person=newcomer).exists()
+    address = newcomer.emailaddress_set.get()  # type: ignore[attr-defined]
+    address.set_verified(commit=True)
+    email_confirmed.send(sender=type(address), request=None, email_address=address)
+    assert membership(newcomer, circle).status == Status.INVITED
+    client = Client()
+    client.force_login(newcomer)
+    assert "Accept the invitation" in client.get(circle.get_absolute_url()).content.decode()

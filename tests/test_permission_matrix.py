@@ -145,12 +145,12 @@ TABLE: dict[str, dict[str, tuple[str, str, str, str, str]]] = {
         "private_listed":     NOTHING,
         "private_unlisted":   NOTHING,
     },
-    # Staff "see the community" whatever its audience, so they read the open spaces of a
-    # public community (docs: "not banned, sees the community and visibility is public"),
-    # but join by their own status: staff here are not internal.
+    # Staff see every landing page and manage every community, but read content and
+    # join by their own status (docs: "staff read and join like anyone"): staff here
+    # are not internal, so an internal community's spaces stay closed to them.
     "staff": {
         "landing":            ("Y",       "ext&(open|req)", "N", "N",     "Y"),
-        "open_space":         ("pub",     "ext&(open|req)", "N", "N",     "Y"),
+        "open_space":         ("ext&pub", "ext&(open|req)", "N", "N",     "Y"),
         "private_listed":     NOTHING,
         "private_unlisted":   NOTHING,
     },

@@ -568,3 +568,28 @@ def do_unban(actor: User, membership: Membership) -> None:
         membership.status = Status.LEFT
         membership.save(update_fields=["status", "updated_at"])
         record_event("membership.unbanned", actor=actor, community=community, target=membership)
+
+
+def do_attach_invitations(person: User, email: str) -> int:
+    """Once `person` has verified `email`, the invitations sent to it show as theirs
+    (on their communities page and the landing pages), as for existing accounts."""
+    attached = 0
+    with transaction.atomic():
+        pending = Invitation.objects.filter(
+            email__iexact=email,
+            accepted_at=None,
+            declined_at=None,
+            revoked_at=None,
+            expires_at__gt=timezone.now(),
+        ).select_related("community")
+        for invitation in pending:
+            membership, created = Membership.objects.get_or_create(
+                person=person,
+                community=invitation.community,
+                defaults={"status": Status.INVITED, "role": Role.MEMBER},
+            )
+            if created or membership.status == Status.LEFT:
+                membership.status = Status.INVITED
+                membership.save(update_fields=["status", "updated_at"])
+                attached += 1
+    return attached

@@ -6,3 +6,6 @@ class CommunitiesConfig(AppConfig):
     name = "cercle.communities"
     label = "communities"
     verbose_name = _("Communities")
+
+    def ready(self) -> None:
+        from cercle.communities import signals  # noqa: F401, PLC0415 - connects receivers
