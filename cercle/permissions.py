@@ -258,3 +258,29 @@ def readable_spaces(access: CommunityAccess) -> QuerySet[Space]:
     if access.is_coordinator:
         return spaces
     return spaces.filter(Q(is_private=False) | Q(pk__in=access.listed_space_ids()))
+
+
+def readable_spaces_everywhere(actor: Actor) -> QuerySet[Space]:
+    """Every space, in every community, that `actor` may read: the filter for
+    search, feeds and anything else that lists content across communities."""
+    meets_audience = Q(community__audience=Audience.EXTERNAL)
+    if is_internal(actor):
+        meets_audience = Q()
+    open_to_all = Q(is_private=False, community__visibility="public") & meets_audience
+    if not actor.is_authenticated:
+        return Space.objects.filter(open_to_all)
+    memberships = Membership.objects.filter(person_id=actor.pk)
+    banned = memberships.filter(status=Status.BANNED).values("community_id")
+    active = memberships.filter(status=Status.ACTIVE)
+    member_of = active.values("community_id")
+    coordinator_of = active.filter(role=Role.COORDINATOR).values("community_id")
+    listed = SpaceMember.objects.filter(person_id=actor.pk).values("space_id")
+    return Space.objects.filter(
+        meets_audience
+        & (
+            (open_to_all & ~Q(community_id__in=banned))
+            | Q(is_private=False, community_id__in=member_of)
+            | Q(community_id__in=coordinator_of)
+            | Q(pk__in=listed, community_id__in=member_of)
+        )
+    )

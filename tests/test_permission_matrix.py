@@ -483,6 +483,31 @@ def test_the_spaces_listed_to_a_person_are_exactly_those_they_may_view(world: Wo
     assert not mismatches, mismatch_report(mismatches, len(PERSONS) * len(TYPES))
 
 
+def test_the_spaces_readable_across_communities_are_exactly_those_they_may_view(
+    world: World,
+) -> None:
+    """The filter that search and feeds use agrees with the table, for every person."""
+    mismatches = []
+    for person in PERSONS:
+        readable = set(
+            permissions.readable_spaces_everywhere(world.persons[person]).values_list(
+                "pk", flat=True
+            )
+        )
+        wanted = {
+            space.pk
+            for kind in TYPES
+            for obj in OBJECTS[1:]
+            if (space := world.objects[(kind, obj)]) is not None
+            and expected(person, kind, obj, "view")
+        }
+        if readable != wanted:
+            mismatches.append(
+                f"  {person:<17} missing {len(wanted - readable)} extra {len(readable - wanted)}"
+            )
+    assert not mismatches, mismatch_report(mismatches, len(PERSONS))
+
+
 # --- The pages ------------------------------------------------------------------------------
 
 
