@@ -41,6 +41,7 @@ from cercle.communities.models import (
     SpaceMember,
     Status,
 )
+from cercle.conversations.models import Post, Topic
 
 Actor = User | AnonymousUser
 Action = Literal["view", "join", "post", "moderate", "manage"]
@@ -201,6 +202,53 @@ class CommunityAccess:
 
     def may_leave(self) -> bool:
         return self.status == Status.ACTIVE
+
+    # Conversations.
+    def may_start_topic(self, space: Space, kind: str) -> bool:
+        if kind == "announcement" and not self.is_coordinator:
+            return False
+        return self.may_post(space)
+
+    def may_reply(self, topic: Topic) -> bool:
+        if not self.may_post(topic.space):
+            return False
+        if topic.is_locked or topic.is_hidden or topic.merged_into_id:
+            return self.may_moderate(topic.space)
+        return True
+
+    def may_edit(self, post: Post, space: Space) -> bool:
+        """Authors edit their own posts while they may post; moderators edit any."""
+        if post.deleted_at is not None:
+            return False
+        own = post.author_id is not None and post.author_id == self.actor.pk
+        return (own and self.may_post(space)) or self.may_moderate(space)
+
+    def may_delete(self, post: Post, space: Space) -> bool:
+        return self.may_edit(post, space)
+
+    def may_accept_answer(self, topic: Topic) -> bool:
+        if topic.kind != "question":
+            return False
+        asker = topic.author_id is not None and topic.author_id == self.actor.pk
+        return (asker and self.may_post(topic.space)) or self.may_moderate(topic.space)
+
+    def may_react(self, post: Post, space: Space) -> bool:
+        own = post.author_id is not None and post.author_id == self.actor.pk
+        return not own and post.deleted_at is None and self.may_post(space)
+
+    def may_flag(self, post: Post, space: Space) -> bool:
+        own = post.author_id is not None and post.author_id == self.actor.pk
+        return not own and post.deleted_at is None and self.may_post(space)
+
+    def sees_hidden(self, space: Space) -> bool:
+        """Hidden topics and posts stay visible, marked, to those who moderate them."""
+        return self.may_moderate(space)
+
+    def may_curate_tags(self) -> bool:
+        return self.is_coordinator or self.staff
+
+    def may_read_moderation_log(self) -> bool:
+        return self.is_coordinator or self.staff
 
     def may(self, action: Action, space: Space | None = None) -> bool:
         if action == "view":

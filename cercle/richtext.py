@@ -7,19 +7,27 @@ member types, no script, style or event handler reaches another member's page.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from functools import cache
 
 import nh3
+from django.utils.html import escape
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
 from mdit_py_plugins.tasklists import tasklists_plugin
+
+MENTION = re.compile(r"(?<![\w@/.-])@([a-z0-9][a-z0-9-]{0,39})\b")
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4",
     "h5", "h6", "hr", "i", "img", "input", "li", "ol", "p", "pre", "s", "strong", "sub",
-    "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "span", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
+    "span": {"class", "title"},
     "abbr": {"title"},
     "img": {"src", "alt", "title", "width", "height"},
     "input": {"type", "checked", "disabled"},
@@ -31,17 +39,61 @@ ALLOWED_ATTRIBUTES = {
 }
 
 
+def _mentions(state: StateCore) -> None:
+    """Turn @handle in plain text (never in code) into a mention of a known person."""
+    names: Mapping[str, str] = state.env.get("mentions") or {}
+    if not names:
+        return
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children: list[Token] = []
+        for child in block.children:
+            if child.type != "text" or "@" not in child.content:
+                children.append(child)
+                continue
+            position = 0
+            for match in MENTION.finditer(child.content):
+                handle = match.group(1)
+                if handle not in names:
+                    continue
+                if match.start() > position:
+                    children.append(_text(child.content[position : match.start()]))
+                mention = Token("html_inline", "", 0)
+                mention.content = (
+                    f'<span class="mention" title="{escape(names[handle])}">@{handle}</span>'
+                )
+                children.append(mention)
+                position = match.end()
+            if position < len(child.content):
+                children.append(_text(child.content[position:]))
+        block.children = children
+
+
+def _text(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
+def mentioned_handles(text: str) -> set[str]:
+    """Every @handle written in `text` (whether or not such a person exists)."""
+    return {match.group(1) for match in MENTION.finditer(text or "")}
+
+
 @cache
 def _parser() -> MarkdownIt:
     parser = MarkdownIt("commonmark", {"linkify": True, "typographer": False})
     parser.enable(["table", "strikethrough", "linkify"])
     parser.use(tasklists_plugin)
+    parser.core.ruler.push("mentions", _mentions)
     return parser
 
 
-def render_markdown(text: str) -> str:
-    """Safe HTML for `text`; links get rel="nofollow noopener" and open in place."""
-    html = _parser().render(text or "")
+def render_markdown(text: str, mentions: Mapping[str, str] | None = None) -> str:
+    """Safe HTML for `text`; links get rel="nofollow noopener". `mentions` maps the
+    handles of people who may be mentioned to their names."""
+    html = _parser().render(text or "", {"mentions": mentions or {}})
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

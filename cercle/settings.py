@@ -37,7 +37,9 @@ INSTALLED_APPS = [
     "cercle.ui",
     "cercle.mail",
     "cercle.communities",
+    "cercle.conversations",
     "cercle.analytics",
+    "cercle.search",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -312,6 +314,10 @@ LOGGING = {
 COMMUNITY_CREATION = env_choice("CERCLE_COMMUNITY_CREATION", "staff", ["staff", "members"])
 # How long an invitation stays valid.
 INVITATION_DAYS = env_int("CERCLE_INVITATION_DAYS", 14, minimum=1, maximum=365)
+# Largest file attached to a post, in megabytes.
+ATTACHMENT_MAX_MB = env_int("CERCLE_ATTACHMENT_MAX_MB", 20, minimum=1, maximum=500)
+# Replies shown per page of a topic.
+POSTS_PER_PAGE = env_int("CERCLE_POSTS_PER_PAGE", 20, minimum=5, maximum=200)
 # Largest logo or cover image a coordinator may upload, in megabytes.
 IMAGE_MAX_MB = env_int("CERCLE_IMAGE_MAX_MB", 5, minimum=1, maximum=50)
 # The demo accounts' shared password, shown by `make run`; never used outside the demo.

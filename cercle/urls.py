@@ -5,6 +5,7 @@ from django.urls import URLPattern, URLResolver, include, path
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("cercle.ui.urls")),
     path("", include("cercle.communities.urls")),
+    path("", include("cercle.conversations.urls")),
     path("accounts/", include("cercle.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -6,7 +6,18 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+
+
+def unique_handle(name: str) -> str:
+    """A free @handle made from a name: "Léa Dubois" gives lea-dubois, then lea-dubois-2..."""
+    base = slugify(name)[:34].strip("-") or "member"
+    handle, number = base, 1
+    while User.objects.filter(handle=handle).exists():
+        number += 1
+        handle = f"{base}-{number}"
+    return handle
 
 
 class UserManager(DjangoUserManager["User"]):
@@ -53,6 +64,12 @@ class User(AbstractUser):
         max_length=80,
         help_text=_("How other members see you, for example “Camille Martin”."),
     )
+    handle = models.SlugField(
+        _("handle"),
+        max_length=40,
+        unique=True,
+        help_text=_("How others mention you, as @handle."),
+    )
     language = models.CharField(
         _("language"),
         max_length=8,
@@ -74,6 +91,11 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.email
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.handle:
+            self.handle = unique_handle(self.display_name or self.email.split("@")[0])
+        super().save(*args, **kwargs)
 
     def get_full_name(self) -> str:
         return self.display_name

@@ -14,7 +14,6 @@ urlpatterns = [
     path("c/<slug:slug>/join/cancel/", views.cancel_request, name="community_cancel_request"),
     path("c/<slug:slug>/leave/", views.leave, name="community_leave"),
     path("c/<slug:slug>/image/<str:kind>/", views.image, name="community_image"),
-    path("c/<slug:slug>/s/<slug:space>/", views.space, name="space"),
     path("c/<slug:slug>/manage/", views.manage, name="community_manage"),
     path("c/<slug:slug>/manage/members/", views.manage_members, name="community_members"),
     path(

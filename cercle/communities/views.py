@@ -141,21 +141,6 @@ def landing(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-def space(request: HttpRequest, slug: str, space: str) -> HttpResponse:
-    found, access = queries.space_for(request.user, slug, space)
-    return render(
-        request,
-        "communities/space.html",
-        {
-            "space": found,
-            "community": found.community,
-            "access": access,
-            "spaces": list(permissions.readable_spaces(access)),
-        },
-    )
-
-
-@require_safe
 def image(request: HttpRequest, slug: str, kind: str) -> FileResponse:
     """Logos and covers, shown only where the community's landing page may be seen."""
     community, _access = queries.community_for(request.user, slug)

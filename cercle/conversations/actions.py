@@ -1,0 +1,553 @@
+"""Every change to conversations (views never save by hand).
+
+Each `do_*` function asks `cercle.permissions`, validates, writes in one
+transaction, keeps the search index in step, and records its activity event.
+Refusals raise `ActionRefused` and write nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from cercle import permissions
+from cercle.accounts.models import User
+from cercle.analytics.activity import record_event
+from cercle.analytics.models import EngagementLevel
+from cercle.communities.models import Community, Space, Status
+from cercle.conversations.attachments import check_upload
+from cercle.conversations.models import (
+    Attachment,
+    Flag,
+    Kind,
+    Mention,
+    ModerationEntry,
+    Post,
+    PostRevision,
+    Reaction,
+    ReactionKind,
+    ReadState,
+    Tag,
+    Topic,
+)
+from cercle.conversations.rendering import plain_text
+from cercle.errors import ActionRefused
+from cercle.richtext import mentioned_handles, render_markdown
+from cercle.search.index import index_document, reassign_space, remove_document, set_visibility
+
+MAX_BODY = 50_000
+MAX_ATTACHMENTS = 10
+
+
+def _access(actor: User, space: Space) -> permissions.CommunityAccess:
+    return permissions.community_access(actor, space.community)
+
+
+def _require(allowed: bool, *, readable: bool = True) -> None:
+    if not allowed:
+        raise ActionRefused(_("You may not do this here."), not_found=not readable)
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ActionRefused(_("Write a message first."))
+    if len(body) > MAX_BODY:
+        raise ActionRefused(
+            _("This message is too long: %(count)d characters at most.") % {"count": MAX_BODY}
+        )
+    return body
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if len(title) < 3:
+        raise ActionRefused(_("Give the topic a title of at least 3 characters."))
+    if len(title) > 200:
+        raise ActionRefused(_("The title is too long: 200 characters at most."))
+    return title
+
+
+def _mentionable(space: Space, body: str) -> dict[str, User]:
+    """People written as @handle who are active members able to read the space."""
+    handles = mentioned_handles(body)
+    if not handles:
+        return {}
+    people = User.objects.filter(
+        handle__in=handles,
+        is_active=True,
+        memberships__community_id=space.community_id,
+        memberships__status=Status.ACTIVE,
+    )
+    found = {}
+    for person in people:
+        if permissions.community_access(person, space.community).reads(space):
+            found[person.handle] = person
+    return found
+
+
+def _render(post: Post, space: Space) -> list[User]:
+    mentioned = _mentionable(space, post.body)
+    post.body_html = render_markdown(
+        post.body, {handle: person.display_name for handle, person in mentioned.items()}
+    )
+    return list(mentioned.values())
+
+
+def _save_mentions(post: Post, people: Iterable[User]) -> None:
+    people = [p for p in people if p.pk != post.author_id]
+    Mention.objects.filter(post=post).exclude(person__in=people).delete()
+    Mention.objects.bulk_create(
+        [Mention(post=post, person=person) for person in people], ignore_conflicts=True
+    )
+
+
+def _attach(post: Post, actor: User, files: Sequence[UploadedFile]) -> list[Attachment]:
+    if len(files) > MAX_ATTACHMENTS:
+        raise ActionRefused(
+            _("Attach at most %(count)d files to a message.") % {"count": MAX_ATTACHMENTS}
+        )
+    checked = [(upload, check_upload(upload)) for upload in files]
+    attachments = []
+    for upload, check in checked:
+        attachment = Attachment(
+            community_id=post.topic.community_id,
+            post=post,
+            uploader=actor,
+            original_name=check.safe_name,
+            content_type=check.content_type,
+            size=check.size,
+            text=check.text,
+        )
+        attachment.file.save(check.safe_name, upload, save=False)
+        attachment.save()
+        attachments.append(attachment)
+    return attachments
+
+
+def _index(post: Post) -> None:
+    """Put a post (or a topic's opening post) into the search index, as readers see it."""
+    topic = post.topic
+    visible = not (post.is_hidden or post.deleted_at or topic.is_hidden or topic.merged_into_id)
+    extra = " ".join(a.text for a in post.attachments.all() if a.text)
+    opening = post.position == 0
+    index_document(
+        kind="topic" if opening else "post",
+        object_id=topic.pk if opening else post.pk,
+        url=topic.get_absolute_url() if opening else post.get_absolute_url(),
+        community_id=topic.community_id,
+        space_id=topic.space_id,
+        title=topic.title,
+        body=f"{plain_text(post.body_html)} {extra}".strip(),
+        author_id=post.author_id,
+        created_at=post.created_at,
+        tags=[tag.slug for tag in topic.tags.all()],
+        topic_kind=topic.kind,
+        is_solved=topic.accepted_answer_id is not None,
+        is_visible=visible,
+        language=topic.community.language,
+    )
+
+
+def _reindex_topic(topic: Topic) -> None:
+    for post in topic.posts.select_related("topic__community", "topic__space"):
+        _index(post)
+
+
+# --- Topics and replies ---------------------------------------------------------------------
+
+
+def _tags_for(community: Community, tags: Iterable[Tag | str]) -> list[Tag]:
+    wanted = [t if isinstance(t, Tag) else None for t in tags]
+    slugs = [t for t in tags if isinstance(t, str)]
+    found = list(Tag.objects.filter(community=community, slug__in=slugs))
+    if len(found) != len(set(slugs)):
+        raise ActionRefused(_("Choose tags from the community's vocabulary."))
+    chosen = [t for t in wanted if t is not None] + found
+    if any(tag.community_id != community.pk for tag in chosen):
+        raise ActionRefused(_("Choose tags from the community's vocabulary."))
+    if len(chosen) > 5:
+        raise ActionRefused(_("Choose at most 5 tags."))
+    return chosen
+
+
+def do_start_topic(
+    actor: User,
+    space: Space,
+    *,
+    kind: str,
+    title: str,
+    body: str,
+    tags: Iterable[Tag | str] = (),
+    files: Sequence[UploadedFile] = (),
+) -> Topic:
+    access = _access(actor, space)
+    if kind not in Kind.values:
+        raise ActionRefused(_("Unknown kind of topic."))
+    _require(access.may_start_topic(space, kind), readable=access.reads(space))
+    title, body = _clean_title(title), _clean_body(body)
+    chosen_tags = _tags_for(space.community, tags)
+    now = timezone.now()
+    with transaction.atomic():
+        topic = Topic.objects.create(
+            community=space.community,
+            space=space,
+            kind=kind,
+            title=title,
+            author=actor,
+            last_activity_at=now,
+            last_poster=actor,
+        )
+        topic.tags.set(chosen_tags)
+        post = Post(topic=topic, position=0, author=actor, body=body)
+        mentioned = _render(post, space)
+        post.save()
+        PostRevision.objects.create(post=post, number=1, title=title, body=body, editor=actor)
+        _save_mentions(post, mentioned)
+        _attach(post, actor, files)
+        _index(post)
+        record_event(
+            f"topic.started.{kind}",
+            actor=actor,
+            community=space.community,
+            target=topic,
+            level=EngagementLevel.CREATE,
+        )
+    return topic
+
+
+def do_reply(
+    actor: User,
+    topic: Topic,
+    *,
+    body: str,
+    reply_to: Post | None = None,
+    files: Sequence[UploadedFile] = (),
+) -> Post:
+    access = _access(actor, topic.space)
+    _require(access.may_reply(topic), readable=access.reads(topic.space))
+    body = _clean_body(body)
+    if reply_to is not None and reply_to.topic_id != topic.pk:
+        raise ActionRefused(_("You can only quote a message of the same topic."))
+    with transaction.atomic():
+        locked = Topic.objects.select_for_update().get(pk=topic.pk)
+        position = locked.last_position + 1
+        post = Post(topic=locked, position=position, author=actor, body=body, reply_to=reply_to)
+        mentioned = _render(post, topic.space)
+        post.save()
+        PostRevision.objects.create(post=post, number=1, body=body, editor=actor)
+        _save_mentions(post, mentioned)
+        Topic.objects.filter(pk=topic.pk).update(
+            last_position=position,
+            reply_count=F("reply_count") + 1,
+            last_activity_at=timezone.now(),
+            last_poster=actor,
+        )
+        _attach(post, actor, files)
+        post.topic = topic
+        _index(post)
+        verb = "answer.posted" if topic.kind == Kind.QUESTION else "reply.posted"
+        record_event(
+            verb, actor=actor, community=topic.community, target=post, level=EngagementLevel.REACT
+        )
+        do_mark_read(actor, topic, position)
+    topic.refresh_from_db()
+    return post
+
+
+def do_edit_post(actor: User, post: Post, *, body: str, title: str | None = None) -> Post:
+    topic = post.topic
+    access = _access(actor, topic.space)
+    _require(access.may_edit(post, topic.space), readable=access.reads(topic.space))
+    body = _clean_body(body)
+    new_title = _clean_title(title) if title is not None and post.position == 0 else None
+    if body == post.body and (new_title is None or new_title == topic.title):
+        return post
+    with transaction.atomic():
+        post.body = body
+        mentioned = _render(post, topic.space)
+        post.edited_at = timezone.now()
+        number = (post.revisions.aggregate(top=Max("number"))["top"] or 0) + 1
+        post.revision_count = number
+        post.save()
+        if new_title is not None:
+            topic.title = new_title
+            topic.save(update_fields=["title"])
+        PostRevision.objects.create(
+            post=post, number=number, title=new_title or "", body=body, editor=actor
+        )
+        _save_mentions(post, mentioned)
+        if new_title is not None:
+            _reindex_topic(topic)
+        else:
+            _index(post)
+        record_event("post.edited", actor=actor, community=topic.community, target=post)
+    return post
+
+
+def do_delete_post(actor: User, post: Post) -> None:
+    """Leave a tombstone: the place in the conversation stays, the words go."""
+    topic = post.topic
+    access = _access(actor, topic.space)
+    _require(access.may_delete(post, topic.space), readable=access.reads(topic.space))
+    with transaction.atomic():
+        post.deleted_at = timezone.now()
+        post.deleted_by = actor
+        post.save(update_fields=["deleted_at", "deleted_by"])
+        if topic.accepted_answer_id == post.pk:
+            Topic.objects.filter(pk=topic.pk).update(accepted_answer=None, solved_at=None)
+        kind = "topic" if post.position == 0 else "post"
+        set_visibility(
+            kind=kind, object_id=topic.pk if kind == "topic" else post.pk, is_visible=False
+        )
+        record_event("post.deleted", actor=actor, community=topic.community, target=post)
+        if actor.pk != post.author_id:
+            _log(actor, topic.community, "delete", topic=topic, post=post)
+
+
+def do_accept_answer(actor: User, topic: Topic, post: Post) -> Topic:
+    access = _access(actor, topic.space)
+    _require(access.may_accept_answer(topic), readable=access.reads(topic.space))
+    if post.topic_id != topic.pk or post.position == 0:
+        raise ActionRefused(_("Accept one of the answers to this question."))
+    if post.deleted_at or post.is_hidden:
+        raise ActionRefused(_("This answer is no longer visible and cannot be accepted."))
+    with transaction.atomic():
+        topic.accepted_answer = post
+        topic.solved_at = timezone.now()
+        topic.save(update_fields=["accepted_answer", "solved_at"])
+        _index(topic.posts.get(position=0))
+        record_event("answer.accepted", actor=actor, community=topic.community, target=post)
+    return topic
+
+
+def do_unaccept_answer(actor: User, topic: Topic) -> Topic:
+    access = _access(actor, topic.space)
+    _require(access.may_accept_answer(topic), readable=access.reads(topic.space))
+    with transaction.atomic():
+        topic.accepted_answer = None
+        topic.solved_at = None
+        topic.save(update_fields=["accepted_answer", "solved_at"])
+        _index(topic.posts.get(position=0))
+        record_event("answer.unaccepted", actor=actor, community=topic.community, target=topic)
+    return topic
+
+
+def do_toggle_reaction(actor: User, post: Post, kind: str) -> bool:
+    """Add the reaction, or take it back if it was there; True when it is now there."""
+    topic = post.topic
+    access = _access(actor, topic.space)
+    if kind not in ReactionKind.values:
+        raise ActionRefused(_("Unknown reaction."))
+    _require(access.may_react(post, topic.space), readable=access.reads(topic.space))
+    with transaction.atomic():
+        removed, _count = Reaction.objects.filter(post=post, person=actor, kind=kind).delete()
+        if removed:
+            return False
+        try:
+            with transaction.atomic():
+                Reaction.objects.create(post=post, person=actor, kind=kind)
+        except IntegrityError:
+            # The same person reacted twice at once: one reaction stands.
+            return True
+        record_event(
+            f"reaction.{kind}",
+            actor=actor,
+            community=topic.community,
+            target=post,
+            level=EngagementLevel.REACT,
+        )
+    return True
+
+
+def do_mark_read(actor: User, topic: Topic, position: int) -> None:
+    state, created = ReadState.objects.get_or_create(
+        person=actor, topic=topic, defaults={"last_read_position": position}
+    )
+    if not created and position > state.last_read_position:
+        ReadState.objects.filter(pk=state.pk, last_read_position__lt=position).update(
+            last_read_position=position, read_at=timezone.now()
+        )
+
+
+# --- Tags ---------------------------------------------------------------------------------------
+
+
+def do_create_tag(actor: User, community: Community, *, name: str, description: str = "") -> Tag:
+    _require(permissions.community_access(actor, community).may_curate_tags())
+    name = " ".join(name.split())
+    slug = slugify(name)[:40]
+    if not slug:
+        raise ActionRefused(_("Give the tag a name made of letters or digits."))
+    with transaction.atomic():
+        if Tag.objects.filter(community=community, slug=slug).exists():
+            raise ActionRefused(_("The vocabulary already has the tag %(name)s.") % {"name": name})
+        tag = Tag.objects.create(community=community, name=name, slug=slug, description=description)
+        record_event("tag.created", actor=actor, community=community, target=tag)
+    return tag
+
+
+def do_delete_tag(actor: User, tag: Tag) -> None:
+    _require(permissions.community_access(actor, tag.community).may_curate_tags())
+    with transaction.atomic():
+        topics = list(tag.topics.select_related("community", "space"))
+        tag.delete()
+        for topic in topics:
+            _reindex_topic(topic)
+        record_event("tag.deleted", actor=actor, community=tag.community)
+
+
+# --- Moderation ---------------------------------------------------------------------------------
+
+
+def _log(
+    actor: User,
+    community: Community,
+    action: str,
+    *,
+    topic: Topic | None = None,
+    post: Post | None = None,
+    note: str = "",
+) -> None:
+    ModerationEntry.objects.create(
+        community=community, moderator=actor, action=action, topic=topic, post=post, note=note[:500]
+    )
+    record_event(f"moderation.{action}", actor=actor, community=community, target=post or topic)
+
+
+def _require_moderator(actor: User, space: Space) -> permissions.CommunityAccess:
+    access = _access(actor, space)
+    _require(access.may_moderate(space), readable=access.reads(space))
+    return access
+
+
+def do_flag(actor: User, post: Post, *, reason: str, note: str = "") -> Flag:
+    topic = post.topic
+    access = _access(actor, topic.space)
+    _require(access.may_flag(post, topic.space), readable=access.reads(topic.space))
+    if reason not in dict(Flag._meta.get_field("reason").choices or []):
+        raise ActionRefused(_("Choose a reason."))
+    try:
+        with transaction.atomic():
+            flag = Flag.objects.create(post=post, reporter=actor, reason=reason, note=note.strip())
+            record_event("post.flagged", actor=actor, community=topic.community, target=post)
+    except IntegrityError:
+        raise ActionRefused(_("You have already flagged this message.")) from None
+    return flag
+
+
+def do_resolve_flags(actor: User, post: Post, *, resolution: str) -> int:
+    _require_moderator(actor, post.topic.space)
+    with transaction.atomic():
+        count = Flag.objects.filter(post=post, resolved_at=None).update(
+            resolved_at=timezone.now(), resolved_by=actor, resolution=resolution[:20]
+        )
+        _log(actor, post.topic.community, f"flags_{resolution}"[:20], topic=post.topic, post=post)
+    return count
+
+
+def do_hide_post(actor: User, post: Post, *, reason: str = "") -> None:
+    topic = post.topic
+    _require_moderator(actor, topic.space)
+    with transaction.atomic():
+        post.is_hidden, post.hidden_reason = True, reason.strip()[:200]
+        post.save(update_fields=["is_hidden", "hidden_reason"])
+        if post.position == 0:
+            topic.is_hidden = True
+            topic.save(update_fields=["is_hidden"])
+            _reindex_topic(topic)
+        else:
+            _index(post)
+        Flag.objects.filter(post=post, resolved_at=None).update(
+            resolved_at=timezone.now(), resolved_by=actor, resolution="hidden"
+        )
+        _log(actor, topic.community, "hide", topic=topic, post=post, note=reason)
+
+
+def do_restore_post(actor: User, post: Post) -> None:
+    topic = post.topic
+    _require_moderator(actor, topic.space)
+    with transaction.atomic():
+        post.is_hidden, post.hidden_reason = False, ""
+        post.save(update_fields=["is_hidden", "hidden_reason"])
+        if post.position == 0:
+            topic.is_hidden = False
+            topic.save(update_fields=["is_hidden"])
+            _reindex_topic(topic)
+        else:
+            _index(post)
+        _log(actor, topic.community, "restore", topic=topic, post=post)
+
+
+def do_set_locked(actor: User, topic: Topic, locked: bool) -> None:
+    _require_moderator(actor, topic.space)
+    with transaction.atomic():
+        topic.is_locked = locked
+        topic.save(update_fields=["is_locked"])
+        _log(actor, topic.community, "lock" if locked else "unlock", topic=topic)
+
+
+def do_set_pinned(actor: User, topic: Topic, pinned: bool) -> None:
+    _require_moderator(actor, topic.space)
+    with transaction.atomic():
+        topic.is_pinned = pinned
+        topic.save(update_fields=["is_pinned"])
+        _log(actor, topic.community, "pin" if pinned else "unpin", topic=topic)
+
+
+def do_move_topic(actor: User, topic: Topic, to_space: Space) -> Topic:
+    _require_moderator(actor, topic.space)
+    if to_space.community_id != topic.community_id:
+        raise ActionRefused(_("A topic moves only between spaces of the same community."))
+    _require_moderator(actor, to_space)
+    if to_space.pk == topic.space_id:
+        raise ActionRefused(_("The topic is already in this space."))
+    with transaction.atomic():
+        origin = topic.space
+        topic.space = to_space
+        topic.save(update_fields=["space"])
+        pairs = [("topic", topic.pk)] + [
+            ("post", pk) for pk in topic.posts.exclude(position=0).values_list("pk", flat=True)
+        ]
+        reassign_space(kinds_and_ids=pairs, space_id=to_space.pk, community_id=topic.community_id)
+        _log(actor, topic.community, "move", topic=topic, note=f"{origin.name} → {to_space.name}")
+    return topic
+
+
+def do_merge_topics(actor: User, source: Topic, target: Topic) -> Topic:
+    """Move every message of a duplicate into the topic it duplicates, in time order."""
+    _require_moderator(actor, source.space)
+    _require_moderator(actor, target.space)
+    if source.pk == target.pk or source.community_id != target.community_id:
+        raise ActionRefused(_("Merge two different topics of the same community."))
+    if source.merged_into_id:
+        raise ActionRefused(_("This topic has already been merged."))
+    with transaction.atomic():
+        target = Topic.objects.select_for_update().get(pk=target.pk)
+        moved = list(source.posts.order_by("position"))
+        next_position = target.last_position
+        # Two passes keep positions unique: park the moved posts out of the way first.
+        Post.objects.filter(pk__in=[p.pk for p in moved]).update(position=F("position") + 1_000_000)
+        for post in moved:
+            next_position += 1
+            Post.objects.filter(pk=post.pk).update(topic=target, position=next_position)
+        Topic.objects.filter(pk=target.pk).update(
+            last_position=next_position,
+            reply_count=F("reply_count") + len(moved),
+            last_activity_at=max(target.last_activity_at, source.last_activity_at),
+        )
+        source.merged_into = target
+        source.is_hidden = True
+        source.reply_count = 0
+        source.save(update_fields=["merged_into", "is_hidden", "reply_count"])
+        remove_document(kind="topic", object_id=source.pk)
+        target.refresh_from_db()
+        _reindex_topic(target)
+        _log(actor, target.community, "merge", topic=target, note=f"#{source.pk} {source.title}")
+    return target

@@ -1,0 +1,228 @@
+"""Reads that conversation pages (and later the API and feeds) share."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+from django.utils.text import slugify
+
+from cercle import permissions
+from cercle.accounts.models import User
+from cercle.communities.models import Community, Space, Status
+from cercle.communities.queries import space_for
+from cercle.conversations.models import (
+    Attachment,
+    Flag,
+    Kind,
+    ModerationEntry,
+    Post,
+    Reaction,
+    ReactionKind,
+    ReadState,
+    SpaceVisit,
+    Topic,
+)
+
+Actor = permissions.Actor
+LISTS = ("latest", "new", "unanswered", "top")
+
+
+def topics_in(
+    actor: Actor, space: Space, access: permissions.CommunityAccess, order: str = "latest"
+) -> QuerySet[Topic]:
+    """The topics of a space that the actor may see, in the order of one of the lists."""
+    topics = (
+        Topic.objects.filter(space=space, merged_into=None)
+        .select_related("author", "last_poster")
+        .prefetch_related("tags")
+    )
+    if not access.sees_hidden(space):
+        topics = topics.filter(is_hidden=False)
+    if actor.is_authenticated:
+        topics = topics.annotate(
+            read_position=Subquery(
+                ReadState.objects.filter(person_id=actor.pk, topic=OuterRef("pk")).values(
+                    "last_read_position"
+                )[:1]
+            )
+        )
+    if order == "new":
+        return topics.order_by("-created_at")
+    if order == "unanswered":
+        return topics.filter(reply_count=0).exclude(kind=Kind.ANNOUNCEMENT).order_by("-created_at")
+    if order == "top":
+        return topics.annotate(reaction_total=Count("posts__reactions", distinct=True)).order_by(
+            "-reaction_total", "-reply_count", "-last_activity_at"
+        )
+    return topics.order_by("-is_pinned", "-last_activity_at")
+
+
+def remember_space_visit(actor: Actor, space: Space) -> datetime | None:
+    """When the actor last opened this space before now (None the first time)."""
+    if not actor.is_authenticated:
+        return None
+    now = timezone.now()
+    visit = SpaceVisit.objects.filter(person_id=actor.pk, space=space).first()
+    if visit is None:
+        SpaceVisit.objects.create(person_id=actor.pk, space=space, visited_at=now)
+        return None
+    # Visits within half an hour count as one, so "new" stays put while browsing.
+    if (now - visit.visited_at).total_seconds() > 1800:
+        visit.previous_visit_at = visit.visited_at
+        visit.visited_at = now
+        visit.save(update_fields=["previous_visit_at", "visited_at"])
+    return visit.previous_visit_at
+
+
+@dataclass
+class PostView:
+    post: Post
+    reactions: dict[str, int] = field(default_factory=dict)
+    mine: set[str] = field(default_factory=set)
+    attachments: list[Attachment] = field(default_factory=list)
+    is_new: bool = False
+
+
+@dataclass
+class TopicPage:
+    topic: Topic
+    space: Space
+    access: permissions.CommunityAccess
+    page: Page[Post]
+    posts: list[PostView]
+    accepted: PostView | None
+    read_position: int
+
+
+def topic_for(
+    actor: Actor, slug: str, space_slug: str, topic_id: int
+) -> tuple[Topic, permissions.CommunityAccess]:
+    space, access = space_for(actor, slug, space_slug)
+    topic = (
+        Topic.objects.select_related("author", "accepted_answer", "community", "space")
+        .prefetch_related("tags")
+        .filter(pk=topic_id, space=space)
+        .first()
+    )
+    if topic is None or (topic.is_hidden and not access.sees_hidden(space)):
+        raise Http404
+    topic.space = space
+    topic.community = space.community
+    return topic, access
+
+
+def topic_page(
+    actor: Actor, topic: Topic, access: permissions.CommunityAccess, page_number: str | int | None
+) -> TopicPage:
+    posts = Post.objects.filter(topic=topic).select_related("author", "reply_to__author")
+    if not access.sees_hidden(topic.space):
+        posts = posts.exclude(Q(is_hidden=True) & ~Q(position=0))
+    page = Paginator(posts.order_by("position"), settings.POSTS_PER_PAGE).get_page(page_number)
+    shown = list(page.object_list)
+    accepted_post = topic.accepted_answer
+    ids = [p.pk for p in shown] + ([accepted_post.pk] if accepted_post else [])
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in (
+        Reaction.objects.filter(post_id__in=ids).values("post_id", "kind").annotate(n=Count("pk"))
+    ):
+        counts[row["post_id"]][row["kind"]] = row["n"]
+    mine: dict[int, set[str]] = defaultdict(set)
+    if actor.is_authenticated:
+        for post_id, kind in Reaction.objects.filter(
+            post_id__in=ids, person_id=actor.pk
+        ).values_list("post_id", "kind"):
+            mine[post_id].add(kind)
+    files: dict[int, list[Attachment]] = defaultdict(list)
+    for attachment in Attachment.objects.filter(post_id__in=ids):
+        files[attachment.post_id or 0].append(attachment)
+    read_position = 0
+    if actor.is_authenticated:
+        read_position = (
+            ReadState.objects.filter(person_id=actor.pk, topic=topic)
+            .values_list("last_read_position", flat=True)
+            .first()
+        ) or 0
+
+    def view(post: Post) -> PostView:
+        return PostView(
+            post=post,
+            reactions={kind: counts[post.pk].get(kind, 0) for kind in ReactionKind.values},
+            mine=mine[post.pk],
+            attachments=files[post.pk],
+            is_new=actor.is_authenticated and post.position > read_position and read_position > 0,
+        )
+
+    return TopicPage(
+        topic=topic,
+        space=topic.space,
+        access=access,
+        page=page,
+        posts=[view(p) for p in shown],
+        accepted=view(accepted_post) if accepted_post and not accepted_post.deleted_at else None,
+        read_position=read_position,
+    )
+
+
+def mention_candidates(community: Community, prefix: str, limit: int = 8) -> list[User]:
+    """Members to offer when someone types @prefix (the mention autocomplete)."""
+    prefix = prefix.strip().lstrip("@")[:40]
+    people = User.objects.filter(
+        Exists(community.memberships.filter(person=OuterRef("pk"), status=Status.ACTIVE)),
+        is_active=True,
+    )
+    if prefix:
+        people = people.filter(
+            Q(handle__startswith=slugify(prefix)) | Q(display_name__icontains=prefix)
+        )
+    return list(people.order_by("display_name")[:limit])
+
+
+def post_view(actor: Actor, post: Post) -> PostView:
+    """One post with its reaction counts, for the part of the page htmx replaces."""
+    counts = dict(
+        Reaction.objects.filter(post=post)
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "n")
+    )
+    mine = set()
+    if actor.is_authenticated:
+        mine = set(
+            Reaction.objects.filter(post=post, person_id=actor.pk).values_list("kind", flat=True)
+        )
+    return PostView(
+        post=post,
+        reactions={kind: counts.get(kind, 0) for kind in ReactionKind.values},
+        mine=mine,
+    )
+
+
+def flagged_posts(access: permissions.CommunityAccess) -> list[tuple[Post, list[Flag]]]:
+    """Posts with open flags, in spaces the moderator may read, oldest flag first."""
+    readable = permissions.readable_spaces(access)
+    flags = (
+        Flag.objects.filter(
+            resolved_at=None,
+            post__topic__community=access.community,
+            post__topic__space__in=readable,
+        )
+        .select_related("post__author", "post__topic__space", "post__topic__community", "reporter")
+        .order_by("created_at")[:200]
+    )
+    grouped: dict[int, tuple[Post, list[Flag]]] = {}
+    for flag in flags:
+        grouped.setdefault(flag.post_id, (flag.post, []))[1].append(flag)
+    return list(grouped.values())
+
+
+def moderation_log(community: Community) -> QuerySet[ModerationEntry]:
+    return ModerationEntry.objects.filter(community=community).select_related(
+        "moderator", "topic__space", "topic__community"
+    )

@@ -1,0 +1,515 @@
+"""Thin views over the conversation actions and queries; every form works without
+JavaScript, and htmx requests get just the part of the page that changed."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+from django_stubs_ext import StrOrPromise
+
+from cercle import permissions
+from cercle.accounts.models import User
+from cercle.communities import queries as community_queries
+from cercle.communities.views import refusals_as_messages
+from cercle.conversations import actions, queries
+from cercle.conversations.forms import EditForm, FlagForm, ReplyForm, TagForm, TopicForm
+from cercle.conversations.models import (
+    REACTION_SYMBOLS,
+    Attachment,
+    Kind,
+    Post,
+    PostRevision,
+    ReactionKind,
+    Tag,
+)
+from cercle.conversations.rendering import quote
+from cercle.errors import ActionRefused
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+@require_safe
+def space(request: HttpRequest, slug: str, space: str) -> HttpResponse:
+    found, access = community_queries.space_for(request.user, slug, space)
+    order = request.GET.get("list", "latest")
+    if order not in queries.LISTS:
+        order = "latest"
+    previous_visit = queries.remember_space_visit(request.user, found)
+    page = Paginator(queries.topics_in(request.user, found, access, order), 30).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "conversations/space.html",
+        {
+            "space": found,
+            "community": found.community,
+            "access": access,
+            "page": page,
+            "order": order,
+            "lists": queries.LISTS,
+            "previous_visit": previous_visit,
+            "spaces": list(permissions.readable_spaces(access)),
+            "may_start": access.may_post(found),
+        },
+    )
+
+
+def _kinds(access: permissions.CommunityAccess, found: Any) -> list[tuple[str, StrOrPromise]]:
+    return [(value, label) for value, label in Kind.choices if access.may_start_topic(found, value)]
+
+
+@login_required
+def new_topic(request: HttpRequest, slug: str, space: str) -> HttpResponse:
+    found, access = community_queries.space_for(request.user, slug, space)
+    if not access.may_post(found):
+        raise Http404
+    tags = Tag.objects.filter(community=found.community)
+    initial_kind = request.GET.get("kind", Kind.DISCUSSION)
+    form = TopicForm(
+        request.POST or None,
+        request.FILES or None,
+        tags=tags,
+        kinds=_kinds(access, found),
+        initial={"kind": initial_kind},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            topic = actions.do_start_topic(
+                _user(request),
+                found,
+                kind=form.cleaned_data["kind"],
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                tags=form.cleaned_data.get("tags") or [],
+                files=form.cleaned_data["attachments"],
+            )
+        except ActionRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            return redirect(topic.get_absolute_url())
+    return render(
+        request,
+        "conversations/new_topic.html",
+        {"space": found, "community": found.community, "access": access, "form": form},
+    )
+
+
+@require_safe
+def topic(request: HttpRequest, slug: str, space: str, topic_id: int) -> HttpResponse:
+    found, access = queries.topic_for(request.user, slug, space, topic_id)
+    page_number: Any = request.GET.get("page")
+    if request.GET.get("post", "").isdigit():
+        page_number = int(request.GET["post"]) // _per_page() + 1
+    data = queries.topic_page(request.user, found, access, page_number)
+    if request.user.is_authenticated and data.posts:
+        actions.do_mark_read(_user(request), found, data.posts[-1].post.position)
+    reply_form = None
+    if access.may_reply(found):
+        initial = {}
+        quoted = request.GET.get("quote", "")
+        if quoted.isdigit():
+            source = found.posts.filter(
+                position=int(quoted), deleted_at=None, is_hidden=False
+            ).first()
+            if source is not None:
+                author = source.author.display_name if source.author else _("A former member")
+                initial = {"body": quote(source.body, author), "reply_to": source.pk}
+        reply_form = ReplyForm(initial=initial)
+    return render(
+        request,
+        "conversations/topic.html",
+        _topic_context(data, reply_form),
+    )
+
+
+def _per_page() -> int:
+    from django.conf import settings  # noqa: PLC0415 - read at call time for tests
+
+    return int(settings.POSTS_PER_PAGE)
+
+
+def _topic_context(data: queries.TopicPage, reply_form: ReplyForm | None) -> dict[str, Any]:
+    return {
+        "data": data,
+        "topic": data.topic,
+        "space": data.space,
+        "community": data.topic.community,
+        "access": data.access,
+        "reply_form": reply_form,
+        "reaction_kinds": [
+            (kind, label, REACTION_SYMBOLS[ReactionKind(kind)])
+            for kind, label in ReactionKind.choices
+        ],
+    }
+
+
+@login_required
+@require_POST
+def reply(request: HttpRequest, slug: str, space: str, topic_id: int) -> HttpResponse:
+    found, access = queries.topic_for(request.user, slug, space, topic_id)
+    form = ReplyForm(request.POST, request.FILES)
+    if form.is_valid():
+        reply_to = None
+        if form.cleaned_data.get("reply_to"):
+            reply_to = found.posts.filter(pk=form.cleaned_data["reply_to"]).first()
+        try:
+            post = actions.do_reply(
+                _user(request),
+                found,
+                body=form.cleaned_data["body"],
+                reply_to=reply_to,
+                files=form.cleaned_data["attachments"],
+            )
+        except ActionRefused as refusal:
+            if refusal.not_found:
+                raise Http404 from refusal
+            form.add_error(None, refusal.message)
+        else:
+            post.topic = found
+            return redirect(post.get_absolute_url())
+    data = queries.topic_page(request.user, found, access, "last")
+    return render(request, "conversations/topic.html", _topic_context(data, form), status=400)
+
+
+def _post(
+    request: HttpRequest, slug: str, space: str, topic_id: int, position: int
+) -> tuple[Post, permissions.CommunityAccess]:
+    found, access = queries.topic_for(request.user, slug, space, topic_id)
+    post = get_object_or_404(Post.objects.select_related("author"), topic=found, position=position)
+    if post.is_hidden and not access.sees_hidden(found.space):
+        raise Http404
+    post.topic = found
+    return post, access
+
+
+@login_required
+def edit(request: HttpRequest, slug: str, space: str, topic_id: int, position: int) -> HttpResponse:
+    post, access = _post(request, slug, space, topic_id, position)
+    if not access.may_edit(post, post.topic.space):
+        raise Http404
+    form = EditForm(request.POST or None, initial={"body": post.body, "title": post.topic.title})
+    if post.position != 0:
+        del form.fields["title"]
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_edit_post(
+                _user(request),
+                post,
+                body=form.cleaned_data["body"],
+                title=form.cleaned_data.get("title"),
+            )
+        except ActionRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return redirect(post.get_absolute_url())
+    return render(
+        request,
+        "conversations/edit.html",
+        {
+            "post": post,
+            "topic": post.topic,
+            "community": post.topic.community,
+            "space": post.topic.space,
+            "form": form,
+        },
+    )
+
+
+@require_safe
+def history(
+    request: HttpRequest, slug: str, space: str, topic_id: int, position: int
+) -> HttpResponse:
+    post, access = _post(request, slug, space, topic_id, position)
+    if post.deleted_at and not access.sees_hidden(post.topic.space):
+        raise Http404
+    revisions = list(PostRevision.objects.filter(post=post).select_related("editor"))
+    return render(
+        request,
+        "conversations/history.html",
+        {
+            "post": post,
+            "topic": post.topic,
+            "community": post.topic.community,
+            "space": post.topic.space,
+            "revisions": revisions,
+        },
+    )
+
+
+@login_required
+@require_POST
+@refusals_as_messages
+def delete(
+    request: HttpRequest, slug: str, space: str, topic_id: int, position: int
+) -> HttpResponse:
+    post, _access = _post(request, slug, space, topic_id, position)
+    actions.do_delete_post(_user(request), post)
+    messages.success(request, _("The message is deleted."))
+    return redirect(post.topic.get_absolute_url())
+
+
+@login_required
+@require_POST
+@refusals_as_messages
+def accept(
+    request: HttpRequest, slug: str, space: str, topic_id: int, position: int
+) -> HttpResponse:
+    post, _access = _post(request, slug, space, topic_id, position)
+    actions.do_accept_answer(_user(request), post.topic, post)
+    messages.success(request, _("The answer is accepted: the question is solved."))
+    return redirect(post.topic.get_absolute_url())
+
+
+@login_required
+@require_POST
+@refusals_as_messages
+def unaccept(request: HttpRequest, slug: str, space: str, topic_id: int) -> HttpResponse:
+    found, _access = queries.topic_for(request.user, slug, space, topic_id)
+    actions.do_unaccept_answer(_user(request), found)
+    messages.success(request, _("The question is open again."))
+    return redirect(found.get_absolute_url())
+
+
+@login_required
+@require_POST
+def react(
+    request: HttpRequest, slug: str, space: str, topic_id: int, position: int, kind: str
+) -> HttpResponse:
+    post, access = _post(request, slug, space, topic_id, position)
+    try:
+        actions.do_toggle_reaction(_user(request), post, kind)
+    except ActionRefused as refusal:
+        if refusal.not_found:
+            raise Http404 from refusal
+        if not request.htmx:  # type: ignore[attr-defined]
+            messages.error(request, refusal.message)
+            return redirect(post.get_absolute_url())
+        return HttpResponse(refusal.message, status=403)
+    if request.htmx:  # type: ignore[attr-defined]
+        view = queries.post_view(request.user, post)
+        return render(
+            request,
+            "conversations/_reactions.html",
+            {
+                "item": view,
+                "topic": post.topic,
+                "access": access,
+                "reaction_kinds": _topic_context_kinds(),
+            },
+        )
+    return redirect(post.get_absolute_url())
+
+
+def _topic_context_kinds() -> list[tuple[str, StrOrPromise, str]]:
+    return [
+        (kind, label, REACTION_SYMBOLS[ReactionKind(kind)]) for kind, label in ReactionKind.choices
+    ]
+
+
+@login_required
+def flag(request: HttpRequest, slug: str, space: str, topic_id: int, position: int) -> HttpResponse:
+    post, access = _post(request, slug, space, topic_id, position)
+    if not access.may_flag(post, post.topic.space):
+        raise Http404
+    form = FlagForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_flag(
+                _user(request),
+                post,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except ActionRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(request, _("Thank you: the moderators will look at this message."))
+            return redirect(post.get_absolute_url())
+    return render(
+        request,
+        "conversations/flag.html",
+        {
+            "post": post,
+            "topic": post.topic,
+            "community": post.topic.community,
+            "space": post.topic.space,
+            "form": form,
+        },
+    )
+
+
+@require_safe
+def attachment(request: HttpRequest, attachment_id: int, name: str) -> FileResponse:
+    """A file, only for those who may see the post it belongs to."""
+    found = get_object_or_404(
+        Attachment.objects.select_related("post__topic__space__community"), pk=attachment_id
+    )
+    post = found.post
+    if post is None or post.deleted_at:
+        raise Http404
+    space = post.topic.space
+    access = permissions.community_access(request.user, space.community)
+    hidden = post.is_hidden or post.topic.is_hidden
+    if not access.reads(space) or (hidden and not access.sees_hidden(space)):
+        raise Http404
+    response = FileResponse(
+        found.file.open("rb"),
+        as_attachment=not found.is_image,
+        filename=found.original_name,
+        content_type=found.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return response
+
+
+@login_required
+@require_safe
+def mention_candidates(request: HttpRequest, slug: str) -> JsonResponse:
+    community, access = community_queries.community_for(request.user, slug)
+    if not access.is_member:
+        raise Http404
+    people = queries.mention_candidates(community, request.GET.get("q", ""))
+    return JsonResponse({"results": [{"handle": p.handle, "name": p.display_name} for p in people]})
+
+
+@login_required
+def tags(request: HttpRequest, slug: str) -> HttpResponse:
+    community, access = community_queries.community_for(request.user, slug)
+    if not access.may_curate_tags():
+        raise Http404
+    form = TagForm(request.POST or None)
+    if request.method == "POST":
+        if "delete" in request.POST:
+            tag = get_object_or_404(Tag, pk=request.POST["delete"], community=community)
+            actions.do_delete_tag(_user(request), tag)
+            messages.success(request, _("The tag %(name)s is removed.") % {"name": tag.name})
+            return redirect("community_tags", slug=community.slug)
+        if form.is_valid():
+            try:
+                tag = actions.do_create_tag(
+                    _user(request),
+                    community,
+                    name=form.cleaned_data["name"],
+                    description=form.cleaned_data["description"],
+                )
+            except ActionRefused as refusal:
+                form.add_error(None, refusal.message)
+            else:
+                messages.success(request, _("The tag %(name)s is added.") % {"name": tag.name})
+                return redirect("community_tags", slug=community.slug)
+    return render(
+        request,
+        "conversations/tags.html",
+        {
+            "community": community,
+            "access": access,
+            "form": form,
+            "tags": community.tags.all(),
+            "section": "tags",
+        },
+    )
+
+
+TOPIC_OPERATIONS = {"lock", "unlock", "pin", "unpin", "move", "merge"}
+POST_OPERATIONS = {"hide", "restore", "dismiss"}
+
+
+@login_required
+@require_POST
+@refusals_as_messages
+def moderate_topic(request: HttpRequest, slug: str, space: str, topic_id: int) -> HttpResponse:
+    found, access = queries.topic_for(request.user, slug, space, topic_id)
+    operation = request.POST.get("operation", "")
+    if operation not in TOPIC_OPERATIONS or not access.may_moderate(found.space):
+        raise Http404
+    actor = _user(request)
+    if operation in {"lock", "unlock"}:
+        actions.do_set_locked(actor, found, operation == "lock")
+    elif operation in {"pin", "unpin"}:
+        actions.do_set_pinned(actor, found, operation == "pin")
+    elif operation == "move":
+        target = get_object_or_404(found.community.spaces, pk=request.POST.get("space") or 0)
+        found = actions.do_move_topic(actor, found, target)
+    else:
+        number = request.POST.get("target", "").strip().lstrip("#")
+        if not number.isdigit():
+            raise ActionRefused(_("Give the number of the topic to merge into."))
+        target_topic = (
+            found.community.topics.select_related("space", "community")
+            .filter(pk=int(number))
+            .first()
+        )
+        if target_topic is None:
+            raise ActionRefused(_("There is no topic with this number in the community."))
+        found = actions.do_merge_topics(actor, found, target_topic)
+    messages.success(request, _("Done."))
+    return redirect(found.get_absolute_url())
+
+
+@login_required
+@require_POST
+@refusals_as_messages
+def moderate_post(
+    request: HttpRequest, slug: str, space: str, topic_id: int, position: int
+) -> HttpResponse:
+    post, access = _post(request, slug, space, topic_id, position)
+    operation = request.POST.get("operation", "")
+    if operation not in POST_OPERATIONS or not access.may_moderate(post.topic.space):
+        raise Http404
+    actor = _user(request)
+    if operation == "hide":
+        actions.do_hide_post(actor, post, reason=request.POST.get("reason", ""))
+    elif operation == "restore":
+        actions.do_restore_post(actor, post)
+    else:
+        actions.do_resolve_flags(actor, post, resolution="dismissed")
+    messages.success(request, _("Done."))
+    back = request.POST.get("next", "")
+    if back.startswith("/") and not back.startswith("//"):
+        return redirect(back)
+    return redirect(post.get_absolute_url())
+
+
+@login_required
+@require_safe
+def moderation_queue(request: HttpRequest, slug: str) -> HttpResponse:
+    community, access = community_queries.community_for(request.user, slug)
+    if not access.may_moderate():
+        raise Http404
+    return render(
+        request,
+        "conversations/moderation_queue.html",
+        {
+            "community": community,
+            "access": access,
+            "flagged": queries.flagged_posts(access),
+            "section": "moderation",
+        },
+    )
+
+
+@login_required
+@require_safe
+def moderation_log(request: HttpRequest, slug: str) -> HttpResponse:
+    community, access = community_queries.community_for(request.user, slug)
+    if not access.may_read_moderation_log():
+        raise Http404
+    entries = Paginator(queries.moderation_log(community), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "conversations/moderation_log.html",
+        {"community": community, "access": access, "page": entries, "section": "moderation"},
+    )
