@@ -7,6 +7,8 @@ Everything is built through the actions layer, as real use would build it:
 - "Cercle des animateurs" (French): external, on invitation, members only, with
   a private working-group space.
 The internal email domain is metropole.example: Camille, Karim and Léa are internal.
+Each community has a few conversations: a solved question with reactions, an open
+question, an announcement, a discussion in the private working group.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from cercle.communities.models import (
     Role,
     Visibility,
 )
+from cercle.conversations import actions as talk
 
 INTERNAL_DOMAIN = "metropole.example"
 
@@ -188,4 +191,85 @@ def load_demo() -> list[DemoPerson]:
         is_private=True,
     )
     actions.do_list_in_space(camille, charter_group, alice)
+
+    _conversations(camille, alice, bob, lea, karim, numerique, cycling, animateurs)
     return DEMO_PEOPLE
+
+
+def _conversations(
+    camille: User,
+    alice: User,
+    bob: User,
+    lea: User,
+    karim: User,
+    numerique: Community,
+    cycling: Community,
+    animateurs: Community,
+) -> None:
+    """A few conversations in both languages: solved and open questions, an
+    announcement, a discussion in a private working group."""
+    for name in ("Cargo bikes", "Safety", "Infrastructure"):
+        talk.do_create_tag(alice, cycling, name=name)
+    general = cycling.spaces.get(is_default=True)
+    question = talk.do_start_topic(
+        lea,
+        general,
+        kind="question",
+        title="Which cargo bike for two children and steep streets?",
+        body=(
+            "Our neighbourhood has 8% slopes. We hesitate between a **longtail** and a "
+            "**front-loader**. What works for you, and is electric assistance a must?"
+        ),
+        tags=["cargo-bikes"],
+    )
+    answer = talk.do_reply(
+        bob,
+        question,
+        body=(
+            "On slopes, a longtail with a mid-drive motor climbs best: the weight sits "
+            "over the rear wheel.\n\n| Model | Range | Slope |\n|---|---|---|\n"
+            "| Longtail | 60 km | good |\n| Front-loader | 50 km | fair |"
+        ),
+    )
+    talk.do_reply(alice, question, body="+1 for mid-drive. @lea-dubois, try one before buying!")
+    talk.do_toggle_reaction(lea, answer, "helpful")
+    talk.do_toggle_reaction(alice, answer, "thanks")
+    talk.do_accept_answer(lea, question, answer)
+    talk.do_start_topic(
+        alice,
+        general,
+        kind="announcement",
+        title="Open ride on Saturday: meet at the station at 10",
+        body="Bring water and a spare tube. Children on cargo bikes welcome!",
+        tags=["safety"],
+    )
+    talk.do_start_topic(
+        bob,
+        general,
+        kind="question",
+        title="How do you count cyclists on a new lane?",
+        body="We need numbers before and after the works. Counters, volunteers, cameras?",
+        tags=["infrastructure"],
+    )
+
+    numerique_general = numerique.spaces.get(is_default=True)
+    topic = talk.do_start_topic(
+        karim,
+        numerique_general,
+        kind="question",
+        title="Comment réduire le poids des pièces jointes dans nos courriels ?",
+        body="Nos boîtes débordent de PDF de 10 Mo. Des idées qui ont marché chez vous ?",
+    )
+    talk.do_reply(
+        camille,
+        topic,
+        body="Nous partageons des **liens** vers l'espace documentaire plutôt que les fichiers.",
+    )
+    circle_space = animateurs.spaces.get(is_private=True)
+    talk.do_start_topic(
+        camille,
+        circle_space,
+        kind="discussion",
+        title="Première version de la charte",
+        body="Voici une proposition. @alice-walker, qu'en pensez-vous ?",
+    )
