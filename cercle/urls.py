@@ -2,10 +2,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
+from cercle.search import views as search_views
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("cercle.ui.urls")),
     path("", include("cercle.communities.urls")),
     path("", include("cercle.conversations.urls")),
+    path("search/", search_views.results, name="search"),
     path("accounts/", include("cercle.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

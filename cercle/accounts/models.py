@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 def unique_handle(name: str) -> str:
     """A free @handle made from a name: "Léa Dubois" gives lea-dubois, then lea-dubois-2..."""
-    base = slugify(name)[:34].strip("-") or "member"
+    # Handles follow the mention pattern: lowercase letters, digits and hyphens.
+    base = slugify(name).replace("_", "-")[:34].strip("-") or "member"
     handle, number = base, 1
     while User.objects.filter(handle=handle).exists():
         number += 1

@@ -6,7 +6,10 @@ def give_handles(apps, schema_editor):  # type: ignore[no-untyped-def]
     User = apps.get_model("accounts", "User")
     taken: set[str] = set()
     for user in User.objects.order_by("pk"):
-        base = slugify(user.display_name or user.email.split("@")[0])[:34].strip("-") or "member"
+        base = (
+            slugify(user.display_name or user.email.split("@")[0]).replace("_", "-")[:34].strip("-")
+            or "member"
+        )
         handle, number = base, 1
         while handle in taken:
             number += 1
@@ -23,7 +26,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="user",
             name="handle",
-            field=models.SlugField(max_length=40, null=True),
+            field=models.SlugField(max_length=40, null=True, db_index=False),
         ),
         migrations.RunPython(give_handles, migrations.RunPython.noop),
         migrations.AlterField(

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class SearchConfig(AppConfig):
+    name = "cercle.search"
+    label = "search"
+
+    def ready(self) -> None:
+        from cercle.search.index import restore_sqlite_triggers  # noqa: PLC0415 - needs models
+
+        post_migrate.connect(restore_sqlite_triggers, sender=self)
