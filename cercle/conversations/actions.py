@@ -20,7 +20,7 @@ from cercle import permissions
 from cercle.accounts.models import User
 from cercle.analytics.activity import record_event
 from cercle.analytics.models import EngagementLevel
-from cercle.communities.models import Community, Space, Status
+from cercle.communities.models import Community, Membership, Space, Status
 from cercle.conversations.attachments import check_upload
 from cercle.conversations.models import (
     Attachment,
@@ -39,7 +39,7 @@ from cercle.conversations.models import (
 from cercle.conversations.rendering import plain_text
 from cercle.errors import ActionRefused
 from cercle.richtext import mentioned_handles, render_markdown
-from cercle.search.index import index_document, reassign_space, remove_document, set_visibility
+from cercle.search.index import index_document, remove_document, set_visibility
 
 MAX_BODY = 50_000
 MAX_ATTACHMENTS = 10
@@ -156,7 +156,10 @@ def _index(post: Post) -> None:
 
 
 def _reindex_topic(topic: Topic) -> None:
-    for post in topic.posts.select_related("topic__community", "topic__space"):
+    posts = topic.posts.select_related("topic__community", "topic__space").prefetch_related(
+        "attachments", "topic__tags"
+    )
+    for post in posts:
         _index(post)
 
 
@@ -212,6 +215,8 @@ def do_start_topic(
         _save_mentions(post, mentioned)
         _attach(post, actor, files)
         _index(post)
+        # The author has read what they wrote: their own topic is not "Unread" to them.
+        do_mark_read(actor, topic, 0)
         record_event(
             f"topic.started.{kind}",
             actor=actor,
@@ -237,6 +242,10 @@ def do_reply(
         raise ActionRefused(_("You can only quote a message of the same topic."))
     with transaction.atomic():
         locked = Topic.objects.select_for_update().get(pk=topic.pk)
+        # Asked again on the locked row: the topic may have been locked, hidden or merged
+        # since the caller loaded it.
+        locked.space, locked.community = topic.space, topic.community
+        _require(access.may_reply(locked))
         position = locked.last_position + 1
         post = Post(topic=locked, position=position, author=actor, body=body, reply_to=reply_to)
         mentioned = _render(post, topic.space)
@@ -347,6 +356,10 @@ def do_toggle_reaction(actor: User, post: Post, kind: str) -> bool:
         raise ActionRefused(_("Unknown reaction."))
     _require(access.may_react(post, topic.space), readable=access.reads(topic.space))
     with transaction.atomic():
+        # One toggle at a time per person: without this lock, two quick taps both find
+        # nothing to remove and both add, so they leave a reaction instead of none.
+        memberships = Membership.objects.select_for_update()
+        list(memberships.filter(person=actor, community_id=topic.community_id).values("pk"))
         removed, _count = Reaction.objects.filter(post=post, person=actor, kind=kind).delete()
         if removed:
             return False
@@ -512,10 +525,8 @@ def do_move_topic(actor: User, topic: Topic, to_space: Space) -> Topic:
         origin = topic.space
         topic.space = to_space
         topic.save(update_fields=["space"])
-        pairs = [("topic", topic.pk)] + [
-            ("post", pk) for pk in topic.posts.exclude(position=0).values_list("pk", flat=True)
-        ]
-        reassign_space(kinds_and_ids=pairs, space_id=to_space.pk, community_id=topic.community_id)
+        # Reindexed, not only reassigned: each document's address names the space too.
+        _reindex_topic(topic)
         _log(actor, topic.community, "move", topic=topic, note=f"{origin.name} → {to_space.name}")
     return topic
 
@@ -526,20 +537,28 @@ def do_merge_topics(actor: User, source: Topic, target: Topic) -> Topic:
     _require_moderator(actor, target.space)
     if source.pk == target.pk or source.community_id != target.community_id:
         raise ActionRefused(_("Merge two different topics of the same community."))
-    if source.merged_into_id:
+    if source.merged_into_id or target.merged_into_id:
         raise ActionRefused(_("This topic has already been merged."))
     with transaction.atomic():
         target = Topic.objects.select_for_update().get(pk=target.pk)
-        moved = list(source.posts.order_by("position"))
-        next_position = target.last_position
-        # Two passes keep positions unique: park the moved posts out of the way first.
-        Post.objects.filter(pk__in=[p.pk for p in moved]).update(position=F("position") + 1_000_000)
-        for post in moved:
-            next_position += 1
-            Post.objects.filter(pk=post.pk).update(topic=target, position=next_position)
+        moved = source.posts.count()
+        # The target's opening post stays first; every other post, its own and the moved
+        # ones, then takes its place by time. Both sets are parked out of the way first,
+        # so that positions stay unique at every step.
+        park = 1_000_000
+        Post.objects.filter(topic=target, position__gt=0).update(position=F("position") + 2 * park)
+        Post.objects.filter(topic=source).update(topic=target, position=F("position") + park)
+        replies = list(
+            Post.objects.filter(topic=target, position__gt=0)
+            .order_by("created_at", "pk")
+            .only("pk")
+        )
+        for position, post in enumerate(replies, start=1):
+            post.position = position
+        Post.objects.bulk_update(replies, ["position"], batch_size=500)
         Topic.objects.filter(pk=target.pk).update(
-            last_position=next_position,
-            reply_count=F("reply_count") + len(moved),
+            last_position=len(replies),
+            reply_count=F("reply_count") + moved,
             last_activity_at=max(target.last_activity_at, source.last_activity_at),
         )
         source.merged_into = target

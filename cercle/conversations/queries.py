@@ -40,7 +40,8 @@ def topics_in(
     """The topics of a space that the actor may see, in the order of one of the lists."""
     topics = (
         Topic.objects.filter(space=space, merged_into=None)
-        .select_related("author", "last_poster")
+        # Space and community too: each row's address names them.
+        .select_related("author", "last_poster", "space", "community")
         .prefetch_related("tags")
     )
     if not access.sees_hidden(space):
@@ -118,15 +119,49 @@ def topic_for(
     return topic, access
 
 
+def merged_into(actor: Actor, slug: str, space_slug: str, topic_id: int) -> Topic | None:
+    """The topic that a merged topic joined, when the actor may read it (None otherwise)."""
+    space, _access = space_for(actor, slug, space_slug)
+    target = Topic.objects.filter(pk=topic_id, space=space).first()
+    # A topic merged into one that was merged later: follow the chain, a few steps at most.
+    for _step in range(5):
+        if target is None or target.merged_into_id is None:
+            break
+        target = (
+            Topic.objects.select_related("space__community")
+            .filter(pk=target.merged_into_id)
+            .first()
+        )
+    if target is None or target.merged_into_id is not None or target.pk == topic_id:
+        return None
+    access = permissions.community_access(actor, target.space.community)
+    if not access.reads(target.space) or (
+        target.is_hidden and not access.sees_hidden(target.space)
+    ):
+        return None
+    target.community = target.space.community
+    return target
+
+
 def topic_page(
     actor: Actor, topic: Topic, access: permissions.CommunityAccess, page_number: str | int | None
 ) -> TopicPage:
     posts = Post.objects.filter(topic=topic).select_related("author", "reply_to__author")
     if not access.sees_hidden(topic.space):
         posts = posts.exclude(Q(is_hidden=True) & ~Q(position=0))
-    page = Paginator(posts.order_by("position"), settings.POSTS_PER_PAGE).get_page(page_number)
+    paginator = Paginator(posts.order_by("position"), settings.POSTS_PER_PAGE)
+    if page_number == "last":
+        # Paginator itself reads "last" as a wrong number, that is, as page 1.
+        page_number = paginator.num_pages
+    page = paginator.get_page(page_number)
     shown = list(page.object_list)
     accepted_post = topic.accepted_answer
+
+    def shown_at_top(post: Post) -> bool:
+        # A hidden answer stays accepted (restoring it brings it back) but only
+        # moderators see it, as they see it in its place.
+        return not post.deleted_at and (not post.is_hidden or access.sees_hidden(topic.space))
+
     ids = [p.pk for p in shown] + ([accepted_post.pk] if accepted_post else [])
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     for row in (
@@ -142,13 +177,14 @@ def topic_page(
     files: dict[int, list[Attachment]] = defaultdict(list)
     for attachment in Attachment.objects.filter(post_id__in=ids):
         files[attachment.post_id or 0].append(attachment)
-    read_position = 0
+    # None: never opened, so nothing is marked new; 0: read the opening post only.
+    read_position: int | None = None
     if actor.is_authenticated:
         read_position = (
             ReadState.objects.filter(person_id=actor.pk, topic=topic)
             .values_list("last_read_position", flat=True)
             .first()
-        ) or 0
+        )
 
     def view(post: Post) -> PostView:
         return PostView(
@@ -156,7 +192,7 @@ def topic_page(
             reactions={kind: counts[post.pk].get(kind, 0) for kind in ReactionKind.values},
             mine=mine[post.pk],
             attachments=files[post.pk],
-            is_new=actor.is_authenticated and post.position > read_position and read_position > 0,
+            is_new=read_position is not None and post.position > read_position,
         )
 
     return TopicPage(
@@ -165,8 +201,8 @@ def topic_page(
         access=access,
         page=page,
         posts=[view(p) for p in shown],
-        accepted=view(accepted_post) if accepted_post and not accepted_post.deleted_at else None,
-        read_position=read_position,
+        accepted=view(accepted_post) if accepted_post and shown_at_top(accepted_post) else None,
+        read_position=read_position or 0,
     )
 
 
@@ -222,7 +258,11 @@ def flagged_posts(access: permissions.CommunityAccess) -> list[tuple[Post, list[
     return list(grouped.values())
 
 
-def moderation_log(community: Community) -> QuerySet[ModerationEntry]:
-    return ModerationEntry.objects.filter(community=community).select_related(
-        "moderator", "topic__space", "topic__community"
-    )
+def moderation_log(access: permissions.CommunityAccess) -> QuerySet[ModerationEntry]:
+    """The community's moderation entries about topics the reader may read: staff see
+    the log to rescue a community, not the topics of spaces closed to them."""
+    entries = ModerationEntry.objects.filter(community=access.community)
+    if not access.is_coordinator:
+        readable = permissions.readable_spaces(access)
+        entries = entries.filter(Q(topic=None) | Q(topic__space__in=readable))
+    return entries.select_related("moderator", "topic__space", "topic__community")

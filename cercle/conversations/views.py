@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django_stubs_ext import StrOrPromise
@@ -106,7 +107,18 @@ def new_topic(request: HttpRequest, slug: str, space: str) -> HttpResponse:
 
 @require_safe
 def topic(request: HttpRequest, slug: str, space: str, topic_id: int) -> HttpResponse:
-    found, access = queries.topic_for(request.user, slug, space, topic_id)
+    try:
+        found, access = queries.topic_for(request.user, slug, space, topic_id)
+    except Http404:
+        # A merged topic is hidden; its old address leads to the topic it joined.
+        target = queries.merged_into(request.user, slug, space, topic_id)
+        if target is None:
+            raise
+        return redirect(target.get_absolute_url())
+    if found.merged_into_id:
+        target = queries.merged_into(request.user, slug, space, topic_id)
+        if target is not None:
+            return redirect(target.get_absolute_url())
     page_number: Any = request.GET.get("page")
     if request.GET.get("post", "").isdigit():
         page_number = int(request.GET["post"]) // _per_page() + 1
@@ -139,13 +151,23 @@ def _per_page() -> int:
 
 
 def _topic_context(data: queries.TopicPage, reply_form: ReplyForm | None) -> dict[str, Any]:
+    access = data.access
+    may_moderate = access.may_moderate(data.space)
     return {
         "data": data,
         "topic": data.topic,
         "space": data.space,
         "community": data.topic.community,
-        "access": data.access,
+        "access": access,
         "reply_form": reply_form,
+        # The templates show the accept, moderation and move controls from these.
+        "may_accept": access.may_accept_answer(data.topic),
+        "may_moderate": may_moderate,
+        "move_targets": [
+            item for item in permissions.readable_spaces(access) if item.pk != data.space.pk
+        ]
+        if may_moderate
+        else [],
         "reaction_kinds": [
             (kind, label, REACTION_SYMBOLS[ReactionKind(kind)])
             for kind, label in ReactionKind.choices
@@ -393,7 +415,10 @@ def tags(request: HttpRequest, slug: str) -> HttpResponse:
     form = TagForm(request.POST or None)
     if request.method == "POST":
         if "delete" in request.POST:
-            tag = get_object_or_404(Tag, pk=request.POST["delete"], community=community)
+            number = request.POST["delete"]
+            if not number.isdigit():
+                raise Http404
+            tag = get_object_or_404(Tag, pk=int(number), community=community)
             actions.do_delete_tag(_user(request), tag)
             messages.success(request, _("The tag %(name)s is removed.") % {"name": tag.name})
             return redirect("community_tags", slug=community.slug)
@@ -478,7 +503,10 @@ def moderate_post(
         actions.do_resolve_flags(actor, post, resolution="dismissed")
     messages.success(request, _("Done."))
     back = request.POST.get("next", "")
-    if back.startswith("/") and not back.startswith("//"):
+    # Django's check, not a prefix test: browsers read "/\evil.example" as another site.
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(back)
     return redirect(post.get_absolute_url())
 
@@ -507,7 +535,7 @@ def moderation_log(request: HttpRequest, slug: str) -> HttpResponse:
     community, access = community_queries.community_for(request.user, slug)
     if not access.may_read_moderation_log():
         raise Http404
-    entries = Paginator(queries.moderation_log(community), 50).get_page(request.GET.get("page"))
+    entries = Paginator(queries.moderation_log(access), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "conversations/moderation_log.html",
