@@ -1436,3 +1436,24 @@ def test_concurrent_reactions_give_exact_counts(
     page = html(client_for(coordinator), post.topic.get_absolute_url())
     assert 'Thanks <span class="reaction__count">20</span>' in page
     assert "Helpful" not in page
+
+
+def test_a_message_may_open_with_an_indented_code_block(alice: User, general: Space) -> None:
+    topic = start(alice, general, body="\n\n    print('hello')\n\nThat is all.  \n")
+    opening = post_at(topic, 0)
+    assert opening.body.startswith("    print")
+    assert opening.body_html.startswith("<pre><code>print(")
+
+
+def test_a_link_to_a_post_opens_the_page_that_shows_it_and_next_pages_still_work(
+    alice: User, bob: User, general: Space, settings: Any
+) -> None:
+    settings.POSTS_PER_PAGE = 5
+    topic = start(alice, general)
+    for number in range(1, 13):
+        actions.do_reply(bob, topic, body=f"Reply number {number}")
+    reader = client_for(bob)
+    url = topic.get_absolute_url()
+    assert "Reply number 7" in html(reader, f"{url}?post=7")
+    assert "Reply number 12" in html(reader, f"{url}?post=7&page=3")
+    assert "Reply number 7" not in html(reader, f"{url}?post=7&page=3")

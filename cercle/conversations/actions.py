@@ -7,7 +7,9 @@ Refusals raise `ActionRefused` and write nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -33,6 +35,7 @@ from cercle.conversations.models import (
     Reaction,
     ReactionKind,
     ReadState,
+    SpaceVisit,
     Tag,
     Topic,
 )
@@ -55,8 +58,9 @@ def _require(allowed: bool, *, readable: bool = True) -> None:
 
 
 def _clean_body(body: str) -> str:
-    body = (body or "").strip()
-    if not body:
+    # Keep the indentation of the first line: it may open a code block.
+    body = re.sub(r"\A(?:[ \t]*\r?\n)+", "", (body or "").rstrip())
+    if not body.strip():
         raise ActionRefused(_("Write a message first."))
     if len(body) > MAX_BODY:
         raise ActionRefused(
@@ -143,7 +147,9 @@ def _index(post: Post) -> None:
         url=topic.get_absolute_url() if opening else post.get_absolute_url(),
         community_id=topic.community_id,
         space_id=topic.space_id,
-        title=topic.title,
+        # A reply is found by its own words: the topic's title would rank every
+        # reply as high as the topic itself. The search page shows the title.
+        title=topic.title if opening else "",
         body=f"{plain_text(post.body_html)} {extra}".strip(),
         author_id=post.author_id,
         created_at=post.created_at,
@@ -377,6 +383,24 @@ def do_toggle_reaction(actor: User, post: Post, kind: str) -> bool:
             level=EngagementLevel.REACT,
         )
     return True
+
+
+def do_remember_space_visit(actor: permissions.Actor, space: Space) -> datetime | None:
+    """When the actor last opened this space before now (None the first time)."""
+    if not actor.is_authenticated:
+        return None
+    now = timezone.now()
+    visit, created = SpaceVisit.objects.get_or_create(
+        person_id=actor.pk, space=space, defaults={"visited_at": now}
+    )
+    if created:
+        return None
+    # Visits within half an hour count as one, so "new" stays put while browsing.
+    if (now - visit.visited_at).total_seconds() > 1800:
+        visit.previous_visit_at = visit.visited_at
+        visit.visited_at = now
+        visit.save(update_fields=["previous_visit_at", "visited_at"])
+    return visit.previous_visit_at
 
 
 def do_mark_read(actor: User, topic: Topic, position: int) -> None:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
-from django.utils import timezone
 from django.utils.text import slugify
 
 from cercle import permissions
@@ -26,7 +24,6 @@ from cercle.conversations.models import (
     Reaction,
     ReactionKind,
     ReadState,
-    SpaceVisit,
     Topic,
 )
 
@@ -63,23 +60,6 @@ def topics_in(
             "-reaction_total", "-reply_count", "-last_activity_at"
         )
     return topics.order_by("-is_pinned", "-last_activity_at")
-
-
-def remember_space_visit(actor: Actor, space: Space) -> datetime | None:
-    """When the actor last opened this space before now (None the first time)."""
-    if not actor.is_authenticated:
-        return None
-    now = timezone.now()
-    visit = SpaceVisit.objects.filter(person_id=actor.pk, space=space).first()
-    if visit is None:
-        SpaceVisit.objects.create(person_id=actor.pk, space=space, visited_at=now)
-        return None
-    # Visits within half an hour count as one, so "new" stays put while browsing.
-    if (now - visit.visited_at).total_seconds() > 1800:
-        visit.previous_visit_at = visit.visited_at
-        visit.visited_at = now
-        visit.save(update_fields=["previous_visit_at", "visited_at"])
-    return visit.previous_visit_at
 
 
 @dataclass
@@ -143,12 +123,18 @@ def merged_into(actor: Actor, slug: str, space_slug: str, topic_id: int) -> Topi
     return target
 
 
+def _visible_posts(topic: Topic, access: permissions.CommunityAccess) -> QuerySet[Post]:
+    """The posts of a topic this reader sees: hidden replies only for its moderators."""
+    posts = Post.objects.filter(topic=topic)
+    if not access.sees_hidden(topic.space):
+        posts = posts.exclude(Q(is_hidden=True) & ~Q(position=0))
+    return posts
+
+
 def topic_page(
     actor: Actor, topic: Topic, access: permissions.CommunityAccess, page_number: str | int | None
 ) -> TopicPage:
-    posts = Post.objects.filter(topic=topic).select_related("author", "reply_to__author")
-    if not access.sees_hidden(topic.space):
-        posts = posts.exclude(Q(is_hidden=True) & ~Q(position=0))
+    posts = _visible_posts(topic, access).select_related("author", "reply_to__author")
     paginator = Paginator(posts.order_by("position"), settings.POSTS_PER_PAGE)
     if page_number == "last":
         # Paginator itself reads "last" as a wrong number, that is, as page 1.
@@ -266,3 +252,9 @@ def moderation_log(access: permissions.CommunityAccess) -> QuerySet[ModerationEn
         readable = permissions.readable_spaces(access)
         entries = entries.filter(Q(topic=None) | Q(topic__space__in=readable))
     return entries.select_related("moderator", "topic__space", "topic__community")
+
+
+def page_of(topic: Topic, access: permissions.CommunityAccess, position: int) -> int:
+    """The page of the topic that shows the post at `position`, as this reader sees it."""
+    before = _visible_posts(topic, access).filter(position__lt=position).count()
+    return before // settings.POSTS_PER_PAGE + 1

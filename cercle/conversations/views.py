@@ -44,7 +44,7 @@ def space(request: HttpRequest, slug: str, space: str) -> HttpResponse:
     order = request.GET.get("list", "latest")
     if order not in queries.LISTS:
         order = "latest"
-    previous_visit = queries.remember_space_visit(request.user, found)
+    previous_visit = actions.do_remember_space_visit(request.user, found)
     page = Paginator(queries.topics_in(request.user, found, access, order), 30).get_page(
         request.GET.get("page")
     )
@@ -120,8 +120,8 @@ def topic(request: HttpRequest, slug: str, space: str, topic_id: int) -> HttpRes
         if target is not None:
             return redirect(target.get_absolute_url())
     page_number: Any = request.GET.get("page")
-    if request.GET.get("post", "").isdigit():
-        page_number = int(request.GET["post"]) // _per_page() + 1
+    if page_number is None and request.GET.get("post", "").isdigit():
+        page_number = queries.page_of(found, access, int(request.GET["post"]))
     data = queries.topic_page(request.user, found, access, page_number)
     if request.user.is_authenticated and data.posts:
         actions.do_mark_read(_user(request), found, data.posts[-1].post.position)
@@ -142,12 +142,6 @@ def topic(request: HttpRequest, slug: str, space: str, topic_id: int) -> HttpRes
         "conversations/topic.html",
         _topic_context(data, reply_form),
     )
-
-
-def _per_page() -> int:
-    from django.conf import settings  # noqa: PLC0415 - read at call time for tests
-
-    return int(settings.POSTS_PER_PAGE)
 
 
 def _topic_context(data: queries.TopicPage, reply_form: ReplyForm | None) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from cercle import permissions
 from cercle.accounts.models import User
 from cercle.communities.models import Community, Space
+from cercle.conversations.models import Post
 from cercle.search.query import Hit, SearchFilters, search
 
 PER_PAGE = 20
@@ -36,6 +37,12 @@ def results(request: HttpRequest) -> HttpResponse:
     spaces = Space.objects.in_bulk({hit.space_id for hit in hits})
     names = {c.pk: c.name for c in communities}
     authors = User.objects.in_bulk({hit.author_id for hit in hits if hit.author_id})
+    # Replies are indexed without their topic's title; show it beside them.
+    reply_titles = dict(
+        Post.objects.filter(
+            pk__in=[hit.object_id for hit in hits if hit.kind == "post"]
+        ).values_list("pk", "topic__title")
+    )
     return render(
         request,
         "search/results.html",
@@ -47,6 +54,7 @@ def results(request: HttpRequest) -> HttpResponse:
                     "community": names.get(hit.community_id, ""),
                     "space": spaces.get(hit.space_id),
                     "author": authors.get(hit.author_id) if hit.author_id else None,
+                    "title": hit.title or reply_titles.get(hit.object_id, ""),
                 }
                 for hit in hits
             ],
