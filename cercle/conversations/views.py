@@ -192,9 +192,12 @@ def reply(request: HttpRequest, slug: str, space: str, topic_id: int) -> HttpRes
             form.add_error(None, refusal.message)
         else:
             post.topic = found
+            messages.success(request, _("Your reply is posted."))
             return redirect(post.get_absolute_url())
     data = queries.topic_page(request.user, found, access, "last")
-    return render(request, "conversations/topic.html", _topic_context(data, form), status=400)
+    # htmx swaps only successful answers: the form comes back with its errors as a 200.
+    status = 200 if request.htmx else 400  # type: ignore[attr-defined]
+    return render(request, "conversations/topic.html", _topic_context(data, form), status=status)
 
 
 def _post(

@@ -551,7 +551,8 @@ def test_xss_payloads_stay_inert_everywhere_they_are_shown(
     for number, payload in enumerate(TYPED_PAYLOADS, start=topics[2].last_position + 1):
         page.get_by_label("Your reply").fill(payload)
         page.get_by_role("button", name="Post my reply").click()
-        page.wait_for_url(f"**/?post={number}#post-{number}")
+        # htmx swaps the page's main content in place: no navigation happens.
+        expect(page.locator(f"#post-{number}")).to_be_attached()
     last = topics[2].posts.order_by("position").last()
     assert last is not None
     assert last.body == TYPED_PAYLOADS[-1]
@@ -772,3 +773,42 @@ def test_conversation_pages_have_no_accessibility_violations(
         check_page(page)
     page.context.close()
     assert browser_errors.messages == []
+
+
+# --- 6. Posting, accepting and mentioning with JavaScript -------------------------------------
+
+
+def test_posting_and_accepting_happen_in_place_and_mentions_are_suggested(
+    page: Page, live_server: Any, forum: Forum
+) -> None:
+    base = live_server.url
+    question = actions.do_start_topic(
+        forum.alice, forum.space, kind=Kind.QUESTION, title="Chain or belt?", body="For winter."
+    )
+    logged_in(page, base, forum.bob)
+    page.goto(base + question.get_absolute_url())
+    page.evaluate("() => { window.__marker = 1; }")
+    box = page.get_by_role("textbox", name="Your reply")
+    box.fill("A belt, ask @ali")
+    suggestion = page.get_by_role("option", name="Alice Martin (@alice-martin)")
+    expect(suggestion).to_be_visible()
+    box.press("Enter")
+    expect(box).to_have_value("A belt, ask @alice-martin ")
+    box.press("End")
+    box.type("about hers.")
+    page.get_by_role("button", name="Post my answer").click()
+    answer = page.locator("#post-1")
+    expect(answer.locator(".mention")).to_have_text("@alice-martin")
+    expect(page.locator(".messages")).to_contain_text("Your reply is posted.")
+    assert page.evaluate("() => window.__marker") == 1, "the page was reloaded"
+    assert_accessible(page)
+
+    logged_in(page, base, forum.alice)
+    page.goto(base + question.get_absolute_url())
+    page.evaluate("() => { window.__marker = 1; }")
+    page.get_by_role("button", name="Accept this answer").click()
+    expect(page.locator(".topic-head")).to_contain_text("Solved")
+    expect(page.locator("#accepted")).to_contain_text("A belt")
+    assert page.evaluate("() => window.__marker") == 1, "the page was reloaded"
+    question.refresh_from_db()
+    assert question.accepted_answer is not None
