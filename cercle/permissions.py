@@ -86,6 +86,26 @@ def email_is_internal(email: str) -> bool:
     return InternalEmailDomain.objects.filter(domain=domain).exists()
 
 
+def may_see_person(actor: Actor, person: User) -> bool:
+    """A person's profile is seen by themselves, staff, and the people who share an
+    active community with them (or anyone, when they make their profile public)."""
+    if not person.is_active:
+        return False
+    if actor.is_authenticated and (actor.pk == person.pk or is_staff(actor)):
+        return True
+    if getattr(getattr(person, "profile", None), "is_public", False):
+        return True
+    if not actor.is_authenticated:
+        return False
+    shared = Membership.objects.filter(
+        person_id=actor.pk,
+        status=Status.ACTIVE,
+        community__memberships__person_id=person.pk,
+        community__memberships__status=Status.ACTIVE,
+    )
+    return shared.exists()
+
+
 def may_create_community(actor: Actor) -> bool:
     if not actor.is_authenticated or not actor.is_active:
         return False

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "cercle.mail",
     "cercle.communities",
     "cercle.conversations",
+    "cercle.people",
     "cercle.analytics",
     "cercle.search",
     "django.contrib.admin",
