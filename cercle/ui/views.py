@@ -11,11 +11,16 @@ from django.views.i18n import set_language as django_set_language
 
 from cercle.accounts.actions import do_set_language
 from cercle.accounts.models import User
+from cercle.ui.home import member_home, visitor_communities
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "ui/home.html")
+    if isinstance(request.user, User):
+        return render(request, "ui/home.html", {"home": member_home(request.user)})
+    return render(
+        request, "ui/home.html", {"communities": list(visitor_communities(request.user))}
+    )
 
 
 @require_POST

@@ -1,0 +1,86 @@
+"""What the home page shows: for a member, what is new where they belong; for a
+visitor, the communities they can read and how to join them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from cercle import permissions
+from cercle.accounts.models import User
+from cercle.communities.models import Community, Entry, Membership, Status
+from cercle.conversations.models import Kind, Topic
+from cercle.people.models import Follow
+
+FEED_SIZE = 12
+
+
+@dataclass
+class MemberHome:
+    memberships: list[Membership]
+    followed: list[Topic]
+    latest: list[Topic]
+    my_open_questions: list[Topic]
+    to_answer: list[Topic] = field(default_factory=list)
+
+
+def _visible_topics(actor: User) -> QuerySet[Topic]:
+    return (
+        Topic.objects.filter(
+            space__in=permissions.readable_spaces_everywhere(actor),
+            is_hidden=False,
+            merged_into=None,
+        )
+        .select_related("space", "community", "author", "last_poster")
+        .prefetch_related("tags")
+    )
+
+
+def member_home(actor: User) -> MemberHome:
+    memberships = list(
+        Membership.objects.filter(person=actor, status=Status.ACTIVE)
+        .select_related("community")
+        .order_by("community__name")
+    )
+    mine = [m.community_id for m in memberships]
+    topics = _visible_topics(actor).filter(community_id__in=mine)
+    follows = Follow.objects.filter(follower=actor)
+    followed_filter = (
+        Q(Exists(follows.filter(topic=OuterRef("pk"))))
+        | Q(Exists(follows.filter(space=OuterRef("space_id"))))
+        | Q(Exists(follows.filter(tag__topics=OuterRef("pk"))))
+        | Q(Exists(follows.filter(person=OuterRef("author_id"))))
+    )
+    followed = list(
+        topics.filter(followed_filter)
+        .exclude(author=actor)
+        .order_by("-last_activity_at")[:FEED_SIZE]
+    )
+    shown = {t.pk for t in followed}
+    latest = [
+        t
+        for t in topics.order_by("-last_activity_at")[: FEED_SIZE + len(shown)]
+        if t.pk not in shown
+    ][:FEED_SIZE]
+    open_questions = list(
+        _visible_topics(actor)
+        .filter(author=actor, kind=Kind.QUESTION, accepted_answer=None)
+        .order_by("-created_at")[:FEED_SIZE]
+    )
+    return MemberHome(
+        memberships=memberships,
+        followed=followed,
+        latest=latest,
+        my_open_questions=open_questions,
+    )
+
+
+def visitor_communities(actor: permissions.Actor) -> QuerySet[Community]:
+    """Communities a visitor may read or join, the most lively first."""
+    return (
+        permissions.visible_communities(actor)
+        .filter(Q(visibility="public") | Q(entry__in=[Entry.OPEN, Entry.REQUEST]))
+        .annotate(member_count=Count("memberships", filter=Q(memberships__status=Status.ACTIVE)))
+        .order_by("-member_count", "name")[:9]
+    )
