@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import signal
+import sqlite3
 import subprocess
 import time
 import urllib.error
@@ -32,12 +33,36 @@ def _wait_until_up(url: str, process: subprocess.Popen[str], timeout: float = 30
     raise AssertionError(f"{url} did not answer within {timeout} s")
 
 
+def _tasks_by_status(database: Path) -> dict[str, int]:
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute(
+            "SELECT status, COUNT(*) FROM django_tasks_database_dbtaskresult GROUP BY status"
+        ).fetchall()
+    return dict(rows)
+
+
+def _wait_for_tasks_done(
+    database: Path, process: subprocess.Popen[str], timeout: float = 60
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None
+        if _tasks_by_status(database).get("READY", 0) == 0:
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"the worker left tasks waiting: {_tasks_by_status(database)}")
+
+
 def test_serve_runs_the_site_and_the_worker_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     env = operator_env(tmp_path)
     for step in (["migrate", "--noinput"], ["collectstatic", "--noinput"], ["demo", "--if-empty"]):
         result = run_cercle(*step, env=env)
         assert result.returncode == 0, result.stderr
     assert "alice@bikes.example" in result.stdout
+    # Loading the demo queued its emails (invitations, decisions) for the worker.
+    database = tmp_path / "cercle.sqlite3"
+    queued = _tasks_by_status(database).get("READY", 0)
+    assert queued > 0
 
     port = free_port()
     process = subprocess.Popen(
@@ -60,6 +85,9 @@ def test_serve_runs_the_site_and_the_worker_and_stops_cleanly_on_ctrl_c(tmp_path
         assert css_url.endswith(".css")
         assert _get(base + css_url)[0] == 200
         assert _get(base + "/healthz") == (200, b'{"status": "ok", "database": "sqlite"}')
+        # The worker beside the server sends what was queued.
+        _wait_for_tasks_done(database, process)
+        assert _tasks_by_status(database).get("SUCCESSFUL") == queued
     finally:
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=30)
