@@ -200,6 +200,24 @@ def reply(request: HttpRequest, slug: str, space: str, topic_id: int) -> HttpRes
     return render(request, "conversations/topic.html", _topic_context(data, form), status=status)
 
 
+def _render_post_page(
+    request: HttpRequest, template: str, post: Post, **context: Any
+) -> HttpResponse:
+    """A page about one post, with the places it belongs to for the breadcrumbs."""
+    topic = post.topic
+    return render(
+        request,
+        template,
+        {
+            "post": post,
+            "topic": topic,
+            "community": topic.community,
+            "space": topic.space,
+            **context,
+        },
+    )
+
+
 def _post(
     request: HttpRequest, slug: str, space: str, topic_id: int, position: int
 ) -> tuple[Post, permissions.CommunityAccess]:
@@ -232,17 +250,7 @@ def edit(request: HttpRequest, slug: str, space: str, topic_id: int, position: i
         else:
             messages.success(request, _("Your changes are saved."))
             return redirect(post.get_absolute_url())
-    return render(
-        request,
-        "conversations/edit.html",
-        {
-            "post": post,
-            "topic": post.topic,
-            "community": post.topic.community,
-            "space": post.topic.space,
-            "form": form,
-        },
-    )
+    return _render_post_page(request, "conversations/edit.html", post, form=form)
 
 
 @require_safe
@@ -253,17 +261,7 @@ def history(
     if post.deleted_at and not access.sees_hidden(post.topic.space):
         raise Http404
     revisions = list(PostRevision.objects.filter(post=post).select_related("editor"))
-    return render(
-        request,
-        "conversations/history.html",
-        {
-            "post": post,
-            "topic": post.topic,
-            "community": post.topic.community,
-            "space": post.topic.space,
-            "revisions": revisions,
-        },
-    )
+    return _render_post_page(request, "conversations/history.html", post, revisions=revisions)
 
 
 @login_required
@@ -355,17 +353,7 @@ def flag(request: HttpRequest, slug: str, space: str, topic_id: int, position: i
         else:
             messages.success(request, _("Thank you: the moderators will look at this message."))
             return redirect(post.get_absolute_url())
-    return render(
-        request,
-        "conversations/flag.html",
-        {
-            "post": post,
-            "topic": post.topic,
-            "community": post.topic.community,
-            "space": post.topic.space,
-            "form": form,
-        },
-    )
+    return _render_post_page(request, "conversations/flag.html", post, form=form)
 
 
 @require_safe
