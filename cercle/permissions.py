@@ -87,23 +87,34 @@ def email_is_internal(email: str) -> bool:
 
 
 def may_see_person(actor: Actor, person: User) -> bool:
-    """A person's profile is seen by themselves, staff, and the people who share an
-    active community with them (or anyone, when they make their profile public)."""
+    """A person's profile is seen by themselves and staff; by anyone (anonymous
+    visitors included) when they made it public; otherwise only by the people who
+    share an active community with them, in a community whose audience the reader
+    meets (someone no longer internal no longer shares an internal community).
+
+    `cercle.people.queries.visible_people` is the same rule as a query filter, for
+    lists (the member directory, "who knows what").
+    """
     if not person.is_active:
         return False
-    if actor.is_authenticated and (actor.pk == person.pk or is_staff(actor)):
+    if actor.is_authenticated and actor.is_active and (actor.pk == person.pk or is_staff(actor)):
         return True
+    # A profile is created lazily: no profile is a private one.
     if getattr(getattr(person, "profile", None), "is_public", False):
         return True
-    if not actor.is_authenticated:
+    if not actor.is_authenticated or not actor.is_active:
         return False
-    shared = Membership.objects.filter(
-        person_id=actor.pk,
-        status=Status.ACTIVE,
-        community__memberships__person_id=person.pk,
-        community__memberships__status=Status.ACTIVE,
+    audiences = set(
+        Membership.objects.filter(
+            person_id=actor.pk,
+            status=Status.ACTIVE,
+            community__memberships__person_id=person.pk,
+            community__memberships__status=Status.ACTIVE,
+        ).values_list("community__audience", flat=True)
     )
-    return shared.exists()
+    if Audience.EXTERNAL in audiences:
+        return True
+    return bool(audiences) and is_internal(actor)
 
 
 def may_create_community(actor: Actor) -> bool:

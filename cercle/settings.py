@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "cercle.communities",
     "cercle.conversations",
     "cercle.people",
+    "cercle.notifications",
     "cercle.analytics",
     "cercle.search",
     "django.contrib.admin",

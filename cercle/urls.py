@@ -8,6 +8,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("cercle.ui.urls")),
     path("", include("cercle.communities.urls")),
     path("", include("cercle.conversations.urls")),
+    path("", include("cercle.people.urls")),
+    path("", include("cercle.notifications.urls")),
     path("search/", search_views.results, name="search"),
     path("accounts/", include("cercle.accounts.urls")),
     path("accounts/", include("allauth.urls")),

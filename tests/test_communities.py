@@ -403,7 +403,7 @@ def test_directory_and_landing_query_counts_do_not_grow_with_the_data(
     with django_assert_max_num_queries(8):
         assert member.get(reverse("community_members", args=["c0"])).status_code == 200
     # The space page also remembers the visit ("new since your last visit").
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         assert member.get(reverse("space", args=["c0", "general"])).status_code == 200
     with django_assert_max_num_queries(5):
         assert member.get(reverse("my_communities")).status_code == 200

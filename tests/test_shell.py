@@ -127,7 +127,7 @@ def test_home_query_count_does_not_grow_with_the_data(
         people_actions.do_follow(member, space)
     client = Client()
     client.force_login(member)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         page = client.get("/").content.decode()
     assert "What you follow" in page
     assert "Your open questions" in page
@@ -148,3 +148,26 @@ def test_static_files_collect_with_the_production_storage(tmp_path: Any, setting
     assert "css/cercle.css" in manifest
     assert "vendor/htmx/htmx.min.js" in manifest
     assert list(tmp_path.glob("css/cercle.*.css.gz"))
+
+
+def test_home_offers_unanswered_questions_matching_declared_expertise() -> None:
+    author = make_person("author@example.org", "Author")
+    expert = make_person("expert@example.org", "Expert")
+    place = community(author, slug="cargo")
+    community_actions.do_join(expert, place)
+    brakes = actions.do_create_tag(author, place, name="Brakes")
+    actions.do_create_tag(author, place, name="Tyres")
+    space = place.spaces.get()
+    actions.do_start_topic(
+        author, space, kind="question", title="Squealing discs?", body="Help", tags=["brakes"]
+    )
+    actions.do_start_topic(
+        author, space, kind="question", title="Winter tyres?", body="Help", tags=["tyres"]
+    )
+    people_actions.do_declare_expertise(expert, brakes, 3)
+    client = Client()
+    client.force_login(expert)
+    page = client.get("/").content.decode()
+    answer_section = page.split("Questions you could answer")[1].split("</section>")[0]
+    assert "Squealing discs?" in answer_section
+    assert "Winter tyres?" not in answer_section

@@ -9,13 +9,16 @@ from django.db import models
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+RESERVED_HANDLES = {"me", "admin", "new", "settings", "all", "everyone", "here"}
+
 
 def unique_handle(name: str) -> str:
     """A free @handle made from a name: "Léa Dubois" gives lea-dubois, then lea-dubois-2..."""
     # Handles follow the mention pattern: lowercase letters, digits and hyphens.
     base = slugify(name).replace("_", "-")[:34].strip("-") or "member"
     handle, number = base, 1
-    while User.objects.filter(handle=handle).exists():
+    # Words used in addresses such as /people/me/ are never handles.
+    while handle in RESERVED_HANDLES or User.objects.filter(handle=handle).exists():
         number += 1
         handle = f"{base}-{number}"
     return handle

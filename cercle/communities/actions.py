@@ -36,6 +36,7 @@ from cercle.communities.models import (
 from cercle.errors import ActionRefused
 from cercle.mail.compose import compose
 from cercle.mail.delivery import queue_email
+from cercle.notifications.actions import notify_invitation, notify_membership_decision
 
 COMMUNITY_FIELDS = (
     "name", "slug", "domain", "purpose", "charter", "benefits", "logo", "cover",
@@ -273,6 +274,7 @@ def do_decide_request(
             membership.save()
         verb = "membership.approved" if approve else "membership.declined"
         record_event(verb, actor=actor, community=community, target=membership)
+        notify_membership_decision(actor, membership)
         person = membership.person
         queue_email(
             compose(
@@ -351,6 +353,8 @@ def do_invite(
                 )
             )
             record_event("invitation.sent", actor=actor, community=community, target=invitation)
+            if invitee is not None:
+                notify_invitation(actor, invitee, community)
             report.sent.append(address)
     return report
 

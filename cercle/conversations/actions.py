@@ -41,6 +41,12 @@ from cercle.conversations.models import (
 )
 from cercle.conversations.rendering import plain_text
 from cercle.errors import ActionRefused
+from cercle.notifications.actions import (
+    notify_answer_accepted,
+    notify_new_mentions,
+    notify_reply,
+    notify_topic_started,
+)
 from cercle.richtext import mentioned_handles, render_markdown
 from cercle.search.index import index_document, remove_document, set_visibility
 
@@ -221,6 +227,7 @@ def do_start_topic(
         _save_mentions(post, mentioned)
         _attach(post, actor, files)
         _index(post)
+        notify_topic_started(actor, topic, post)
         # The author has read what they wrote: their own topic is not "Unread" to them.
         do_mark_read(actor, topic, 0)
         record_event(
@@ -267,6 +274,7 @@ def do_reply(
         _attach(post, actor, files)
         post.topic = topic
         _index(post)
+        notify_reply(actor, topic, post)
         verb = "answer.posted" if topic.kind == Kind.QUESTION else "reply.posted"
         record_event(
             verb, actor=actor, community=topic.community, target=post, level=EngagementLevel.REACT
@@ -298,6 +306,7 @@ def do_edit_post(actor: User, post: Post, *, body: str, title: str | None = None
             post=post, number=number, title=new_title or "", body=body, editor=actor
         )
         _save_mentions(post, mentioned)
+        notify_new_mentions(actor, post)
         if new_title is not None:
             _reindex_topic(topic)
         else:
@@ -339,6 +348,7 @@ def do_accept_answer(actor: User, topic: Topic, post: Post) -> Topic:
         topic.save(update_fields=["accepted_answer", "solved_at"])
         _index(topic.posts.get(position=0))
         record_event("answer.accepted", actor=actor, community=topic.community, target=post)
+        notify_answer_accepted(actor, topic, post)
     return topic
 
 

@@ -6,3 +6,6 @@ class PeopleConfig(AppConfig):
     name = "cercle.people"
     label = "people"
     verbose_name = _("People")
+
+    def ready(self) -> None:
+        from cercle.people import signals  # noqa: F401, PLC0415 - connects receivers

@@ -11,7 +11,7 @@ from cercle import permissions
 from cercle.accounts.models import User
 from cercle.communities.models import Community, Entry, Membership, Status
 from cercle.conversations.models import Kind, Topic
-from cercle.people.models import Follow
+from cercle.people.models import Expertise, Follow
 
 FEED_SIZE = 12
 
@@ -68,11 +68,20 @@ def member_home(actor: User) -> MemberHome:
         .filter(author=actor, kind=Kind.QUESTION, accepted_answer=None)
         .order_by("-created_at")[:FEED_SIZE]
     )
+    # Unanswered questions tagged with what the member declares knowing.
+    declared = Expertise.objects.filter(person=actor).values("tag_id")
+    to_answer = list(
+        topics.filter(kind=Kind.QUESTION, accepted_answer=None, reply_count=0, tags__in=declared)
+        .exclude(author=actor)
+        .distinct()
+        .order_by("-created_at")[:FEED_SIZE]
+    )
     return MemberHome(
         memberships=memberships,
         followed=followed,
         latest=latest,
         my_open_questions=open_questions,
+        to_answer=to_answer,
     )
 
 

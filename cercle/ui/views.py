@@ -18,9 +18,7 @@ from cercle.ui.home import member_home, visitor_communities
 def home(request: HttpRequest) -> HttpResponse:
     if isinstance(request.user, User):
         return render(request, "ui/home.html", {"home": member_home(request.user)})
-    return render(
-        request, "ui/home.html", {"communities": list(visitor_communities(request.user))}
-    )
+    return render(request, "ui/home.html", {"communities": list(visitor_communities(request.user))})
 
 
 @require_POST

@@ -1,0 +1,224 @@
+"""Creating notifications, and every change a person makes to theirs.
+
+The `notify_*` functions are called by the conversation and community actions
+inside their own transactions, so a notification exists exactly when the change
+that caused it does. Each one:
+
+- gathers the people concerned, each with one reason, in order of precedence
+  (being mentioned beats a reply to one's topic, which beats following the topic,
+  which beats following the space, a tag or the author), so a person gets one
+  notification per event;
+- never tells the actor about their own doing;
+- asks `cercle.permissions` whether each person may see what it is about;
+- records the email frequency the person chose for that kind, and queues the
+  immediate emails for once the transaction commits. The email task asks the
+  permissions again when it runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from cercle import permissions
+from cercle.accounts.models import User
+from cercle.communities.models import Community, Membership
+from cercle.conversations.models import Kind as TopicKind
+from cercle.conversations.models import Mention, Post, Topic
+from cercle.errors import ActionRefused
+from cercle.notifications import queries
+from cercle.notifications.models import (
+    DIGEST,
+    EMAIL_DEFAULTS,
+    EmailPreference,
+    Frequency,
+    Kind,
+    Notification,
+    Period,
+)
+from cercle.notifications.tasks import send_notification_email
+from cercle.people.models import Follow
+
+Reason = tuple[int, str]  # (person id, kind)
+
+
+def _notify(
+    reasons: Iterable[Reason],
+    *,
+    actor: User | None,
+    community: Community,
+    topic: Topic | None = None,
+    post: Post | None = None,
+) -> list[Notification]:
+    """One notification per person (the first reason wins), for those who may see it."""
+    chosen: dict[int, str] = {}
+    for person_id, kind in reasons:
+        if person_id is None or (actor is not None and person_id == actor.pk):
+            continue
+        chosen.setdefault(person_id, kind)
+    if not chosen:
+        return []
+    memberships = {
+        m.person_id: m
+        for m in Membership.objects.filter(community=community, person_id__in=list(chosen))
+    }
+    people = User.objects.filter(pk__in=list(chosen), is_active=True)
+    allowed = [
+        person
+        for person in people
+        if queries.may_see(
+            permissions.community_access(person, community, memberships.get(person.pk)),
+            chosen[person.pk],
+            post,
+        )
+    ]
+    frequencies: dict[int, str] = {}
+    for kind in {chosen[person.pk] for person in allowed}:
+        frequencies.update(
+            queries.email_frequencies([p.pk for p in allowed if chosen[p.pk] == kind], kind)
+        )
+    created = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=person,
+                kind=chosen[person.pk],
+                actor=actor,
+                community=community,
+                topic=topic,
+                post=post,
+                email_frequency=frequencies[person.pk],
+            )
+            for person in allowed
+        ]
+    )
+    immediate = [n.pk for n in created if n.email_frequency == Frequency.IMMEDIATELY]
+    if immediate:
+
+        def queue() -> None:
+            for pk in immediate:
+                send_notification_email.enqueue(pk)
+
+        transaction.on_commit(queue)
+    return created
+
+
+def _mentioned(post: Post) -> list[int]:
+    return list(Mention.objects.filter(post=post).values_list("person_id", flat=True))
+
+
+def _followers(condition: Q) -> list[int]:
+    return list(Follow.objects.filter(condition).values_list("follower_id", flat=True).distinct())
+
+
+def _tagged(kind: str, people: Iterable[int]) -> list[Reason]:
+    return [(person, kind) for person in people]
+
+
+def notify_topic_started(actor: User, topic: Topic, post: Post) -> list[Notification]:
+    """A new topic: the people it mentions, then those who follow its space or one of
+    its tags, then those who follow its author."""
+    tags = list(topic.tags.values_list("pk", flat=True))
+    reasons = [
+        *_tagged(Kind.MENTION, _mentioned(post)),
+        *_tagged(Kind.NEW_TOPIC, _followers(Q(space=topic.space_id) | Q(tag__in=tags))),
+        *_tagged(Kind.FOLLOWED_PERSON, _followers(Q(person=actor.pk))),
+    ]
+    return _notify(reasons, actor=actor, community=topic.community, topic=topic, post=post)
+
+
+def notify_reply(actor: User, topic: Topic, post: Post) -> list[Notification]:
+    """A reply: the people it mentions, then the topic's author (an answer to their
+    question, or a reply to their topic), then the topic's and the author's followers."""
+    own_kind = Kind.ANSWER if topic.kind == TopicKind.QUESTION else Kind.REPLY
+    reasons = [
+        *_tagged(Kind.MENTION, _mentioned(post)),
+        *_tagged(own_kind, [topic.author_id] if topic.author_id else []),
+        *_tagged(Kind.FOLLOWED_REPLY, _followers(Q(topic=topic.pk))),
+        *_tagged(Kind.FOLLOWED_PERSON, _followers(Q(person=actor.pk))),
+    ]
+    return _notify(reasons, actor=actor, community=topic.community, topic=topic, post=post)
+
+
+def notify_new_mentions(actor: User, post: Post) -> list[Notification]:
+    """An edit that mentions someone new tells them, once per post."""
+    told = set(
+        Notification.objects.filter(post=post, kind=Kind.MENTION).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    new = [pk for pk in _mentioned(post) if pk not in told]
+    topic = post.topic
+    return _notify(
+        _tagged(Kind.MENTION, new), actor=actor, community=topic.community, topic=topic, post=post
+    )
+
+
+def notify_answer_accepted(actor: User, topic: Topic, post: Post) -> list[Notification]:
+    """The answer's author, once per answer (accepting it again after a change of mind
+    tells no one twice)."""
+    told = Notification.objects.filter(post=post, kind=Kind.ACCEPTED).exists()
+    reasons = _tagged(Kind.ACCEPTED, [post.author_id] if post.author_id and not told else [])
+    return _notify(reasons, actor=actor, community=topic.community, topic=topic, post=post)
+
+
+def notify_membership_decision(actor: User, membership: Membership) -> list[Notification]:
+    """The answer to a request to join (the communities app emails it too)."""
+    kind = Kind.REQUEST_APPROVED if membership.is_active else Kind.REQUEST_DECLINED
+    return _notify([(membership.person_id, kind)], actor=actor, community=membership.community)
+
+
+def notify_invitation(actor: User, invitee: User, community: Community) -> list[Notification]:
+    """An invitation sent to the address of an existing account (emailed by the
+    communities app, like every invitation)."""
+    return _notify([(invitee.pk, Kind.INVITATION)], actor=actor, community=community)
+
+
+# --- What people do with their notifications --------------------------------------------
+
+
+def do_open(person: User, notification_id: int) -> Notification:
+    """The notification, marked read, for its recipient only (others get a 404)."""
+    notification = queries.notification_list(person).filter(pk=notification_id).first()
+    if notification is None:
+        # Someone else's, or about something the person may no longer see.
+        raise ActionRefused("", not_found=True)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at=None).update(
+            read_at=notification.read_at
+        )
+    return notification
+
+
+def do_mark_all_read(person: User) -> int:
+    return Notification.objects.filter(recipient=person, read_at=None).update(
+        read_at=timezone.now()
+    )
+
+
+PREFERENCE_CHOICES: Mapping[str, frozenset[str]] = {
+    **{kind: frozenset(Frequency.values) for kind in EMAIL_DEFAULTS},
+    DIGEST: frozenset(Period.values),
+}
+
+
+def do_set_email_preferences(person: User, wanted: Mapping[str, str]) -> None:
+    """Save how often the person wants each kind of email (and the digest)."""
+    for key, value in wanted.items():
+        if value not in PREFERENCE_CHOICES.get(key, ()):
+            raise ValueError(f"no email preference {key}={value}")
+    with transaction.atomic():
+        for key, value in wanted.items():
+            EmailPreference.objects.update_or_create(
+                person=person, kind=key, defaults={"frequency": value}
+            )
+
+
+def do_unsubscribe(person: User, keys: Iterable[str]) -> None:
+    """Turn these kinds of email off: no more emails of them, pending summaries included."""
+    keys = [key for key in keys if key in PREFERENCE_CHOICES]
+    with transaction.atomic():
+        do_set_email_preferences(person, dict.fromkeys(keys, Frequency.NEVER))

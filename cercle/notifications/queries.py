@@ -1,0 +1,116 @@
+"""Reads of notifications and email preferences; every one asks `cercle.permissions`.
+
+A notification is checked when it is created, and again whenever it is shown or
+emailed: membership, listing in a private space or the content itself may have
+changed since.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+
+from cercle import permissions
+from cercle.accounts.models import User
+from cercle.conversations.models import Post
+from cercle.notifications.models import (
+    DIGEST,
+    DIGEST_DEFAULT,
+    EMAIL_DEFAULTS,
+    EmailPreference,
+    Frequency,
+    Kind,
+    Notification,
+)
+
+Actor = permissions.Actor
+
+
+def content_is_visible(post: Post) -> bool:
+    """Deleted and hidden words are not announced (their topic may have moved or merged)."""
+    topic = post.topic
+    return not (post.deleted_at or post.is_hidden or topic.is_hidden)
+
+
+def may_see(access: permissions.CommunityAccess, kind: str, post: Post | None) -> bool:
+    """May the person behind `access` be told about this? The one rule for creating,
+    showing and emailing a notification."""
+    person = access.actor
+    if not person.is_authenticated or not person.is_active:
+        return False
+    if post is not None:
+        return content_is_visible(post) and access.reads(post.topic.space)
+    if kind == Kind.INVITATION:
+        return access.has_pending_invitation and access.sees_landing()
+    if kind == Kind.REQUEST_APPROVED:
+        return access.is_member
+    return access.sees_landing()
+
+
+def still_visible(notification: Notification, access: permissions.CommunityAccess) -> bool:
+    return may_see(access, notification.kind, notification.post)
+
+
+def visible_to(person: User) -> QuerySet[Notification]:
+    """The person's notifications about things they may still see, newest first.
+
+    The same rule as `may_see`, as one query: content notifications are kept while
+    their post is visible in a space the person may read (`readable_spaces_everywhere`);
+    those about the person's own membership always are.
+    """
+    readable = permissions.readable_spaces_everywhere(person)
+    return Notification.objects.filter(recipient=person).filter(
+        Q(post__isnull=True)
+        | Q(
+            post__deleted_at=None,
+            post__is_hidden=False,
+            post__topic__is_hidden=False,
+            post__topic__space__in=readable,
+        )
+    )
+
+
+def unread_count(person: Actor) -> int:
+    """The bell's figure: one query (the person's internal status is cached per request)."""
+    if not person.is_authenticated:
+        return 0
+    return visible_to(person).filter(read_at=None).count()
+
+
+def notification_list(person: User) -> QuerySet[Notification]:
+    return visible_to(person).select_related(
+        "actor",
+        "community",
+        "post__topic__space__community",
+        "post__topic__community",
+    )
+
+
+# --- Email preferences ---------------------------------------------------------------------
+
+
+def email_preferences(person: User) -> dict[str, str]:
+    """How often the person wants each kind of email, and the digest: theirs or the default."""
+    chosen = dict(EmailPreference.objects.filter(person=person).values_list("kind", "frequency"))
+    wanted = {kind: chosen.get(kind, default) for kind, default in EMAIL_DEFAULTS.items()}
+    wanted[DIGEST] = chosen.get(DIGEST, DIGEST_DEFAULT)
+    return wanted
+
+
+def email_frequencies(person_ids: Iterable[int], kind: str) -> dict[int, str]:
+    """For one kind, each person's frequency (one query for all of them)."""
+    ids = list(person_ids)
+    if kind not in EMAIL_DEFAULTS:
+        return dict.fromkeys(ids, Frequency.NEVER)
+    chosen = dict(
+        EmailPreference.objects.filter(person_id__in=ids, kind=kind).values_list(
+            "person_id", "frequency"
+        )
+    )
+    return {pk: chosen.get(pk, EMAIL_DEFAULTS[kind]) for pk in ids}
+
+
+def wants_email(person: User, kind: str) -> bool:
+    """False once the person has turned this kind off (an unsubscribe link, the settings)."""
+    return email_frequencies([person.pk], kind)[person.pk] != Frequency.NEVER

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from cercle.notifications import views
+
+urlpatterns = [
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/<int:notification_id>/", views.open_notification, name="notification_open"),
+    path("notifications/read/", views.mark_all_read, name="notifications_read_all"),
+    path("notifications/bell/", views.bell, name="notification_bell"),
+    path("notifications/settings/", views.email_settings, name="notification_settings"),
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        views.unsubscribe,
+        name="notification_unsubscribe",
+    ),
+]

@@ -1,0 +1,107 @@
+"""Thin views over the notification actions and queries; every form works without
+JavaScript, and the bell refreshes itself with htmx."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from cercle.accounts.models import User
+from cercle.errors import ActionRefused
+from cercle.notifications import actions, queries
+from cercle.notifications.emails import read_unsubscribe_token
+from cercle.notifications.forms import EmailPreferencesForm
+from cercle.notifications.models import PREFERENCE_LABELS
+
+PER_PAGE = 30
+# htmx stops polling when an answer has this status: the session has ended.
+STOP_POLLING = 286
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+@login_required
+@require_safe
+def notification_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    page = Paginator(queries.notification_list(user), PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/list.html",
+        {"page": page, "unread_notifications": queries.unread_count(user)},
+    )
+
+
+@login_required
+@require_safe
+def open_notification(request: HttpRequest, notification_id: int) -> HttpResponse:
+    try:
+        notification = actions.do_open(_user(request), notification_id)
+    except ActionRefused as refusal:
+        raise Http404 from refusal
+    return redirect(notification.get_absolute_url())
+
+
+@login_required
+@require_POST
+def mark_all_read(request: HttpRequest) -> HttpResponse:
+    if actions.do_mark_all_read(_user(request)):
+        messages.success(request, _("All your notifications are marked as read."))
+    return redirect("notifications")
+
+
+@require_safe
+def bell(request: HttpRequest) -> HttpResponse:
+    """The bell alone, for htmx to poll; once logged out, polling stops."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=STOP_POLLING)
+    return render(
+        request,
+        "notifications/_bell.html",
+        {"show": True, "count": queries.unread_count(request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_settings(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = EmailPreferencesForm(request.POST or None, preferences=queries.email_preferences(user))
+    if request.method == "POST" and form.is_valid():
+        actions.do_set_email_preferences(user, form.cleaned_data)
+        messages.success(request, _("Your email settings are saved."))
+        return redirect("notification_settings")
+    return render(request, "notifications/settings.html", {"form": form})
+
+
+# Mail programs unsubscribe with a POST that carries no CSRF token (RFC 8058). The
+# signed token in the address is what proves the request, so this one view is exempt;
+# GET only shows the confirmation, since link scanners open every link they see.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    found = read_unsubscribe_token(token)
+    if found is None:
+        return render(request, "notifications/unsubscribe_invalid.html", status=400)
+    person, keys = found
+    labels = [PREFERENCE_LABELS[key] for key in keys if key in PREFERENCE_LABELS]
+    if request.method == "POST":
+        actions.do_unsubscribe(person, keys)
+        return render(
+            request, "notifications/unsubscribed.html", {"person": person, "labels": labels}
+        )
+    return render(
+        request,
+        "notifications/unsubscribe.html",
+        {"person": person, "labels": labels, "token": token},
+    )
