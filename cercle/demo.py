@@ -32,6 +32,8 @@ from cercle.communities.models import (
     Visibility,
 )
 from cercle.conversations import actions as talk
+from cercle.conversations.models import Tag
+from cercle.people import actions as people
 
 INTERNAL_DOMAIN = "metropole.example"
 
@@ -193,7 +195,44 @@ def load_demo() -> list[DemoPerson]:
     actions.do_list_in_space(camille, charter_group, alice)
 
     _conversations(camille, alice, bob, lea, karim, numerique, cycling, animateurs)
+    _profiles(camille, alice, bob, lea, cycling)
     return DEMO_PEOPLE
+
+
+def _profiles(camille: User, alice: User, bob: User, lea: User, cycling: Community) -> None:
+    """Profiles in both languages, declared expertise and a few follows."""
+    people.do_update_profile(
+        camille,
+        camille,
+        headline="Animatrice des communautés de la métropole",
+        bio="J'accompagne les communautés de pratique depuis 2015.",
+        organization="Métropole",
+        languages=["fr", "en"],
+        ask_me_about="Rituels d'animation, chartes, engagement",
+    )
+    people.do_update_profile(
+        bob,
+        bob,
+        headline="Bike mechanic and cargo-bike tinkerer",
+        bio="I fix, load and test cargo bikes for families.",
+        location="Lyon",
+        languages=["en", "fr"],
+        ask_me_about="Mid-drive motors, brakes, loads",
+        is_public=True,
+    )
+    people.do_update_profile(
+        alice,
+        alice,
+        headline="Urban planner, cycling infrastructure",
+        languages=["en"],
+        interests="Safe routes to school, counting cyclists",
+    )
+    tags = {tag.slug: tag for tag in Tag.objects.filter(community=cycling)}
+    people.do_declare_expertise(bob, tags["cargo-bikes"], 3)
+    people.do_declare_expertise(alice, tags["infrastructure"], 3)
+    people.do_declare_expertise(lea, tags["cargo-bikes"], 1)
+    people.do_follow(lea, cycling.spaces.get(is_default=True))
+    people.do_follow(alice, bob)
 
 
 def _conversations(
