@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "cercle.conversations",
     "cercle.people",
     "cercle.notifications",
+    "cercle.knowledge",
+    "cercle.wiki",
     "cercle.analytics",
     "cercle.search",
     "django.contrib.admin",

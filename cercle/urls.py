@@ -10,6 +10,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("cercle.conversations.urls")),
     path("", include("cercle.people.urls")),
     path("", include("cercle.notifications.urls")),
+    path("", include("cercle.knowledge.urls")),
+    path("", include("cercle.wiki.urls")),
     path("search/", search_views.results, name="search"),
     path("accounts/", include("cercle.accounts.urls")),
     path("accounts/", include("allauth.urls")),
