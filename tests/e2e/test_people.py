@@ -114,25 +114,25 @@ def test_a_member_follows_someone_from_their_profile_with_htmx_and_without_javas
     logged_in(page, base, bob)
     page.goto(base + "/people/alice-martin/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Alice Martin")
-    follow = page.get_by_role("button", name="Follow Alice Martin")
+    follow = page.get_by_role("button", name="Follow Alice Martin", exact=True)
     follow.click()
-    unfollow = page.get_by_role("button", name="Unfollow Alice Martin")
+    unfollow = page.get_by_role("button", name="Unfollow Alice Martin", exact=True)
     expect(unfollow).to_be_visible()
     # htmx swapped the button in place and kept the keyboard focus on it.
     expect(unfollow).to_be_focused()
     assert page.url == base + "/people/alice-martin/"
     assert Follow.objects.filter(follower=bob, person=alice).exists()
     unfollow.click()
-    expect(page.get_by_role("button", name="Follow Alice Martin")).to_be_visible()
+    expect(page.get_by_role("button", name="Follow Alice Martin", exact=True)).to_be_visible()
     assert not Follow.objects.filter(follower=bob).exists()
     page.context.close()
     # Without JavaScript the same button posts the form and comes back with a message.
     quiet = new_page(browser, browser_errors, java_script_enabled=False)
     logged_in(quiet, base, bob)
     quiet.goto(base + "/people/alice-martin/")
-    quiet.get_by_role("button", name="Follow Alice Martin").click()
+    quiet.get_by_role("button", name="Follow Alice Martin", exact=True).click()
     expect(quiet.locator(".messages")).to_contain_text("You follow Alice Martin.")
-    expect(quiet.get_by_role("button", name="Unfollow Alice Martin")).to_be_visible()
+    expect(quiet.get_by_role("button", name="Unfollow Alice Martin", exact=True)).to_be_visible()
     quiet.context.close()
     assert browser_errors.messages == []
 
