@@ -1,0 +1,495 @@
+"""Every change to the library (views never save by hand).
+
+Who may do what, in terms of `cercle.permissions.CommunityAccess`:
+- read a collection or resource: `reads(collection.space)`;
+- create a collection, add a resource, comment, react: `may_post(space)`;
+- edit or reorder a collection or a resource: its creator while they `may_post(space)`,
+  anyone who `may_manage(space)` (coordinators; staff for open spaces) otherwise.
+Refusals raise `ActionRefused` (with `not_found` when the space is unreadable) and
+write nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import Max, QuerySet
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from cercle import permissions
+from cercle.accounts.models import User
+from cercle.analytics.activity import record_event
+from cercle.analytics.models import EngagementLevel
+from cercle.communities.models import Space
+from cercle.conversations.attachments import CheckedFile, check_upload
+from cercle.conversations.models import ReactionKind, Tag
+from cercle.conversations.rendering import plain_text
+from cercle.errors import ActionRefused
+from cercle.knowledge.bookmarks import BookmarkFolder, BookmarkLink, parse_bookmarks
+from cercle.knowledge.models import (
+    Collection,
+    Resource,
+    ResourceComment,
+    ResourceKind,
+    ResourceReaction,
+)
+from cercle.richtext import render_markdown
+from cercle.search.index import index_document
+
+MAX_DEPTH = 8
+MAX_NOTE = 50_000
+Direction = Literal["up", "down"]
+
+
+def _access(actor: User, space: Space) -> permissions.CommunityAccess:
+    return permissions.community_access(actor, space.community)
+
+
+def _require(allowed: bool, *, readable: bool = True) -> None:
+    if not allowed:
+        raise ActionRefused(_("You may not do this here."), not_found=not readable)
+
+
+def may_edit(access: permissions.CommunityAccess, space: Space, creator_id: int | None) -> bool:
+    """The creator while they may post in the space; the space's managers otherwise."""
+    own = creator_id is not None and creator_id == access.actor.pk
+    return (own and access.may_post(space)) or (access.reads(space) and access.may_manage(space))
+
+
+def _clean_title(title: str, limit: int = 200) -> str:
+    title = " ".join((title or "").split())
+    if not title:
+        raise ActionRefused(_("Give it a title."))
+    return title[:limit]
+
+
+def _clean_url(url: str) -> str:
+    url = (url or "").strip()
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError as error:
+        raise ActionRefused(_("Enter a web address starting with http:// or https://.")) from error
+    return url
+
+
+def _depth(collection: Collection | None) -> int:
+    depth = 0
+    while collection is not None:
+        depth += 1
+        collection = collection.parent
+    return depth
+
+
+def _unique_slug(community_id: int, title: str) -> str:
+    base = slugify(title)[:70] or "collection"
+    slug, number = base, 2
+    while Collection.objects.filter(community_id=community_id, slug=slug).exists():
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def _tags_for(space: Space, tags: Iterable[Tag | str]) -> list[Tag]:
+    slugs = [t.slug if isinstance(t, Tag) else t for t in tags]
+    found = list(Tag.objects.filter(community_id=space.community_id, slug__in=slugs))
+    if len(found) != len(set(slugs)):
+        raise ActionRefused(_("Choose tags from the community's vocabulary."))
+    return found
+
+
+# --- Collections ----------------------------------------------------------------------------
+
+
+def do_create_collection(
+    actor: User,
+    space: Space,
+    *,
+    title: str,
+    description: str = "",
+    parent: Collection | None = None,
+) -> Collection:
+    """A sub-collection lives in its parent's space: a tree never mixes visibilities."""
+    if parent is not None:
+        space = parent.space
+    access = _access(actor, space)
+    _require(access.may_post(space), readable=access.reads(space))
+    title = _clean_title(title)
+    if _depth(parent) >= MAX_DEPTH:
+        raise ActionRefused(
+            _("Collections nest %(count)d levels deep at most.") % {"count": MAX_DEPTH}
+        )
+    with transaction.atomic():
+        siblings = Collection.objects.filter(community_id=space.community_id, parent=parent)
+        last = siblings.aggregate(last=Max("position"))["last"]
+        collection = Collection.objects.create(
+            community_id=space.community_id,
+            space=space,
+            parent=parent,
+            title=title,
+            slug=_unique_slug(space.community_id, title),
+            description=(description or "").strip(),
+            position=0 if last is None else last + 1,
+            created_by=actor,
+        )
+        record_event(
+            "collection.created",
+            actor=actor,
+            community=space.community,
+            target=collection,
+            level=EngagementLevel.CREATE,
+        )
+    return collection
+
+
+def do_edit_collection(
+    actor: User, collection: Collection, *, title: str, description: str = ""
+) -> Collection:
+    """The address (slug) stays: links to the collection keep working."""
+    access = _access(actor, collection.space)
+    _require(
+        may_edit(access, collection.space, collection.created_by_id),
+        readable=access.reads(collection.space),
+    )
+    collection.title = _clean_title(title)
+    collection.description = (description or "").strip()
+    with transaction.atomic():
+        collection.save(update_fields=["title", "description"])
+        record_event(
+            "collection.edited",
+            actor=actor,
+            community=collection.space.community,
+            target=collection,
+            level=EngagementLevel.CREATE,
+        )
+    return collection
+
+
+def do_relate_collections(actor: User, collection: Collection, other: Collection) -> None:
+    """Related collections may be in other communities; each side is shown only to
+    those who read the other's space (queries.related_collections)."""
+    access = _access(actor, collection.space)
+    _require(
+        may_edit(access, collection.space, collection.created_by_id),
+        readable=access.reads(collection.space),
+    )
+    other_access = _access(actor, other.space)
+    _require(other_access.reads(other.space), readable=False)
+    if other.pk == collection.pk:
+        raise ActionRefused(_("A collection cannot be related to itself."))
+    collection.related.add(other)
+
+
+def _swap(items: QuerySet[Collection] | QuerySet[Resource], item_pk: int, direction: str) -> None:
+    ordered: list[Collection | Resource] = list(items.order_by("position", "pk"))
+    index = next(i for i, item in enumerate(ordered) if item.pk == item_pk)
+    other = index - 1 if direction == "up" else index + 1
+    if other < 0 or other >= len(ordered):
+        return
+    ordered[index], ordered[other] = ordered[other], ordered[index]
+    for position, item in enumerate(ordered):
+        if item.position != position:
+            items.model._default_manager.filter(pk=item.pk).update(position=position)
+
+
+def do_move_collection(actor: User, collection: Collection, direction: Direction) -> None:
+    access = _access(actor, collection.space)
+    _require(
+        may_edit(access, collection.space, collection.created_by_id),
+        readable=access.reads(collection.space),
+    )
+    if direction not in ("up", "down"):
+        raise ActionRefused(_("Move up or down."))
+    with transaction.atomic():
+        siblings = Collection.objects.select_for_update().filter(
+            community_id=collection.community_id, parent_id=collection.parent_id
+        )
+        _swap(siblings, collection.pk, direction)
+
+
+# --- Resources ------------------------------------------------------------------------------
+
+
+def _index(resource: Resource) -> None:
+    collection = resource.collection
+    body = " ".join(
+        part
+        for part in (
+            resource.excerpt,
+            resource.url,
+            plain_text(resource.note_html) if resource.note_html else "",
+            resource.text,
+        )
+        if part
+    )
+    index_document(
+        kind="resource",
+        object_id=resource.pk,
+        url=resource.get_absolute_url(),
+        community_id=collection.community_id,
+        space_id=collection.space_id,
+        title=resource.title,
+        body=body,
+        author_id=resource.added_by_id,
+        created_at=resource.created_at,
+        tags=[tag.slug for tag in resource.tags.all()],
+        language=collection.community.language,
+    )
+
+
+def _add(
+    actor: User,
+    collection: Collection,
+    resource: Resource,
+    tags: Iterable[Tag | str],
+    upload: UploadedFile | None = None,
+) -> Resource:
+    space = collection.space
+    access = _access(actor, space)
+    _require(access.may_post(space), readable=access.reads(space))
+    chosen = _tags_for(space, tags)
+    check = check_upload(upload) if upload is not None else None
+    return _create(actor, collection, resource, chosen, upload, check)
+
+
+def _create(
+    actor: User,
+    collection: Collection,
+    resource: Resource,
+    chosen: list[Tag],
+    upload: UploadedFile | None = None,
+    check: CheckedFile | None = None,
+) -> Resource:
+    """Save a resource the caller has checked, index it and record the event."""
+    with transaction.atomic():
+        last = collection.resources.aggregate(last=Max("position"))["last"]
+        resource.collection = collection
+        resource.added_by = actor
+        resource.position = 0 if last is None else last + 1
+        if upload is not None and check is not None:
+            resource.original_name = check.safe_name
+            resource.content_type = check.content_type
+            resource.size = check.size
+            resource.text = check.text
+            resource.file.save(check.safe_name, upload, save=False)
+        resource.save()
+        resource.tags.set(chosen)
+        _index(resource)
+        record_event(
+            f"resource.added.{resource.kind}",
+            actor=actor,
+            community=collection.community,
+            target=resource,
+            level=EngagementLevel.CREATE,
+        )
+    return resource
+
+
+def do_add_link(
+    actor: User,
+    collection: Collection,
+    *,
+    url: str,
+    title: str = "",
+    excerpt: str = "",
+    tags: Iterable[Tag | str] = (),
+) -> Resource:
+    url = _clean_url(url)
+    resource = Resource(
+        kind=ResourceKind.LINK,
+        url=url,
+        title=_clean_title(title or url, 300),
+        excerpt=(excerpt or "").strip(),
+    )
+    return _add(actor, collection, resource, tags)
+
+
+def do_add_file(
+    actor: User,
+    collection: Collection,
+    *,
+    upload: UploadedFile,
+    title: str = "",
+    excerpt: str = "",
+    tags: Iterable[Tag | str] = (),
+) -> Resource:
+    resource = Resource(
+        kind=ResourceKind.FILE,
+        title=_clean_title(title or upload.name or "", 300),
+        excerpt=(excerpt or "").strip(),
+    )
+    return _add(actor, collection, resource, tags, upload)
+
+
+def do_add_note(
+    actor: User,
+    collection: Collection,
+    *,
+    title: str,
+    note: str,
+    tags: Iterable[Tag | str] = (),
+) -> Resource:
+    note = (note or "").strip()
+    if not note:
+        raise ActionRefused(_("Write the note first."))
+    if len(note) > MAX_NOTE:
+        raise ActionRefused(
+            _("This note is too long: %(count)d characters at most.") % {"count": MAX_NOTE}
+        )
+    resource = Resource(
+        kind=ResourceKind.NOTE,
+        title=_clean_title(title, 300),
+        note=note,
+        note_html=render_markdown(note),
+    )
+    return _add(actor, collection, resource, tags)
+
+
+def do_move_resource(actor: User, resource: Resource, direction: Direction) -> None:
+    space = resource.collection.space
+    access = _access(actor, space)
+    _require(may_edit(access, space, resource.added_by_id), readable=access.reads(space))
+    if direction not in ("up", "down"):
+        raise ActionRefused(_("Move up or down."))
+    with transaction.atomic():
+        siblings = Resource.objects.select_for_update().filter(collection_id=resource.collection_id)
+        _swap(siblings, resource.pk, direction)
+
+
+def do_comment(actor: User, resource: Resource, *, body: str) -> ResourceComment:
+    space = resource.collection.space
+    access = _access(actor, space)
+    _require(access.may_post(space), readable=access.reads(space))
+    body = (body or "").strip()
+    if not body:
+        raise ActionRefused(_("Write a message first."))
+    if len(body) > MAX_NOTE:
+        raise ActionRefused(
+            _("This message is too long: %(count)d characters at most.") % {"count": MAX_NOTE}
+        )
+    with transaction.atomic():
+        comment = ResourceComment.objects.create(
+            resource=resource, author=actor, body=body, body_html=render_markdown(body)
+        )
+        record_event(
+            "resource.commented",
+            actor=actor,
+            community=space.community,
+            target=resource,
+            level=EngagementLevel.REACT,
+        )
+    return comment
+
+
+def do_toggle_reaction(actor: User, resource: Resource, kind: str) -> bool:
+    """Add the reaction, or take it back; True when it is now there."""
+    space = resource.collection.space
+    access = _access(actor, space)
+    _require(access.may_post(space), readable=access.reads(space))
+    if kind not in ReactionKind.values:
+        raise ActionRefused(_("Unknown reaction."))
+    with transaction.atomic():
+        deleted, _rows = ResourceReaction.objects.filter(
+            resource=resource, person=actor, kind=kind
+        ).delete()
+        if deleted:
+            return False
+        ResourceReaction.objects.create(resource=resource, person=actor, kind=kind)
+        record_event(
+            f"resource.reacted.{kind}",
+            actor=actor,
+            community=space.community,
+            target=resource,
+            level=EngagementLevel.REACT,
+        )
+    return True
+
+
+# --- Bookmarks import -----------------------------------------------------------------------
+
+
+MAX_BOOKMARKS = 5_000
+
+
+@dataclass
+class Skipped:
+    title: str
+    url: str
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    collections: list[Collection] = field(default_factory=list)
+    resources: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def do_import_bookmarks(actor: User, collection: Collection, html: str) -> ImportReport:
+    """Folders become sub-collections of `collection`, links become link resources;
+    the report says what was left out and why."""
+    space = collection.space
+    access = _access(actor, space)
+    _require(access.may_post(space), readable=access.reads(space))
+    root = parse_bookmarks(html)
+    report = ImportReport()
+    with transaction.atomic():
+        _import_folder(actor, collection, root, report, _depth(collection))
+    return report
+
+
+def _import_folder(
+    actor: User,
+    collection: Collection,
+    folder: BookmarkFolder,
+    report: ImportReport,
+    depth: int,
+) -> None:
+    seen = set(collection.resources.values_list("url", flat=True))
+    for entry in folder.children:
+        if isinstance(entry, BookmarkFolder):
+            if depth >= MAX_DEPTH:
+                report.skipped.append(
+                    Skipped(
+                        entry.title, "", _("Folders nested too deep: its content was left out.")
+                    )
+                )
+                continue
+            child = do_create_collection(
+                actor,
+                collection.space,
+                title=entry.title or _("Untitled folder"),
+                parent=collection,
+            )
+            report.collections.append(child)
+            _import_folder(actor, child, entry, report, depth + 1)
+        else:
+            _import_link(actor, collection, entry, report, seen)
+
+
+def _import_link(
+    actor: User, collection: Collection, link: BookmarkLink, report: ImportReport, seen: set[str]
+) -> None:
+    def skip(reason: str) -> None:
+        report.skipped.append(Skipped(link.title, link.url, reason))
+
+    if report.resources >= MAX_BOOKMARKS:
+        return skip(
+            _("More than %(count)d bookmarks: the rest was left out.") % {"count": MAX_BOOKMARKS}
+        )
+    try:
+        url = _clean_url(link.url)
+    except ActionRefused:
+        return skip(_("Not a web address (only http and https are imported)."))
+    if url in seen:
+        return skip(_("Already in this collection."))
+    seen.add(url)
+    resource = Resource(kind=ResourceKind.LINK, url=url, title=(link.title or url)[:300])
+    _create(actor, collection, resource, [])
+    report.resources += 1
+    return None

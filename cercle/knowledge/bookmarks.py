@@ -1,0 +1,81 @@
+"""Reading the Netscape bookmark file that every browser writes with "Export bookmarks".
+
+The format is loose HTML: `<DT><H3>folder</H3>` followed by a `<DL>` holding the
+folder's entries, `<DT><A HREF=... ADD_DATE=...>title</A>` for a link, and `<p>`
+tags nobody closes. The stdlib parser reads it without building a DOM.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+
+@dataclass
+class BookmarkLink:
+    title: str
+    url: str
+    add_date: int | None = None
+
+
+@dataclass
+class BookmarkFolder:
+    title: str
+    children: list[BookmarkFolder | BookmarkLink] = field(default_factory=list)
+
+
+class _BookmarkParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = BookmarkFolder("")
+        self.stack: list[BookmarkFolder] = [self.root]
+        # For each open <DL>: whether it opened a folder (to close it with </DL>).
+        self.lists: list[bool] = []
+        self.pending: BookmarkFolder | None = None
+        self.text: list[str] | None = None
+        self.link: BookmarkLink | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name.lower(): value or "" for name, value in attrs}
+        if tag == "h3":
+            self.text = []
+        elif tag == "a":
+            date = values.get("add_date", "")
+            self.link = BookmarkLink(
+                title="",
+                url=values.get("href", "").strip(),
+                add_date=int(date) if date.isdigit() else None,
+            )
+            self.text = []
+        elif tag == "dl":
+            if self.pending is not None:
+                self.stack.append(self.pending)
+                self.pending = None
+                self.lists.append(True)
+            else:
+                self.lists.append(False)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "h3" and self.text is not None:
+            folder = BookmarkFolder(" ".join("".join(self.text).split()))
+            self.stack[-1].children.append(folder)
+            self.pending = folder
+            self.text = None
+        elif tag == "a" and self.link is not None and self.text is not None:
+            self.link.title = " ".join("".join(self.text).split())
+            self.stack[-1].children.append(self.link)
+            self.link, self.text = None, None
+        elif tag == "dl" and self.lists and self.lists.pop() and len(self.stack) > 1:
+            self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self.text is not None:
+            self.text.append(data)
+
+
+def parse_bookmarks(html: str) -> BookmarkFolder:
+    """The tree of folders and links in a bookmark file; the root has no title."""
+    parser = _BookmarkParser()
+    parser.feed(html)
+    parser.close()
+    return parser.root

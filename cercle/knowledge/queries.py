@@ -1,0 +1,87 @@
+"""Reads of the library that pages (and later the API) share; each one answers only
+with what the reader may read (a collection follows its space)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from cercle import permissions
+from cercle.communities import queries as community_queries
+from cercle.communities.models import Community
+from cercle.knowledge.models import Collection, Resource
+
+
+@dataclass
+class Node:
+    collection: Collection
+    children: list[Node] = field(default_factory=list)
+
+
+def readable_collections(access: permissions.CommunityAccess) -> QuerySet[Collection]:
+    return Collection.objects.filter(
+        community=access.community, space__in=permissions.readable_spaces(access)
+    ).select_related("space")
+
+
+def tree(collections: list[Collection]) -> list[Node]:
+    """Collections as a tree; a collection whose parent is unreadable is left out."""
+    nodes = {c.pk: Node(c) for c in collections}
+    roots: list[Node] = []
+    for collection in collections:
+        node = nodes[collection.pk]
+        if collection.parent_id is None:
+            roots.append(node)
+        elif collection.parent_id in nodes:
+            nodes[collection.parent_id].children.append(node)
+    return roots
+
+
+def library(
+    actor: permissions.Actor, slug: str
+) -> tuple[Community, permissions.CommunityAccess, list[Node]]:
+    community, access = community_queries.community_for(actor, slug)
+    if not access.reads_open_spaces():
+        raise Http404
+    return community, access, tree(list(readable_collections(access)))
+
+
+def collection_for(
+    actor: permissions.Actor, slug: str, collection_slug: str
+) -> tuple[Collection, permissions.CommunityAccess]:
+    """A collection the actor may read, or a 404 that does not tell whether it exists."""
+    community, access = community_queries.community_for(actor, slug)
+    collection = (
+        Collection.objects.filter(community=community, slug=collection_slug)
+        .select_related("space", "parent")
+        .first()
+    )
+    if collection is None or not access.reads(collection.space):
+        raise Http404
+    collection.community = community
+    collection.space.community = community
+    return collection, access
+
+
+def resource_for(
+    actor: permissions.Actor, slug: str, pk: int
+) -> tuple[Resource, permissions.CommunityAccess]:
+    community, access = community_queries.community_for(actor, slug)
+    resource = (
+        Resource.objects.filter(collection__community=community, pk=pk)
+        .select_related("collection__space", "added_by")
+        .first()
+    )
+    if resource is None or not access.reads(resource.collection.space):
+        raise Http404
+    resource.collection.community = community
+    resource.collection.space.community = community
+    return resource, access
+
+
+def related_collections(actor: permissions.Actor, collection: Collection) -> list[Collection]:
+    """Related collections, in any community, whose space the reader may read."""
+    readable = permissions.readable_spaces_everywhere(actor)
+    return list(collection.related.filter(space__in=readable).select_related("community", "space"))

@@ -1,0 +1,114 @@
+"""Reads that the wiki pages share: articles a person may read, and capture drafts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from cercle import permissions
+from cercle.communities.queries import community_for
+from cercle.conversations.models import Post, ReactionKind, Topic
+from cercle.conversations.rendering import quote
+from cercle.wiki.models import Article, ArticleRevision
+
+HELPFUL_REPLIES = 3
+
+
+def article_for(
+    actor: permissions.Actor, slug: str, article_slug: str
+) -> tuple[Article, permissions.CommunityAccess]:
+    """The article, or a 404 that does not tell whether it exists."""
+    community, access = community_for(actor, slug)
+    article = (
+        Article.objects.select_related("space", "created_by", "source_topic__space")
+        .filter(community=community, slug=article_slug)
+        .first()
+    )
+    if article is None or not access.reads(article.space):
+        raise Http404
+    article.community = community
+    article.space.community = community
+    return article, access
+
+
+def articles_in(space_id: int) -> QuerySet[Article]:
+    return Article.objects.filter(space_id=space_id).select_related("community").order_by("title")
+
+
+def revision_of(article: Article, number: int) -> ArticleRevision:
+    revision = article.revisions.select_related("editor").filter(number=number).first()
+    if revision is None:
+        raise Http404
+    return revision
+
+
+def source_topic_for(access: permissions.CommunityAccess, article: Article) -> Topic | None:
+    """The conversation an article came from, when the reader may see it."""
+    topic = article.source_topic
+    if topic is None or topic.is_hidden or not access.reads(topic.space):
+        return None
+    topic.community = access.community
+    topic.space.community = access.community
+    return topic
+
+
+def captured_in(access: permissions.CommunityAccess, topic: Topic) -> list[Article]:
+    """The articles captured from `topic` that the reader may see."""
+    articles = Article.objects.filter(source_topic=topic).select_related("space")
+    found = []
+    for article in articles:
+        if access.reads(article.space):
+            article.community = access.community
+            found.append(article)
+    return found
+
+
+@dataclass
+class CaptureDraft:
+    title: str
+    body: str
+
+
+def _author(post: Post) -> str:
+    return post.author.display_name if post.author else _("A former member")
+
+
+def capture_draft(topic: Topic) -> CaptureDraft:
+    """The article a conversation suggests: the question, the accepted answer and the
+    most helpful replies, each quoted and credited, with a link back. Hidden and
+    deleted messages are never used, whoever captures."""
+    readable = Post.objects.filter(topic=topic, deleted_at=None, is_hidden=False).select_related(
+        "author"
+    )
+    opening = readable.filter(position=0).first()
+    accepted = (
+        readable.filter(pk=topic.accepted_answer_id).first() if topic.accepted_answer_id else None
+    )
+    helpful = (
+        readable.filter(position__gt=0)
+        .exclude(pk=topic.accepted_answer_id or 0)
+        .annotate(helpful=Count("reactions", filter=Q(reactions__kind=ReactionKind.HELPFUL)))
+        .filter(helpful__gt=0)
+        .order_by("-helpful", "position")[:HELPFUL_REPLIES]
+    )
+    sections: list[str] = []
+    if opening is not None:
+        heading = _("The question") if topic.is_question else _("The conversation")
+        sections.append(f"## {heading}\n\n{quote(opening.body, _author(opening))}")
+    if accepted is not None:
+        sections.append(
+            f"## {_('The accepted answer')}\n\n{quote(accepted.body, _author(accepted))}"
+        )
+    replies = list(helpful)
+    if replies:
+        quoted = "".join(quote(post.body, _author(post)) for post in replies)
+        sections.append(f"## {_('Helpful replies')}\n\n{quoted}")
+    link = _("From the conversation [%(title)s](%(url)s).") % {
+        "title": topic.title.replace("[", "\\[").replace("]", "\\]"),
+        "url": topic.get_absolute_url(),
+    }
+    sections.append(link)
+    return CaptureDraft(title=topic.title, body="\n".join(sections).strip() + "\n")
