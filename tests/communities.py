@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.test import Client
+
 from cercle.accounts.models import User
 from cercle.communities import actions
-from cercle.communities.models import Audience, Community, Entry, InternalEmailDomain, Visibility
+from cercle.communities.models import (
+    Audience,
+    Community,
+    Entry,
+    InternalEmailDomain,
+    Membership,
+    Role,
+    Visibility,
+)
 from tests.conftest import make_person
 
 
@@ -48,3 +58,29 @@ def community(
 def internal_domain(domain: str = "inside.example") -> str:
     InternalEmailDomain.objects.get_or_create(domain=domain)
     return domain
+
+
+def join(person: User, where: Community, role: str = Role.MEMBER) -> Membership:
+    """`person` joins `where` (an open community), then gets `role` from a coordinator."""
+    actions.do_join(person, where)
+    membership = Membership.objects.get(person=person, community=where)
+    if role != Role.MEMBER:
+        boss = Membership.objects.filter(community=where, role=Role.COORDINATOR).first()
+        assert boss is not None
+        membership = actions.do_change_role(boss.person, membership, role)
+    return membership
+
+
+def client_for(person: User | None) -> Client:
+    """A test client, logged in as `person` (anonymous for None)."""
+    client = Client()
+    if person is not None:
+        client.force_login(person)
+    return client
+
+
+def html(client: Client, url: str) -> str:
+    """The page at `url`, which must answer 200."""
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return response.content.decode()

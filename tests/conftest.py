@@ -17,6 +17,8 @@ from django.core.cache import cache
 from django.test import Client
 
 from cercle.accounts.models import User
+from cercle.communities import actions as community_actions
+from cercle.communities.models import Community, Space
 from tests.smtp import SmtpServer
 
 PASSWORD = "correct-horse-battery-staple"
@@ -92,3 +94,39 @@ def alice_client(alice: User) -> Client:
     client = Client()
     client.force_login(alice)
     return client
+
+
+@pytest.fixture
+def fast_passwords(settings: Any) -> None:
+    """For tests that log people in with force_login: a slow hash would only slow them."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def coordinator(db: None) -> User:
+    return make_person("claire@example.org", "Claire Coord")
+
+
+@pytest.fixture
+def moderator(db: None) -> User:
+    return make_person("mona@example.org", "Mona Moderator")
+
+
+@pytest.fixture
+def charlie(db: None) -> User:
+    """An outsider: logged in, in no community with anyone."""
+    return make_person("charlie@example.org", "Charlie Outsider")
+
+
+@pytest.fixture
+def general(cargo: Community) -> Space:
+    """The default space of the test module's `cargo` community."""
+    return cargo.spaces.get(is_default=True)
+
+
+@pytest.fixture
+def lab(cargo: Community, coordinator: User, alice: User) -> Space:
+    """A private space where only Alice (and the coordinators) are listed."""
+    space = community_actions.do_create_space(coordinator, cargo, name="Lab", is_private=True)
+    community_actions.do_list_in_space(coordinator, space, alice)
+    return space

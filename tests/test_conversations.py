@@ -55,45 +55,13 @@ from cercle.errors import ActionRefused
 from cercle.permissions import Actor
 from cercle.search.models import SearchDocument
 from cercle.search.query import search
-from tests.communities import community, internal_domain, staff_person
+from tests.communities import client_for, community, html, internal_domain, join, staff_person
 from tests.conftest import make_person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
 
 # --- People, places and builders ------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """People here log in with force_login: a slow hash would only slow the tests."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def coordinator() -> User:
-    return make_person("claire@example.org", "Claire Coord")
-
-
-@pytest.fixture
-def moderator() -> User:
-    return make_person("mona@example.org", "Mona Moderator")
-
-
-@pytest.fixture
-def charlie() -> User:
-    return make_person("charlie@example.org", "Charlie Outsider")
-
-
-def join(person: User, where: Community, role: str = Role.MEMBER) -> Membership:
-    community_actions.do_join(person, where)
-    membership = Membership.objects.get(person=person, community=where)
-    if role != Role.MEMBER:
-        coordinators = Membership.objects.filter(community=where, role=Role.COORDINATOR)
-        boss = coordinators.select_related("person").first()
-        assert boss is not None
-        membership = community_actions.do_change_role(boss.person, membership, role)
-    return membership
 
 
 @pytest.fixture
@@ -104,32 +72,6 @@ def cargo(coordinator: User, alice: User, bob: User, moderator: User) -> Communi
     join(bob, created)
     join(moderator, created, Role.MODERATOR)
     return created
-
-
-@pytest.fixture
-def general(cargo: Community) -> Space:
-    return cargo.spaces.get(is_default=True)
-
-
-@pytest.fixture
-def lab(cargo: Community, coordinator: User, alice: User) -> Space:
-    """A private space where only Alice (and the coordinators) are listed."""
-    space = community_actions.do_create_space(coordinator, cargo, name="Lab", is_private=True)
-    community_actions.do_list_in_space(coordinator, space, alice)
-    return space
-
-
-def client_for(person: User | None) -> Client:
-    client = Client()
-    if person is not None:
-        client.force_login(person)
-    return client
-
-
-def html(client: Client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return response.content.decode()
 
 
 def topic_row(page: str, title: str) -> str:

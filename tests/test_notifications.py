@@ -49,25 +49,14 @@ from cercle.notifications.models import (
 from cercle.notifications.queries import email_preferences, unread_count
 from cercle.people import actions as people_actions
 from cercle.people.models import Expertise, Follow, Level
-from tests.communities import community
+from tests.communities import client_for, community
 from tests.conftest import make_person
 from tests.smtp import SmtpServer, deliver_queued_email, text_body
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
 
 # --- People, places and builders ------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """People here log in with force_login: a slow hash would only slow the tests."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def coordinator() -> User:
-    return make_person("claire@example.org", "Claire Coord")
 
 
 @pytest.fixture
@@ -77,30 +66,12 @@ def dora() -> User:
 
 
 @pytest.fixture
-def charlie() -> User:
-    return make_person("charlie@example.org", "Charlie Outsider")
-
-
-@pytest.fixture
 def cargo(coordinator: User, alice: User, bob: User, dora: User) -> Community:
     """A public, open community: Claire coordinates, Alice, Bob and Dora take part."""
     created = community(coordinator)
     for person in (alice, bob, dora):
         community_actions.do_join(person, created)
     return created
-
-
-@pytest.fixture
-def general(cargo: Community) -> Space:
-    return cargo.spaces.get(is_default=True)
-
-
-@pytest.fixture
-def lab(cargo: Community, coordinator: User, alice: User) -> Space:
-    """A private space where only Alice (and the coordinator) are listed."""
-    space = community_actions.do_create_space(coordinator, cargo, name="Lab", is_private=True)
-    community_actions.do_list_in_space(coordinator, space, alice)
-    return space
 
 
 @pytest.fixture
@@ -121,13 +92,6 @@ def start(
 
 def reply(author: User, topic: Topic, body: str = "A long tail does it.") -> Post:
     return actions.do_reply(author, topic, body=body)
-
-
-def client_for(person: User | None) -> Client:
-    client = Client()
-    if person is not None:
-        client.force_login(person)
-    return client
 
 
 def received(person: User) -> list[tuple[str, int | None]]:

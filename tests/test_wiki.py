@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.test import Client
 from django.urls import reverse
 
 from cercle.accounts.models import User
@@ -24,25 +23,9 @@ from cercle.search.models import SearchDocument
 from cercle.search.query import search
 from cercle.wiki import actions
 from cercle.wiki.models import Article, ArticleRevision
-from tests.communities import community
-from tests.conftest import make_person
+from tests.communities import client_for, community, html
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def coordinator() -> User:
-    return make_person("claire@example.org", "Claire Coord")
-
-
-@pytest.fixture
-def charlie() -> User:
-    return make_person("charlie@example.org", "Charlie Outsider")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
 
 @pytest.fixture
@@ -51,32 +34,6 @@ def cargo(coordinator: User, alice: User, bob: User) -> Community:
     community_actions.do_join(alice, created)
     community_actions.do_join(bob, created)
     return created
-
-
-@pytest.fixture
-def general(cargo: Community) -> Space:
-    return cargo.spaces.get(is_default=True)
-
-
-@pytest.fixture
-def lab(cargo: Community, coordinator: User, alice: User) -> Space:
-    """A private space where only Alice (and the coordinators) are listed."""
-    space = community_actions.do_create_space(coordinator, cargo, name="Lab", is_private=True)
-    community_actions.do_list_in_space(coordinator, space, alice)
-    return space
-
-
-def client_for(person: User | None) -> Client:
-    client = Client()
-    if person is not None:
-        client.force_login(person)
-    return client
-
-
-def html(client: Client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return response.content.decode()
 
 
 def write(
