@@ -275,6 +275,12 @@ class CommunityAccess:
         """Hidden topics and posts stay visible, marked, to those who moderate them."""
         return self.may_moderate(space)
 
+    def may_edit_library_item(self, space: Space, creator_id: int | None) -> bool:
+        """Collections and resources: their creator while they may post in the space;
+        the space's managers otherwise."""
+        own = creator_id is not None and creator_id == self.actor.pk
+        return (own and self.may_post(space)) or (self.reads(space) and self.may_manage(space))
+
     def may_curate_tags(self) -> bool:
         return self.is_coordinator or self.staff
 

@@ -57,12 +57,6 @@ def _require(allowed: bool, *, readable: bool = True) -> None:
         raise ActionRefused(_("You may not do this here."), not_found=not readable)
 
 
-def may_edit(access: permissions.CommunityAccess, space: Space, creator_id: int | None) -> bool:
-    """The creator while they may post in the space; the space's managers otherwise."""
-    own = creator_id is not None and creator_id == access.actor.pk
-    return (own and access.may_post(space)) or (access.reads(space) and access.may_manage(space))
-
-
 def _clean_title(title: str, limit: int = 200) -> str:
     title = " ".join((title or "").split())
     if not title:
@@ -153,7 +147,7 @@ def do_edit_collection(
     """The address (slug) stays: links to the collection keep working."""
     access = _access(actor, collection.space)
     _require(
-        may_edit(access, collection.space, collection.created_by_id),
+        access.may_edit_library_item(collection.space, collection.created_by_id),
         readable=access.reads(collection.space),
     )
     collection.title = _clean_title(title)
@@ -175,7 +169,7 @@ def do_relate_collections(actor: User, collection: Collection, other: Collection
     those who read the other's space (queries.related_collections)."""
     access = _access(actor, collection.space)
     _require(
-        may_edit(access, collection.space, collection.created_by_id),
+        access.may_edit_library_item(collection.space, collection.created_by_id),
         readable=access.reads(collection.space),
     )
     other_access = _access(actor, other.space)
@@ -200,7 +194,7 @@ def _swap(items: QuerySet[Collection] | QuerySet[Resource], item_pk: int, direct
 def do_move_collection(actor: User, collection: Collection, direction: Direction) -> None:
     access = _access(actor, collection.space)
     _require(
-        may_edit(access, collection.space, collection.created_by_id),
+        access.may_edit_library_item(collection.space, collection.created_by_id),
         readable=access.reads(collection.space),
     )
     if direction not in ("up", "down"):
@@ -353,7 +347,9 @@ def do_add_note(
 def do_move_resource(actor: User, resource: Resource, direction: Direction) -> None:
     space = resource.collection.space
     access = _access(actor, space)
-    _require(may_edit(access, space, resource.added_by_id), readable=access.reads(space))
+    _require(
+        access.may_edit_library_item(space, resource.added_by_id), readable=access.reads(space)
+    )
     if direction not in ("up", "down"):
         raise ActionRefused(_("Move up or down."))
     with transaction.atomic():

@@ -101,9 +101,9 @@ def collection(request: HttpRequest, slug: str, collection: str) -> HttpResponse
             "resources": resources,
             "related": queries.related_collections(request.user, found),
             "may_post": may_post,
-            "may_edit": actions.may_edit(access, found.space, found.created_by_id),
+            "may_edit": access.may_edit_library_item(found.space, found.created_by_id),
             "editable": {
-                r.pk for r in resources if actions.may_edit(access, found.space, r.added_by_id)
+                r.pk for r in resources if access.may_edit_library_item(found.space, r.added_by_id)
             },
             "form": CollectionForm(spaces=None, prefix="new") if may_post else None,
             "edit_form": CollectionForm(
