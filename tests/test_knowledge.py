@@ -253,6 +253,7 @@ def test_sub_collections_follow_their_parent_space_and_reorder(
 
 
 def test_it_parses_a_bookmarks_file_exported_by_chromium() -> None:
+    # Written by Chromium 156's "Export bookmarks" (tests/fixtures/export_chromium_bookmarks.py).
     root = parse_bookmarks((FIXTURES / "chromium_bookmarks.html").read_text("utf-8"))
 
     def shape(entry: BookmarkFolder | BookmarkLink) -> Any:
@@ -272,20 +273,41 @@ def test_it_parses_a_bookmarks_file_exported_by_chromium() -> None:
                             "",
                             "Vélo cargo (again)",
                             {"日本語 & 中文": ["自転車 - Wikipedia"]},
+                            {"Empty folder": []},
                         ]
                     },
                     "Settings",
+                    'Quotes "and" <tags>',
                 ]
             },
+            # "Other bookmarks": Chromium writes their content at the top level.
             "The World Wide Web project",
+            {
+                "Référentiels": [
+                    "Référentiel général d\u2019écoconception de services numériques",
+                    "Local file",
+                ]
+            },
         ]
     }
-    chromium = root.children[0]
-    assert isinstance(chromium, BookmarkFolder)
-    link = chromium.children[0]
+    bar = root.children[0]
+    assert isinstance(bar, BookmarkFolder)
+    link = bar.children[0]
     assert isinstance(link, BookmarkLink)
     assert link.url == "https://www.chromium.org/Home/"
-    assert link.add_date == 1700000100
+    assert link.add_date == 1795606980
+    quotes = bar.children[-1]
+    assert isinstance(quotes, BookmarkLink)
+    # Chromium leaves "&" raw in HREF; it must not be read as a character reference.
+    assert quotes.url == "https://example.com/search?q=a&b=c"
+
+
+def test_addresses_keep_raw_ampersands_that_look_like_entities() -> None:
+    html = '<DL><p><DT><A HREF="https://x.org/?a=1&not=2&copy=3&amp;b=4&#38;c=5">t &amp; u</A>'
+    link = parse_bookmarks(html).children[0]
+    assert isinstance(link, BookmarkLink)
+    assert link.url == "https://x.org/?a=1&not=2&copy=3&b=4&c=5"
+    assert link.title == "t & u"
 
 
 def test_it_imports_chromium_bookmarks_into_a_collection_tree(
@@ -297,20 +319,31 @@ def test_it_imports_chromium_bookmarks_into_a_collection_tree(
         "Bookmarks bar",
         "Vélos cargo",
         "日本語 & 中文",
+        "Empty folder",
+        "Référentiels",
     ]
-    bar = guides.children.get()
+    bar, references = guides.children.all()
     velos = bar.children.get()
-    assert [r.url for r in bar.resources.all()] == ["https://www.chromium.org/Home/"]
+    assert [r.url for r in bar.resources.all()] == [
+        "https://www.chromium.org/Home/",
+        "https://example.com/search?q=a&b=c",
+    ]
     assert [r.title for r in velos.resources.all()] == [
         "Vélo cargo — Wikipédia",
         "https://example.org/longtail",  # an empty title takes the address
     ]
-    assert velos.children.get().resources.get().title == "自転車 - Wikipedia"
+    cjk, empty = velos.children.all()
+    assert cjk.resources.get().title == "自転車 - Wikipedia"
+    assert not empty.resources.exists()
     assert guides.resources.get().title == "The World Wide Web project"
-    assert report.resources == 5
+    assert [r.title for r in references.resources.all()] == [
+        "Référentiel général d\u2019écoconception de services numériques"
+    ]
+    assert report.resources == 7
     reasons = {s.title: s.reason for s in report.skipped}
-    assert set(reasons) == {"Show title", "Settings", "Vélo cargo (again)"}
+    assert set(reasons) == {"Show title", "Settings", "Vélo cargo (again)", "Local file"}
     assert "http" in reasons["Show title"]
+    assert "http" in reasons["Local file"]
     assert "Already" in reasons["Vélo cargo (again)"]
 
 
@@ -332,7 +365,8 @@ def test_the_import_page_reports_what_was_left_out(alice: User, guides: Collecti
     page = response.content.decode()
     assert response.status_code == 200
     assert "Show title" in page
-    assert Resource.objects.count() == 5
+    assert "Local file" in page
+    assert Resource.objects.count() == 7
 
 
 # --- Export ---------------------------------------------------------------------------------

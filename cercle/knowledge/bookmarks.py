@@ -7,8 +7,29 @@ tags nobody closes. The stdlib parser reads it without building a DOM.
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+
+# Browsers write addresses into HREF as they are: Chromium leaves a query's "&" raw
+# (`?q=a&not=b`). The stdlib parser would read "&not" as "¬", as HTML does in text but
+# not in attributes; so attributes are read again from the raw tag, decoding only the
+# references a browser decodes there: numeric ones and named ones closed by ";".
+_ATTRIBUTE = re.compile(r"""([A-Za-z_:][-\w:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""")
+_REFERENCE = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;)")
+
+
+def _attribute_value(raw: str) -> str:
+    return _REFERENCE.sub(lambda match: html.unescape(match.group(0)), raw)
+
+
+def _raw_attributes(tag_text: str | None) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for match in _ATTRIBUTE.finditer(tag_text or ""):
+        raw = next((group for group in match.groups()[1:] if group is not None), "")
+        values.setdefault(match.group(1).lower(), _attribute_value(raw))
+    return values
 
 
 @dataclass
@@ -36,10 +57,10 @@ class _BookmarkParser(HTMLParser):
         self.link: BookmarkLink | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name.lower(): value or "" for name, value in attrs}
         if tag == "h3":
             self.text = []
         elif tag == "a":
+            values = _raw_attributes(self.get_starttag_text())
             date = values.get("add_date", "")
             self.link = BookmarkLink(
                 title="",
