@@ -179,12 +179,14 @@ def test_double_bracket_links_reach_articles_and_offer_missing_ones_to_writers(
     article = write(
         alice, general, title="Maintenance", body="See [[brake pads]] and [[Chain oil]]."
     )
-    assert f'<a href="{target.get_absolute_url()}"' in article.body_html
     new = reverse("wiki_new", kwargs={"slug": "cargo", "space": general.slug})
-    assert f'<a class="wiki-missing" href="{new}?title=Chain%20oil"' in article.body_html
-    assert "Chain oil" in html(client_for(alice), article.get_absolute_url())
+    writer_page = html(client_for(alice), article.get_absolute_url())
+    assert f'<a class="wiki-link" href="{target.get_absolute_url()}">brake pads</a>' in writer_page
+    assert f'<a class="wiki-missing" href="{new}?title=Chain%20oil"' in writer_page
     outsider_page = html(client_for(charlie), article.get_absolute_url())
-    assert '<span class="wiki-missing">Chain oil</span>' in outsider_page
+    assert '<span class="wiki-missing" title="This article is not written yet">Chain oil' in (
+        outsider_page
+    )
     assert f"{new}?title" not in outsider_page
     creation = html(client_for(alice), f"{new}?title=Chain%20oil")
     assert 'value="Chain oil"' in creation
@@ -196,7 +198,11 @@ def test_markup_in_articles_is_cleaned(general: Space, alice: User) -> None:
     )
     assert "<script" not in article.body_html
     assert "<img" not in article.body_html
-    assert "&lt;img src=x onerror=alert(1)&gt;</a>" in article.body_html
+    page = html(client_for(alice), article.get_absolute_url())
+    assert "<script>alert" not in page
+    assert "<img src=x" not in page
+    assert "?title=%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E" in page
+    assert '&lt;img src=x onerror=alert(1)&gt;<span class="visually-hidden">' in page
 
 
 # --- Permissions ----------------------------------------------------------------------------------

@@ -77,7 +77,7 @@ def _unique_slug(space: Space, title: str) -> str:
 
 
 def _render(article: Article) -> None:
-    rendered = render_article(article.body, article.space)
+    rendered = render_article(article.body)
     article.body_html = rendered.html
     article.toc_html = rendered.toc_html
 

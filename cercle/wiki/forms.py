@@ -11,7 +11,8 @@ class ArticleForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 18}),
         help_text=_(
             "Markdown: ## headings build the table of contents; [[Article title]] links "
-            "to another article of the community."
+            "to another article of the community, [[Article title|these words]] shows "
+            "other words for the link."
         ),
         max_length=100_000,
     )

@@ -38,6 +38,11 @@ def articles_in(space_id: int) -> QuerySet[Article]:
     return Article.objects.filter(space_id=space_id).select_related("community").order_by("title")
 
 
+def revisions_of(article: Article) -> QuerySet[ArticleRevision]:
+    """Every version of the article, newest first, with its editor."""
+    return article.revisions.select_related("editor").order_by("-number")
+
+
 def revision_of(article: Article, number: int) -> ArticleRevision:
     revision = article.revisions.select_related("editor").filter(number=number).first()
     if revision is None:

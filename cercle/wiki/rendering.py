@@ -1,30 +1,54 @@
 """An article's Markdown as HTML: headings with anchors, a table of contents, and
-`[[Article title]]` links resolved to the articles of the same community.
+`[[Article title]]` / `[[Article title|label]]` links to the articles of the community.
 
-Everything goes through `cercle.richtext.render_markdown` first (so the allow-list
-cleaning applies); the anchors and the link marks are added to its safe output.
+Two steps, because links must follow the articles (one written after the link turns
+the link on) and the reader (an article in a space they may not read stays unknown):
+
+- at save time, `render_article` turns the Markdown into cleaned HTML (the same
+  Markdown and allow-list as `cercle.richtext`), where each wiki link is a marker
+  `<span class="wiki-link" data-wiki-title="…">label</span>`. Links are found by an
+  inline rule of the Markdown parser, so `[[…]]` in code spans and code blocks stays
+  text. The marker cannot come from what members type: the cleaner drops `data-*`
+  attributes, and the markers are added after it;
+- at display time, `links_for_reader` looks every marked title up in one query and
+  makes each marker a link, a "not written yet" link to the new-article form (for
+  people who may write there), or a "not written yet" mention.
 """
 
 from __future__ import annotations
 
 import difflib
+import html as html_lib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import reduce
-from operator import or_
+from functools import cache
 from urllib.parse import quote
 
-from django.db.models import Q
+import nh3
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.html import escape, strip_tags
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.tasklists import tasklists_plugin
 
+from cercle import permissions
 from cercle.communities.models import Space
-from cercle.richtext import render_markdown
+from cercle.richtext import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from cercle.wiki.models import Article
 
-WIKI_LINK = re.compile(r"\[\[([^\[\]\n|]{1,200})\]\]")
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~])")
+WIKI_LINK = re.compile(r"\[\[([^\[\]\n|]{1,200})(?:\|([^\[\]\n]{0,200}))?\]\]")
+# More distinct titles than this on one page are shown as plain text, not looked up:
+# it keeps the one query of a page within the database's parameter limits.
+MAX_LINKED_TITLES = 2000
+_PLACEHOLDER_START, _PLACEHOLDER_END = "\ue000", "\ue001"
+_PLACEHOLDER = re.compile(f"{_PLACEHOLDER_START}(\\d+){_PLACEHOLDER_END}")
+_MARKER = re.compile(r'<span class="wiki-link" data-wiki-title="([^"<>]*)">([^<]*)</span>')
 _HEADING = re.compile(r"<h([23])>(.*?)</h\1>", re.DOTALL)
 _MISSING_CLASS = "wiki-missing"
 
@@ -35,39 +59,84 @@ class RenderedArticle:
     toc_html: str
 
 
+@dataclass(frozen=True)
+class WikiLink:
+    title: str
+    label: str
+
+
+def _squeezed(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _wiki_link_rule(state: StateInline, silent: bool) -> bool:
+    """`[[Title]]` or `[[Title|label]]` where the parser stands (never inside a link)."""
+    if state.linkLevel > 0 or not state.src.startswith("[[", state.pos):
+        return False
+    match = WIKI_LINK.match(state.src, state.pos)
+    if match is None:
+        return False
+    title = _squeezed(match.group(1))
+    if not title:
+        return False
+    if not silent:
+        label = _squeezed(match.group(2) or "") or title
+        token = state.push("wiki_link", "", 0)
+        token.content = label
+        token.meta = {"link": WikiLink(title=title, label=label)}
+    state.pos = match.end()
+    return True
+
+
+@cache
+def _parser() -> MarkdownIt:
+    # The Markdown of `cercle.richtext.render_markdown` (without mentions), plus wiki links.
+    parser = MarkdownIt("commonmark", {"linkify": True, "typographer": False})
+    parser.enable(["table", "strikethrough", "linkify"])
+    parser.use(tasklists_plugin)
+    parser.inline.ruler.before("link", "wiki_link", _wiki_link_rule)
+
+    def render_wiki_link(
+        self: object, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        links: list[WikiLink] = env["wiki_links"]
+        links.append(tokens[idx].meta["link"])
+        return f"{_PLACEHOLDER_START}{len(links) - 1}{_PLACEHOLDER_END}"
+
+    parser.add_render_rule("wiki_link", render_wiki_link)
+    return parser
+
+
 def linked_titles(body: str) -> list[str]:
-    return list(dict.fromkeys(" ".join(m.group(1).split()) for m in WIKI_LINK.finditer(body)))
+    """The titles the article links to, in order, once each (code is not looked at)."""
+    links: list[WikiLink] = []
+    _parser().render(_without_placeholders(body), {"wiki_links": links})
+    return list(dict.fromkeys(link.title for link in links))
 
 
-def new_article_url(space: Space) -> str:
-    return reverse("wiki_new", kwargs={"slug": space.community.slug, "space": space.slug})
+def _without_placeholders(body: str) -> str:
+    return (body or "").replace(_PLACEHOLDER_START, "").replace(_PLACEHOLDER_END, "")
 
 
-def _link_targets(space: Space, titles: list[str]) -> dict[str, str]:
-    """The address of each linked title (case-insensitive) that names an article."""
-    if not titles:
-        return {}
-    found = Article.objects.filter(
-        reduce(or_, (Q(title__iexact=title) for title in titles)), community_id=space.community_id
-    ).values_list("title", "slug")
-    community = space.community.slug
-    return {
-        title.casefold(): reverse("wiki_article", kwargs={"slug": community, "article": slug})
-        for title, slug in found
-    }
+def _markdown_with_markers(body: str) -> str:
+    links: list[WikiLink] = []
+    raw = _parser().render(_without_placeholders(body), {"wiki_links": links})
+    cleaned = nh3.clean(
+        raw,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener noreferrer",
+    )
 
+    def marker(match: re.Match[str]) -> str:
+        link = links[int(match.group(1))]
+        return (
+            f'<span class="wiki-link" data-wiki-title="{escape(link.title)}">'
+            f"{escape(link.label)}</span>"
+        )
 
-def _resolve_links(body: str, space: Space) -> str:
-    targets = _link_targets(space, linked_titles(body))
-    missing_base = new_article_url(space)
-
-    def replace(match: re.Match[str]) -> str:
-        title = " ".join(match.group(1).split())
-        label = _MARKDOWN_SPECIAL.sub(r"\\\1", title)
-        target = targets.get(title.casefold()) or f"{missing_base}?title={quote(title)}"
-        return f"[{label}](<{target}>)"
-
-    return WIKI_LINK.sub(replace, body)
+    return _PLACEHOLDER.sub(marker, cleaned)
 
 
 def _anchor_headings(html: str) -> tuple[str, list[tuple[int, str, str]]]:
@@ -113,20 +182,79 @@ def _toc(entries: list[tuple[int, str, str]]) -> str:
     return "".join(parts)
 
 
-def render_article(body: str, space: Space) -> RenderedArticle:
-    html = render_markdown(_resolve_links(body, space))
-    missing = escape(new_article_url(space))
-    html = html.replace(f'<a href="{missing}?', f'<a class="{_MISSING_CLASS}" href="{missing}?')
-    html, entries = _anchor_headings(html)
+def render_article(body: str) -> RenderedArticle:
+    """What is stored with a version: the HTML with link markers, and the contents."""
+    html, entries = _anchor_headings(_markdown_with_markers(body))
     return RenderedArticle(html=html, toc_html=_toc(entries))
 
 
-_MISSING_LINK = re.compile(rf'<a class="{_MISSING_CLASS}" href="[^"]*"[^>]*>(.*?)</a>', re.DOTALL)
+# --- Links, for one reader ----------------------------------------------------------------
 
 
-def without_create_links(html: str) -> str:
-    """For readers who may not write: a missing article is named, not offered."""
-    return _MISSING_LINK.sub(rf'<span class="{_MISSING_CLASS}">\1</span>', html)
+def _new_article_url(access: permissions.CommunityAccess, space: Space) -> str:
+    return reverse("wiki_new", kwargs={"slug": access.community.slug, "space": space.slug})
+
+
+def _readable_targets(
+    access: permissions.CommunityAccess, space: Space, titles: set[str]
+) -> dict[str, str]:
+    """The address of each title (case-insensitive) that names an article the reader may
+    read, in one query; an article of the linking space wins over one of another space."""
+    keys = {title.lower() for title in titles} | titles  # SQLite lowers ASCII only
+    candidates = (
+        Article.objects.annotate(title_key=Lower("title"))
+        .filter(community_id=access.community.pk, title_key__in=keys)
+        .select_related("space")
+        .only("title", "slug", "space__is_private")
+        .order_by("pk")
+    )
+    wanted = {title.casefold() for title in titles}
+    chosen: dict[str, Article] = {}
+    for article in candidates:
+        key = article.title.casefold()
+        if key not in wanted or not access.reads(article.space):
+            continue
+        current = chosen.get(key)
+        if current is None or (current.space_id != space.pk and article.space_id == space.pk):
+            chosen[key] = article
+    community = access.community.slug
+    return {
+        key: reverse("wiki_article", kwargs={"slug": community, "article": article.slug})
+        for key, article in chosen.items()
+    }
+
+
+def links_for_reader(html: str, space: Space, access: permissions.CommunityAccess) -> str:
+    """`html` (an article of `space`, as stored) with its link markers made into links
+    for this reader. An article the reader may not read shows exactly as one that was
+    never written, so a link never tells what another space holds."""
+    titles = list(dict.fromkeys(html_lib.unescape(m.group(1)) for m in _MARKER.finditer(html)))
+    if not titles:
+        return html
+    looked_up = set(titles[:MAX_LINKED_TITLES])
+    targets = _readable_targets(access, space, looked_up)
+    offer = access.may_post(space)
+    new_base = _new_article_url(access, space)
+    not_written = escape(_("not written yet"))
+    write_it = escape(_("This article is not written yet: write it"))
+    absent = escape(_("This article is not written yet"))
+
+    def replace(match: re.Match[str]) -> str:
+        title, label = html_lib.unescape(match.group(1)), match.group(2)
+        if title not in looked_up:
+            return label
+        target = targets.get(title.casefold())
+        if target is not None:
+            return f'<a class="wiki-link" href="{escape(target)}">{label}</a>'
+        hidden = f'<span class="visually-hidden"> ({not_written})</span>'
+        if offer:
+            href = escape(f"{new_base}?title={quote(title)}")
+            return (
+                f'<a class="{_MISSING_CLASS}" href="{href}" title="{write_it}">{label}{hidden}</a>'
+            )
+        return f'<span class="{_MISSING_CLASS}" title="{absent}">{label}{hidden}</span>'
+
+    return _MARKER.sub(replace, html)
 
 
 # --- Differences ----------------------------------------------------------------------------

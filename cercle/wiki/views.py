@@ -6,6 +6,7 @@ from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
@@ -18,7 +19,9 @@ from cercle.conversations.models import Topic
 from cercle.errors import ActionRefused
 from cercle.wiki import actions, queries
 from cercle.wiki.forms import ArticleForm
-from cercle.wiki.rendering import line_diff, without_create_links
+from cercle.wiki.rendering import line_diff, links_for_reader
+
+HISTORY_PER_PAGE = 50
 
 
 def _user(request: HttpRequest) -> User:
@@ -88,7 +91,7 @@ def new_article(request: HttpRequest, slug: str, space: str) -> HttpResponse:
 def article(request: HttpRequest, slug: str, article: str) -> HttpResponse:
     found, access = queries.article_for(request.user, slug, article)
     may_write = access.may_post(found.space)
-    body_html = found.body_html if may_write else without_create_links(found.body_html)
+    body_html = links_for_reader(found.body_html, found.space, access)
     return render(
         request,
         "wiki/article.html",
@@ -96,7 +99,7 @@ def article(request: HttpRequest, slug: str, article: str) -> HttpResponse:
             "article": found,
             "space": found.space,
             "community": found.community,
-            "body_html": mark_safe(body_html),  # noqa: S308 - cleaned by richtext at save
+            "body_html": mark_safe(body_html),  # noqa: S308 - cleaned at save, links escaped
             "toc_html": mark_safe(found.toc_html),  # noqa: S308 - built from escaped text
             "source": queries.source_topic_for(access, found),
             "may_write": may_write,
@@ -152,6 +155,9 @@ def edit_article(request: HttpRequest, slug: str, article: str) -> HttpResponse:
 @require_safe
 def history(request: HttpRequest, slug: str, article: str) -> HttpResponse:
     found, access = queries.article_for(request.user, slug, article)
+    page = Paginator(queries.revisions_of(found), HISTORY_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "wiki/history.html",
@@ -159,7 +165,9 @@ def history(request: HttpRequest, slug: str, article: str) -> HttpResponse:
             "article": found,
             "space": found.space,
             "community": found.community,
-            "revisions": list(found.revisions.select_related("editor")),
+            "page": page,
+            "revisions": page.object_list,
+            "compare_from": max(found.revision_number - 1, 1),
             "may_write": access.may_post(found.space),
         },
     )
