@@ -22,6 +22,7 @@ open to them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
 from allauth.account.models import EmailAddress
@@ -286,6 +287,35 @@ class CommunityAccess:
 
     def may_read_moderation_log(self) -> bool:
         return self.is_coordinator or self.staff
+
+    # Animation (issue 7). Each feature adds its questions under its own heading.
+    def may_animate(self, space: Space | None = None) -> bool:
+        """Plan and run activities (polls, quizzes, challenges, contests, events, planned
+        posts), see them before they are published, award badges, welcome newcomers and
+        decide on ideas: the community's animators, who are its coordinators."""
+        return self.is_coordinator and (space is None or self.reads(space))
+
+    def may_take_part(self, space: Space) -> bool:
+        """Vote, answer, RSVP, enter a contest, propose an idea: an active member who
+        reads the space."""
+        return self.may_post(space)
+
+    def joined_before(self, moment: datetime) -> bool:
+        """An active member since before `moment` (contest votes)."""
+        joined = self.membership.joined_at if self.membership else None
+        return self.is_member and joined is not None and joined <= moment
+
+    # Animation: polls, quizzes and challenges.
+
+    # Animation: contests.
+
+    # Animation: events.
+
+    # Animation: personas.
+
+    # Animation: ideas.
+
+    # Animation: onboarding and badges.
 
     def may(self, action: Action, space: Space | None = None) -> bool:
         if action == "view":

@@ -869,6 +869,13 @@ def test_the_defaults_tell_at_once_about_ones_own_words_and_sum_up_the_rest(alic
         Kind.FOLLOWED_REPLY: "daily",
         Kind.NEW_TOPIC: "daily",
         Kind.FOLLOWED_PERSON: "weekly",
+        Kind.WELCOME: "immediately",
+        Kind.NEW_ACTIVITY: "weekly",
+        Kind.EVENT_REMINDER: "immediately",
+        Kind.EVENT_UPDATE: "immediately",
+        Kind.CONTEST_RESULTS: "immediately",
+        Kind.BADGE: "daily",
+        Kind.IDEA_STATUS: "daily",
         DIGEST: "weekly",
     }
 

@@ -40,7 +40,7 @@ from cercle.notifications.actions import notify_invitation, notify_membership_de
 
 COMMUNITY_FIELDS = (
     "name", "slug", "domain", "purpose", "charter", "benefits", "logo", "cover",
-    "language", "audience", "entry", "visibility",
+    "language", "time_zone", "rhythm_gap_days", "audience", "entry", "visibility",
 )  # fmt: skip
 MAX_INVITATIONS_AT_ONCE = 200
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from typing import Any, cast
+from zoneinfo import available_timezones
 
 from django import forms
 from django.conf import settings
@@ -8,7 +9,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from cercle.accounts.models import User
-from cercle.communities.models import Community, Role, Space
+from cercle.communities.models import Community, Role, Space, default_time_zone
+
+TIME_ZONES = [(zone, zone.replace("_", " ")) for zone in sorted(available_timezones())]
 
 
 class CommunityForm(forms.ModelForm[Community]):
@@ -16,11 +19,12 @@ class CommunityForm(forms.ModelForm[Community]):
         model = Community
         fields = [
             "name", "slug", "domain", "purpose", "benefits", "charter", "language",
-            "audience", "entry", "visibility", "logo", "cover",
+            "time_zone", "rhythm_gap_days", "audience", "entry", "visibility", "logo", "cover",
         ]  # fmt: skip
         widgets = {
             "benefits": forms.Textarea(attrs={"rows": 4}),
             "charter": forms.Textarea(attrs={"rows": 10}),
+            "time_zone": forms.Select(choices=TIME_ZONES),
             "audience": forms.RadioSelect,
             "entry": forms.RadioSelect,
             "visibility": forms.RadioSelect,
@@ -43,6 +47,20 @@ class CommunityForm(forms.ModelForm[Community]):
             if (image.content_type or "") not in {"image/png", "image/jpeg", "image/webp"}:
                 raise forms.ValidationError(_("Use a PNG, JPEG or WebP image."))
         return image
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Both have sensible defaults: a form that leaves them out keeps them.
+        self.fields["time_zone"].required = False
+        self.fields["rhythm_gap_days"].required = False
+
+    def clean_time_zone(self) -> str:
+        zone = self.cleaned_data.get("time_zone")
+        return str(zone or self.instance.time_zone or default_time_zone())
+
+    def clean_rhythm_gap_days(self) -> int:
+        days = self.cleaned_data.get("rhythm_gap_days")
+        return int(days or self.instance.rhythm_gap_days or 7)
 
     def clean_logo(self) -> Any:
         return self._clean_image("logo")

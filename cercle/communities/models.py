@@ -3,8 +3,11 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar
+from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -95,6 +98,18 @@ def cover_path(instance: Community, filename: str) -> str:
     return _image_path(instance, filename, "cover")
 
 
+def default_time_zone() -> str:
+    return str(settings.TIME_ZONE)
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(
+            _("“%(value)s” is not a time zone; use a name such as Europe/Paris."),
+            params={"value": value},
+        )
+
+
 class Community(models.Model):
     """A community of practice: a domain, the people who share it, their practice."""
 
@@ -119,6 +134,22 @@ class Community(models.Model):
     cover = models.ImageField(_("cover image"), upload_to=cover_path, blank=True)
     language = models.CharField(
         _("main language"), max_length=8, choices=settings.LANGUAGES, default="fr"
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text=_(
+            "Where the community lives: scheduled posts and events use its clock, "
+            "for example Europe/Paris."
+        ),
+    )
+    rhythm_gap_days = models.PositiveSmallIntegerField(
+        _("longest quiet spell"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("The editorial calendar warns when no activity is planned for this many days."),
     )
     audience = models.CharField(
         _("audience"), max_length=10, choices=Audience.choices, default=Audience.EXTERNAL
@@ -165,6 +196,11 @@ class Community(models.Model):
             str(SHORT_LABELS[self.entry]),
             str(SHORT_LABELS[self.visibility]),
         ]
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The community's clock, for scheduling and for showing times."""
+        return ZoneInfo(self.time_zone)
 
     @property
     def is_internal(self) -> bool:

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from cercle import permissions
 from cercle.accounts.models import User
-from cercle.communities.models import Community, Membership
+from cercle.communities.models import Community, Membership, Space
 from cercle.conversations.models import Kind as TopicKind
 from cercle.conversations.models import Mention, Post, Topic
 from cercle.errors import ActionRefused
@@ -52,6 +52,9 @@ def _notify(
     community: Community,
     topic: Topic | None = None,
     post: Post | None = None,
+    space: Space | None = None,
+    subject: str = "",
+    url: str = "",
 ) -> list[Notification]:
     """One notification per person (the first reason wins), for those who may see it."""
     chosen: dict[int, str] = {}
@@ -73,6 +76,7 @@ def _notify(
             permissions.community_access(person, community, memberships.get(person.pk)),
             chosen[person.pk],
             post,
+            space,
         )
     ]
     frequencies: dict[int, str] = {}
@@ -89,6 +93,9 @@ def _notify(
                 community=community,
                 topic=topic,
                 post=post,
+                space=space,
+                subject=subject[:300],
+                url=url,
                 email_frequency=frequencies[person.pk],
             )
             for person in allowed
@@ -174,6 +181,30 @@ def notify_invitation(actor: User, invitee: User, community: Community) -> list[
     """An invitation sent to the address of an existing account (emailed by the
     communities app, like every invitation)."""
     return _notify([(invitee.pk, Kind.INVITATION)], actor=actor, community=community)
+
+
+def notify_about(
+    kind: str,
+    people: Iterable[int],
+    *,
+    actor: User | None,
+    community: Community,
+    subject: str,
+    url: str,
+    space: Space | None = None,
+) -> list[Notification]:
+    """News about something that is not a post (an event, a poll, a badge, an idea):
+    `subject` names it as written, `url` leads to it. Those who may not read `space`
+    (or, without a space, who are not members) are not told. Call it inside the
+    action's transaction."""
+    return _notify(
+        _tagged(kind, people),
+        actor=actor,
+        community=community,
+        space=space,
+        subject=subject,
+        url=url,
+    )
 
 
 # --- What people do with their notifications --------------------------------------------

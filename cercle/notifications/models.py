@@ -22,6 +22,14 @@ class Kind(models.TextChoices):
     REQUEST_APPROVED = "request_approved", _("My request to join is approved")
     REQUEST_DECLINED = "request_declined", _("My request to join is declined")
     INVITATION = "invitation", _("Invitations to join a community")
+    # Animation: about something other than a post, named by `subject` and `url`.
+    WELCOME = "welcome", _("Welcome messages from my communities")
+    NEW_ACTIVITY = "new_activity", _("New polls, quizzes, challenges, contests and events")
+    EVENT_REMINDER = "event_reminder", _("Reminders of events I am going to")
+    EVENT_UPDATE = "event_update", _("Changes to events I am going to, and waiting-list places")
+    CONTEST_RESULTS = "contest_results", _("Results of contests I take part in")
+    BADGE = "badge", _("Badges I receive")
+    IDEA_STATUS = "idea_status", _("Decisions on ideas I proposed or voted for")
 
 
 class Frequency(models.TextChoices):
@@ -49,6 +57,13 @@ EMAIL_DEFAULTS: dict[str, str] = {
     Kind.FOLLOWED_REPLY: Frequency.DAILY,
     Kind.NEW_TOPIC: Frequency.DAILY,
     Kind.FOLLOWED_PERSON: Frequency.WEEKLY,
+    Kind.WELCOME: Frequency.IMMEDIATELY,
+    Kind.NEW_ACTIVITY: Frequency.WEEKLY,
+    Kind.EVENT_REMINDER: Frequency.IMMEDIATELY,
+    Kind.EVENT_UPDATE: Frequency.IMMEDIATELY,
+    Kind.CONTEST_RESULTS: Frequency.IMMEDIATELY,
+    Kind.BADGE: Frequency.DAILY,
+    Kind.IDEA_STATUS: Frequency.DAILY,
 }
 # Answers to a request to join and invitations are emailed by the communities app
 # itself, always and at once (they are part of joining): here they live in the app only.
@@ -82,6 +97,14 @@ class Notification(models.Model):
     post = models.ForeignKey(
         "conversations.Post", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    # For notifications about something other than a post (an event, a badge, a poll):
+    # the space it lives in (the recipient must read it; none means the community's
+    # landing page), its name as written (user content, not translated) and its address.
+    space = models.ForeignKey(
+        "communities.Space", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    subject = models.CharField(max_length=300, blank=True)
+    url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     # How the recipient wanted this kind emailed when it happened: at once, in a
@@ -118,6 +141,8 @@ class Notification(models.Model):
             return self.post.get_absolute_url()
         if self.topic_id is not None and self.topic is not None:
             return self.topic.get_absolute_url()
+        if self.url:
+            return self.url
         return self.community.get_absolute_url()
 
 

@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 
 from cercle import permissions
 from cercle.accounts.models import User
+from cercle.communities.models import Space
 from cercle.conversations.models import Post
 from cercle.notifications.models import (
     DIGEST,
@@ -24,6 +25,19 @@ from cercle.notifications.models import (
     Notification,
 )
 
+# Kinds about the life of a community (not about a post): for its members only.
+ANIMATION_KINDS = frozenset(
+    {
+        Kind.WELCOME,
+        Kind.NEW_ACTIVITY,
+        Kind.EVENT_REMINDER,
+        Kind.EVENT_UPDATE,
+        Kind.CONTEST_RESULTS,
+        Kind.BADGE,
+        Kind.IDEA_STATUS,
+    }
+)
+
 Actor = permissions.Actor
 
 
@@ -33,7 +47,12 @@ def content_is_visible(post: Post) -> bool:
     return not (post.deleted_at or post.is_hidden or topic.is_hidden)
 
 
-def may_see(access: permissions.CommunityAccess, kind: str, post: Post | None) -> bool:
+def may_see(
+    access: permissions.CommunityAccess,
+    kind: str,
+    post: Post | None,
+    space: Space | None = None,
+) -> bool:
     """May the person behind `access` be told about this? The one rule for creating,
     showing and emailing a notification."""
     person = access.actor
@@ -41,15 +60,17 @@ def may_see(access: permissions.CommunityAccess, kind: str, post: Post | None) -
         return False
     if post is not None:
         return content_is_visible(post) and access.reads(post.topic.space)
+    if space is not None:
+        return access.reads(space)
     if kind == Kind.INVITATION:
         return access.has_pending_invitation and access.sees_landing()
-    if kind == Kind.REQUEST_APPROVED:
+    if kind == Kind.REQUEST_APPROVED or kind in ANIMATION_KINDS:
         return access.is_member
     return access.sees_landing()
 
 
 def still_visible(notification: Notification, access: permissions.CommunityAccess) -> bool:
-    return may_see(access, notification.kind, notification.post)
+    return may_see(access, notification.kind, notification.post, notification.space)
 
 
 def visible_to(person: User) -> QuerySet[Notification]:
@@ -61,7 +82,8 @@ def visible_to(person: User) -> QuerySet[Notification]:
     """
     readable = permissions.readable_spaces_everywhere(person)
     return Notification.objects.filter(recipient=person).filter(
-        Q(post__isnull=True)
+        Q(post__isnull=True, space__isnull=True)
+        | Q(post__isnull=True, space__in=readable)
         | Q(
             post__deleted_at=None,
             post__is_hidden=False,
