@@ -1,0 +1,119 @@
+"""Planning and publishing every kind of activity the same way.
+
+Each plannable model registers here (`register`). Its actions call `schedule(item)`
+after saving: the item goes out at once when it has no `publish_at` (or one already
+past), otherwise the background worker is asked to run `publish_due` at that moment.
+`publish_due` is also what `cercle publish_due` runs, for installations that prefer a
+timer to the worker, and what tests call with a `now` of their choosing.
+
+Publishing claims the row with one conditional UPDATE (`published_at` from NULL to
+now): two workers woken at the same moment cannot both publish one item, on SQLite
+(one writer at a time) as on PostgreSQL (the second UPDATE waits for the first to
+commit, then finds the row taken).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TypeVar
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from cercle import permissions
+from cercle.analytics.activity import record_event
+from cercle.animation.models import Plannable
+
+P = TypeVar("P", bound=Plannable)
+
+REGISTRY: dict[str, type[Plannable]] = {}
+
+# How many due items one run publishes per kind; the next run takes the rest.
+BATCH = 500
+
+
+def register(model: type[P]) -> type[P]:
+    """Class decorator: `model` appears on the calendar and is published by the worker."""
+    if not model.KIND:
+        raise ValueError(f"{model.__name__} needs a KIND")
+    REGISTRY[model.KIND] = model
+    return model
+
+
+def kinds() -> Iterable[type[Plannable]]:
+    return REGISTRY.values()
+
+
+def publish(item: Plannable, now: datetime | None = None) -> bool:
+    """Publish `item` now; False when it was already published (by another worker)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = (
+            type(item)
+            ._default_manager.filter(pk=item.pk, published_at=None)
+            .update(published_at=now)
+        )
+        if not claimed:
+            return False
+        item.published_at = now
+        item.on_publish()
+        record_event(
+            f"{item.KIND}.published",
+            actor=item.created_by,
+            community=item.community,
+            target=item,
+        )
+    return True
+
+
+def publish_due(now: datetime | None = None) -> int:
+    """Publish every item whose moment has come; returns how many this run published."""
+    now = now or timezone.now()
+    published = 0
+    for model in kinds():
+        due = (
+            model._default_manager.filter(published_at=None, publish_at__lte=now)
+            .select_related("community", "space", "created_by")
+            .order_by("publish_at", "pk")[:BATCH]
+        )
+        for item in due:
+            published += publish(item, now)
+    return published
+
+
+def schedule(item: Plannable, now: datetime | None = None) -> None:
+    """Call after saving a new or re-planned item, inside the action's transaction."""
+    now = now or timezone.now()
+    if item.published_at is not None:
+        return
+    if item.publish_at is None or item.publish_at <= now:
+        publish(item, now)
+        return
+    moment = item.publish_at
+
+    def wake_the_worker() -> None:
+        from cercle.animation.tasks import publish_due_task  # noqa: PLC0415 - tasks import us
+
+        publish_due_task.using(run_after=moment).enqueue()
+
+    transaction.on_commit(wake_the_worker)
+
+
+def visible(queryset: QuerySet[P], access: permissions.CommunityAccess) -> QuerySet[P]:
+    """The items of `access.community` in spaces the person reads; unpublished ones only
+    for those who may animate (they prepare them)."""
+    queryset = queryset.filter(
+        community=access.community, space__in=permissions.readable_spaces(access)
+    )
+    if not access.may_animate():
+        queryset = queryset.exclude(published_at=None)
+    return queryset
+
+
+def may_see(item: Plannable, access: permissions.CommunityAccess) -> bool:
+    """`visible` for one item already loaded."""
+    if item.community_id != access.community.pk or not access.reads(item.space):
+        return False
+    return item.published_at is not None or access.may_animate(item.space)
