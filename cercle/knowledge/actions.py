@@ -3,19 +3,22 @@
 Who may do what, in terms of `cercle.permissions.CommunityAccess`:
 - read a collection or resource: `reads(collection.space)`;
 - create a collection, add a resource, comment, react: `may_post(space)`;
-- edit or reorder a collection or a resource: its creator while they `may_post(space)`,
-  anyone who `may_manage(space)` (coordinators; staff for open spaces) otherwise.
+- edit, reorder or delete a collection or a resource, change a collection's cover or
+  its related collections: its creator while they `may_post(space)`, anyone who
+  `may_manage(space)` (coordinators; staff for open spaces) otherwise;
+- relate a collection to another: edit the first and `reads(other.space)`.
 Refusals raise `ActionRefused` (with `not_found` when the space is unreadable) and
 write nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -33,6 +36,7 @@ from cercle.conversations.models import ReactionKind, Tag
 from cercle.conversations.rendering import plain_text
 from cercle.errors import ActionRefused
 from cercle.knowledge.bookmarks import BookmarkFolder, BookmarkLink, parse_bookmarks
+from cercle.knowledge.covers import check_cover
 from cercle.knowledge.models import (
     Collection,
     Resource,
@@ -41,11 +45,19 @@ from cercle.knowledge.models import (
     ResourceReaction,
 )
 from cercle.richtext import render_markdown
-from cercle.search.index import index_document
+from cercle.search.index import index_document, remove_document
 
 MAX_DEPTH = 8
 MAX_NOTE = 50_000
+MAX_EXCERPT = 5_000
+MAX_COVER_ALT = 300
 Direction = Literal["up", "down"]
+Items = Literal["resources", "collections"]
+
+
+class OrderRefused(ActionRefused):
+    """A new order that does not match the collection as it is now (changed meanwhile,
+    or ids from elsewhere): nothing was written, the page should be reloaded."""
 
 
 def _access(actor: User, space: Space) -> permissions.CommunityAccess:
@@ -87,6 +99,32 @@ def _unique_slug(community_id: int, title: str) -> str:
     while Collection.objects.filter(community_id=community_id, slug=slug).exists():
         slug, number = f"{base}-{number}", number + 1
     return slug
+
+
+def _clean_excerpt(excerpt: str) -> str:
+    excerpt = (excerpt or "").strip()
+    if len(excerpt) > MAX_EXCERPT:
+        raise ActionRefused(
+            _("This excerpt is too long: %(count)d characters at most.") % {"count": MAX_EXCERPT}
+        )
+    return excerpt
+
+
+def _clean_note(note: str) -> str:
+    note = (note or "").strip()
+    if not note:
+        raise ActionRefused(_("Write the note first."))
+    if len(note) > MAX_NOTE:
+        raise ActionRefused(
+            _("This note is too long: %(count)d characters at most.") % {"count": MAX_NOTE}
+        )
+    return note
+
+
+def _delete_on_commit(storage: Storage, name: str) -> None:
+    """Files are not part of the transaction: an old one goes once the change is kept."""
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 def _tags_for(space: Space, tags: Iterable[Tag | str]) -> list[Tag]:
@@ -142,56 +180,141 @@ def do_create_collection(
 
 
 def do_edit_collection(
-    actor: User, collection: Collection, *, title: str, description: str = ""
+    actor: User,
+    collection: Collection,
+    *,
+    title: str,
+    description: str = "",
+    cover: UploadedFile | None = None,
+    cover_alt: str | None = None,
+    remove_cover: bool = False,
 ) -> Collection:
-    """The address (slug) stays: links to the collection keep working."""
+    """The address (slug) stays: links to the collection keep working.
+
+    A new `cover` (re-encoded, see covers.check_cover) replaces the old one, whose file
+    is deleted once the change is committed; `remove_cover` takes it away with its
+    description. `cover_alt` describes the image for those who do not see it (None
+    keeps the current description)."""
     access = _access(actor, collection.space)
     _require(
         access.may_edit_library_item(collection.space, collection.created_by_id),
         readable=access.reads(collection.space),
     )
-    collection.title = _clean_title(title)
-    collection.description = (description or "").strip()
-    with transaction.atomic():
-        collection.save(update_fields=["title", "description"])
-        record_event(
-            "collection.edited",
-            actor=actor,
-            community=collection.space.community,
-            target=collection,
-            level=EngagementLevel.CREATE,
+    title = _clean_title(title)
+    checked = check_cover(cover) if cover is not None else None
+    alt = collection.cover_alt if cover_alt is None else " ".join(cover_alt.split())
+    if len(alt) > MAX_COVER_ALT:
+        raise ActionRefused(
+            _("Describe the image in %(count)d characters at most.") % {"count": MAX_COVER_ALT}
         )
+    storage = collection.cover.storage
+    old_cover = collection.cover.name or ""
+    stored = ""
+    try:
+        with transaction.atomic():
+            collection.title = title
+            collection.description = (description or "").strip()
+            if checked is not None:
+                collection.cover.save(checked.name, checked.content, save=False)
+                stored = collection.cover.name or ""
+            elif remove_cover:
+                collection.cover = ""
+                alt = ""
+            collection.cover_alt = alt
+            collection.save(update_fields=["title", "description", "cover", "cover_alt"])
+            record_event(
+                "collection.edited",
+                actor=actor,
+                community=collection.space.community,
+                target=collection,
+                level=EngagementLevel.CREATE,
+            )
+            if old_cover != (collection.cover.name or ""):
+                _delete_on_commit(storage, old_cover)
+    except Exception:
+        # Nothing half-written: a cover stored before the failure goes too.
+        if stored:
+            storage.delete(stored)
+        raise
     return collection
+
+
+def _may_edit_relations(actor: User, collection: Collection) -> None:
+    access = _access(actor, collection.space)
+    _require(
+        access.may_edit_library_item(collection.space, collection.created_by_id),
+        readable=access.reads(collection.space),
+    )
 
 
 def do_relate_collections(actor: User, collection: Collection, other: Collection) -> None:
     """Related collections may be in other communities; each side is shown only to
     those who read the other's space (queries.related_collections)."""
-    access = _access(actor, collection.space)
-    _require(
-        access.may_edit_library_item(collection.space, collection.created_by_id),
-        readable=access.reads(collection.space),
-    )
+    _may_edit_relations(actor, collection)
     other_access = _access(actor, other.space)
     _require(other_access.reads(other.space), readable=False)
     if other.pk == collection.pk:
         raise ActionRefused(_("A collection cannot be related to itself."))
-    collection.related.add(other)
+    with transaction.atomic():
+        collection.related.add(other)
+        record_event(
+            "collection.related",
+            actor=actor,
+            community=collection.space.community,
+            target=collection,
+            level=EngagementLevel.CREATE,
+        )
 
 
-def _swap(items: QuerySet[Collection] | QuerySet[Resource], item_pk: int, direction: str) -> None:
+def do_unrelate_collections(actor: User, collection: Collection, other: Collection) -> None:
+    """Undo a relation (both sides: it is symmetrical); the actor must read the other
+    collection's space, as to relate it (an unreadable one is not even named)."""
+    _may_edit_relations(actor, collection)
+    other_access = _access(actor, other.space)
+    _require(other_access.reads(other.space), readable=False)
+    with transaction.atomic():
+        if not collection.related.filter(pk=other.pk).exists():
+            raise ActionRefused(_("These collections are not related."))
+        collection.related.remove(other)
+        record_event(
+            "collection.unrelated",
+            actor=actor,
+            community=collection.space.community,
+            target=collection,
+        )
+
+
+def _swap(
+    items: QuerySet[Collection] | QuerySet[Resource],
+    item_pk: int,
+    direction: str,
+    among: set[int] | None = None,
+) -> None:
+    """Swap the item with its neighbour in `direction`; with `among`, the neighbour is
+    the next item of that set (those the actor sees), the others keep their places."""
     ordered: list[Collection | Resource] = list(items.order_by("position", "pk"))
     index = next(i for i, item in enumerate(ordered) if item.pk == item_pk)
-    other = index - 1 if direction == "up" else index + 1
+    step = -1 if direction == "up" else 1
+    other = index + step
+    while among is not None and 0 <= other < len(ordered) and ordered[other].pk not in among:
+        other += step
     if other < 0 or other >= len(ordered):
         return
     ordered[index], ordered[other] = ordered[other], ordered[index]
+    _save_positions(items, ordered)
+
+
+def _save_positions(
+    items: QuerySet[Collection] | QuerySet[Resource], ordered: Sequence[Collection | Resource]
+) -> None:
     for position, item in enumerate(ordered):
         if item.position != position:
             items.model._default_manager.filter(pk=item.pk).update(position=position)
 
 
 def do_move_collection(actor: User, collection: Collection, direction: Direction) -> None:
+    """Top-level collections of different spaces are siblings: one moves past the next
+    collection the actor sees, never stopping behind one they cannot read."""
     access = _access(actor, collection.space)
     _require(
         access.may_edit_library_item(collection.space, collection.created_by_id),
@@ -203,7 +326,60 @@ def do_move_collection(actor: User, collection: Collection, direction: Direction
         siblings = Collection.objects.select_for_update().filter(
             community_id=collection.community_id, parent_id=collection.parent_id
         )
-        _swap(siblings, collection.pk, direction)
+        among = None
+        if collection.parent_id is None:
+            readable = siblings.filter(space__in=permissions.readable_spaces(access))
+            among = set(readable.values_list("pk", flat=True))
+        _swap(siblings, collection.pk, direction, among)
+
+
+@dataclass(frozen=True)
+class Reordered:
+    """Where the moved item landed, for the announcement (position counts from 1)."""
+
+    title: str
+    position: int
+    count: int
+
+
+def do_reorder(
+    actor: User, collection: Collection, items: Items, moved_id: int, order: Sequence[int]
+) -> Reordered:
+    """Put the resources (or the sub-collections) of `collection` in `order`, in which
+    only `moved_id` changed place: the drag and drop counterpart of Move up and Move
+    down, with the same rights (those on the moved item)."""
+    space = collection.space
+    access = _access(actor, space)
+    _require(access.reads(space), readable=False)
+    if items not in ("resources", "collections"):
+        raise OrderRefused(_("Reorder resources or sub-collections."))
+    with transaction.atomic():
+        siblings: QuerySet[Collection] | QuerySet[Resource]
+        if items == "resources":
+            siblings = Resource.objects.select_for_update().filter(collection_id=collection.pk)
+        else:
+            siblings = Collection.objects.select_for_update().filter(parent_id=collection.pk)
+        current: list[Collection | Resource] = list(siblings.order_by("position", "pk"))
+        by_pk = {item.pk: item for item in current}
+        moved = by_pk.get(moved_id)
+        if moved is None:
+            raise OrderRefused(_("This item is not in the collection any more: reload the page."))
+        creator_id = moved.added_by_id if isinstance(moved, Resource) else moved.created_by_id
+        _require(access.may_edit_library_item(space, creator_id))
+        wanted = list(order)
+        if len(wanted) != len(set(wanted)) or set(wanted) != set(by_pk):
+            raise OrderRefused(_("The collection changed in the meantime: reload the page."))
+        others_before = [item.pk for item in current if item.pk != moved_id]
+        if [pk for pk in wanted if pk != moved_id] != others_before:
+            raise OrderRefused(_("Move one item at a time."))
+        _save_positions(siblings, [by_pk[pk] for pk in wanted])
+        record_event(
+            f"collection.reordered.{items}",
+            actor=actor,
+            community=space.community,
+            target=collection,
+        )
+    return Reordered(title=str(moved), position=wanted.index(moved_id) + 1, count=len(wanted))
 
 
 # --- Resources ------------------------------------------------------------------------------
@@ -328,13 +504,7 @@ def do_add_note(
     note: str,
     tags: Iterable[Tag | str] = (),
 ) -> Resource:
-    note = (note or "").strip()
-    if not note:
-        raise ActionRefused(_("Write the note first."))
-    if len(note) > MAX_NOTE:
-        raise ActionRefused(
-            _("This note is too long: %(count)d characters at most.") % {"count": MAX_NOTE}
-        )
+    note = _clean_note(note)
     resource = Resource(
         kind=ResourceKind.NOTE,
         title=_clean_title(title, 300),
@@ -355,6 +525,88 @@ def do_move_resource(actor: User, resource: Resource, direction: Direction) -> N
     with transaction.atomic():
         siblings = Resource.objects.select_for_update().filter(collection_id=resource.collection_id)
         _swap(siblings, resource.pk, direction)
+
+
+def _may_edit_resource(actor: User, resource: Resource) -> None:
+    space = resource.collection.space
+    access = _access(actor, space)
+    _require(
+        access.may_edit_library_item(space, resource.added_by_id), readable=access.reads(space)
+    )
+
+
+def do_edit_resource(
+    actor: User,
+    resource: Resource,
+    *,
+    title: str,
+    excerpt: str = "",
+    url: str = "",
+    note: str = "",
+    tags: Iterable[Tag | str] | None = None,
+    upload: UploadedFile | None = None,
+) -> Resource:
+    """Change what the resource says; its kind stays. `url` counts for links, `note`
+    for notes, `upload` (optional) replaces a file's content; `tags` None keeps them."""
+    _may_edit_resource(actor, resource)
+    space = resource.collection.space
+    chosen = _tags_for(space, tags) if tags is not None else None
+    check = None
+    if resource.kind == ResourceKind.LINK:
+        resource.url = _clean_url(url)
+        resource.title = _clean_title(title or resource.url, 300)
+    elif resource.kind == ResourceKind.NOTE:
+        resource.note = _clean_note(note)
+        resource.note_html = render_markdown(resource.note)
+        resource.title = _clean_title(title, 300)
+    else:
+        check = check_upload(upload) if upload is not None else None
+        fallback = check.safe_name if check is not None else resource.original_name
+        resource.title = _clean_title(title or fallback, 300)
+    resource.excerpt = _clean_excerpt(excerpt)
+    storage = resource.file.storage
+    old_file = resource.file.name or ""
+    stored = ""
+    try:
+        with transaction.atomic():
+            if upload is not None and check is not None:
+                resource.original_name = check.safe_name
+                resource.content_type = check.content_type
+                resource.size = check.size
+                resource.text = check.text
+                resource.file.save(check.safe_name, upload, save=False)
+                stored = resource.file.name or ""
+            resource.save()
+            if chosen is not None:
+                resource.tags.set(chosen)
+            _index(resource)
+            record_event(
+                "resource.edited",
+                actor=actor,
+                community=space.community,
+                target=resource,
+                level=EngagementLevel.CREATE,
+            )
+            if stored and old_file != stored:
+                _delete_on_commit(storage, old_file)
+    except Exception:
+        if stored:
+            storage.delete(stored)
+        raise
+    return resource
+
+
+def do_delete_resource(actor: User, resource: Resource) -> None:
+    """The resource goes with its comments and reactions, out of search, and its file
+    out of storage once the deletion is committed."""
+    _may_edit_resource(actor, resource)
+    space = resource.collection.space
+    with transaction.atomic():
+        record_event("resource.deleted", actor=actor, community=space.community, target=resource)
+        remove_document(kind="resource", object_id=resource.pk)
+        if resource.file:
+            _delete_on_commit(resource.file.storage, resource.file.name or "")
+        resource.delete()
 
 
 def do_comment(actor: User, resource: Resource, *, body: str) -> ResourceComment:

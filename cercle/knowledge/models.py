@@ -24,7 +24,10 @@ class Collection(models.Model):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("address"), max_length=80)
     description = models.TextField(_("description"), blank=True)
+    # Re-encoded by Pillow before it is stored (cercle.knowledge.covers) and served by a
+    # view that checks who reads the space, never from MEDIA_URL.
     cover = models.ImageField(_("cover image"), upload_to="collections/%Y/%m/", blank=True)
+    cover_alt = models.CharField(_("cover description"), max_length=300, blank=True)
     position = models.PositiveIntegerField(default=0)
     # Shown only to readers who may read the other collection's space too.
     related = models.ManyToManyField("self", blank=True, symmetrical=True)
@@ -46,6 +49,14 @@ class Collection(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("knowledge:collection", args=[self.community.slug, self.slug])
+
+    def cover_url(self) -> str:
+        """The cover's address; it changes with the image, so browsers may cache it."""
+        if not self.cover:
+            return ""
+        url = reverse("knowledge:cover", args=[self.community.slug, self.slug])
+        version = self.cover.name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        return f"{url}?v={version}"
 
 
 class ResourceKind(models.TextChoices):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from cercle import permissions
@@ -45,7 +45,10 @@ def library(
     community, access = community_queries.community_for(actor, slug)
     if not access.reads_open_spaces():
         raise Http404
-    return community, access, tree(list(readable_collections(access)))
+    collections = list(readable_collections(access))
+    for collection in collections:
+        collection.community = community
+    return community, access, tree(collections)
 
 
 def collection_for(
@@ -85,3 +88,28 @@ def related_collections(actor: permissions.Actor, collection: Collection) -> lis
     """Related collections, in any community, whose space the reader may read."""
     readable = permissions.readable_spaces_everywhere(actor)
     return list(collection.related.filter(space__in=readable).select_related("community", "space"))
+
+
+MAX_RELATABLE = 50
+
+
+def relatable_collections(
+    actor: permissions.Actor, collection: Collection, words: str = ""
+) -> tuple[list[Collection], bool]:
+    """Collections, in any community, that `collection` could be related to: those whose
+    space the actor reads, not already related, whose title (or community's name)
+    contains `words`; at most MAX_RELATABLE, and whether more were left out."""
+    readable = permissions.readable_spaces_everywhere(actor)
+    candidates = (
+        Collection.objects.filter(space__in=readable)
+        .exclude(pk=collection.pk)
+        .exclude(pk__in=collection.related.values("pk"))
+        .select_related("community", "space")
+        .order_by("community__name", "community_id", "title", "pk")
+    )
+    words = " ".join(words.split())[:100]
+    if words:
+        matching = Q(title__icontains=words) | Q(community__name__icontains=words)
+        candidates = candidates.filter(matching)
+    found = list(candidates[: MAX_RELATABLE + 1])
+    return found[:MAX_RELATABLE], len(found) > MAX_RELATABLE

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import cast
+import json
+from typing import Any, cast
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cercle import permissions
 from cercle.accounts.models import User
@@ -18,17 +22,20 @@ from cercle.communities.views import refusals_as_messages
 from cercle.conversations.models import REACTION_SYMBOLS, ReactionKind, Tag
 from cercle.errors import ActionRefused
 from cercle.knowledge import actions, queries
+from cercle.knowledge.covers import cover_type
 from cercle.knowledge.export import export_collection
 from cercle.knowledge.fetch import FetchError, fetch_metadata
 from cercle.knowledge.forms import (
     BookmarksForm,
+    CollectionEditForm,
     CollectionForm,
     CommentForm,
     FileForm,
     LinkForm,
     NoteForm,
+    ResourceEditForm,
 )
-from cercle.knowledge.models import Collection, ResourceReaction
+from cercle.knowledge.models import Collection, Resource, ResourceReaction
 
 MAX_BOOKMARKS_FILE = 10 * 1024 * 1024
 
@@ -41,12 +48,34 @@ def _direction(request: HttpRequest) -> actions.Direction:
     return "up" if request.POST.get("direction") == "up" else "down"
 
 
+def _require_edit(
+    access: permissions.CommunityAccess, collection: Collection, creator_id: int | None
+) -> None:
+    """Pages that only editors open: a 403 for other readers (the queries already
+    answered a 404 to those who may not read the space)."""
+    if not access.may_edit_library_item(collection.space, creator_id):
+        raise PermissionDenied
+
+
+def _first_error(form: Any) -> str:
+    """A form's first error as a message, named after its field."""
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        return f"{field.label}: {errors[0]}" if field is not None else str(errors[0])
+    return _("Check the form.")
+
+
 @require_safe
 def library(request: HttpRequest, slug: str) -> HttpResponse:
     community, access, roots = queries.library(request.user, slug)
     spaces = permissions.readable_spaces(access)
     may_create = access.may_post()
     form = CollectionForm(spaces=spaces.filter(pk__in=[s.pk for s in spaces if access.may_post(s)]))
+    movable = {
+        node.collection.pk
+        for node in roots
+        if access.may_edit_library_item(node.collection.space, node.collection.created_by_id)
+    }
     return render(
         request,
         "knowledge/library.html",
@@ -54,6 +83,7 @@ def library(request: HttpRequest, slug: str) -> HttpResponse:
             "community": community,
             "access": access,
             "roots": roots,
+            "movable": movable,
             "form": form if may_create else None,
         },
     )
@@ -89,7 +119,10 @@ def collection(request: HttpRequest, slug: str, collection: str) -> HttpResponse
     found, access = queries.collection_for(request.user, slug, collection)
     children = list(found.children.all())
     resources = list(found.resources.select_related("added_by").prefetch_related("tags"))
+    for child in children:
+        child.community = found.community
     may_post = access.may_post(found.space)
+    may_edit = access.may_edit_library_item(found.space, found.created_by_id)
     return render(
         request,
         "knowledge/collection.html",
@@ -101,16 +134,25 @@ def collection(request: HttpRequest, slug: str, collection: str) -> HttpResponse
             "resources": resources,
             "related": queries.related_collections(request.user, found),
             "may_post": may_post,
-            "may_edit": access.may_edit_library_item(found.space, found.created_by_id),
+            "may_edit": may_edit,
             "editable": {
                 r.pk for r in resources if access.may_edit_library_item(found.space, r.added_by_id)
             },
+            "editable_children": {
+                c.pk for c in children if access.may_edit_library_item(found.space, c.created_by_id)
+            },
             "form": CollectionForm(spaces=None, prefix="new") if may_post else None,
-            "edit_form": CollectionForm(
-                spaces=None,
+            "edit_form": CollectionEditForm(
                 prefix="edit",
-                initial={"title": found.title, "description": found.description},
-            ),
+                has_cover=bool(found.cover),
+                initial={
+                    "title": found.title,
+                    "description": found.description,
+                    "cover_alt": found.cover_alt,
+                },
+            )
+            if may_edit
+            else None,
         },
     )
 
@@ -119,17 +161,123 @@ def collection(request: HttpRequest, slug: str, collection: str) -> HttpResponse
 @require_POST
 @refusals_as_messages
 def edit_collection(request: HttpRequest, slug: str, collection: str) -> HttpResponse:
-    found, _access = queries.collection_for(request.user, slug, collection)
-    form = CollectionForm(request.POST, spaces=None, prefix="edit")
+    found, access = queries.collection_for(request.user, slug, collection)
+    _require_edit(access, found, found.created_by_id)
+    form = CollectionEditForm(
+        request.POST, request.FILES, prefix="edit", has_cover=bool(found.cover)
+    )
     if not form.is_valid():
-        raise ActionRefused(_("Give it a title."))
+        raise ActionRefused(_first_error(form))
+    data = form.cleaned_data
     actions.do_edit_collection(
         _user(request),
         found,
-        title=form.cleaned_data["title"],
-        description=form.cleaned_data["description"],
+        title=data["title"],
+        description=data["description"],
+        cover=data.get("cover"),
+        cover_alt=data.get("cover_alt", ""),
+        remove_cover=bool(data.get("remove_cover")),
     )
+    messages.success(request, _("The collection is saved."))
     return redirect(found.get_absolute_url())
+
+
+@require_safe
+def cover(request: HttpRequest, slug: str, collection: str) -> FileResponse:
+    """A collection's cover, for those who read its space only."""
+    found, _access = queries.collection_for(request.user, slug, collection)
+    if not found.cover:
+        raise Http404
+    response = FileResponse(found.cover.open("rb"), content_type=cover_type(found.cover.name))
+    # The address changes with the image (Collection.cover_url): it may stay cached.
+    response["Cache-Control"] = "private, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@refusals_as_messages
+def related(request: HttpRequest, slug: str, collection: str) -> HttpResponse:
+    """Relate the collection to others (in any community the actor reads), or unrelate."""
+    found, access = queries.collection_for(request.user, slug, collection)
+    _require_edit(access, found, found.created_by_id)
+    page = reverse("knowledge:related", args=[slug, found.slug])
+    if request.method == "POST":
+        other_pk = _int(request.POST.get("other"))
+        other = (
+            Collection.objects.filter(pk=other_pk)
+            .select_related("community", "space__community")
+            .first()
+            if other_pk is not None
+            else None
+        )
+        if other is None:
+            raise Http404
+        if request.POST.get("action") == "unrelate":
+            actions.do_unrelate_collections(_user(request), found, other)
+            messages.success(
+                request, _("“%(title)s” is no longer related.") % {"title": other.title}
+            )
+        else:
+            actions.do_relate_collections(_user(request), found, other)
+            messages.success(request, _("“%(title)s” is now related.") % {"title": other.title})
+        words = request.POST.get("q", "").strip()
+        return redirect(f"{page}?{urlencode({'q': words})}" if words else page)
+    words = request.GET.get("q", "")
+    candidates, more = queries.relatable_collections(request.user, found, words)
+    return render(
+        request,
+        "knowledge/related.html",
+        {
+            "collection": found,
+            "community": found.community,
+            "related": queries.related_collections(request.user, found),
+            "candidates": candidates,
+            "more": more,
+            "words": words,
+        },
+    )
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@require_POST
+def reorder(request: HttpRequest, slug: str, collection: str) -> JsonResponse:
+    """Drag and drop's endpoint: `{"items": "resources" or "collections", "moved": id,
+    "order": [ids]}` in JSON; the answer's `message` is read out to screen readers."""
+    found, _access = queries.collection_for(request.user, slug, collection)
+    if not request.user.is_authenticated:
+        return JsonResponse({"message": _("Log in to reorder.")}, status=403)
+    try:
+        data = json.loads(request.body or b"{}")
+        if data["items"] not in ("resources", "collections"):
+            raise ValueError(data["items"])
+        items = cast(actions.Items, data["items"])
+        moved = int(data["moved"])
+        order = [int(pk) for pk in data["order"]]
+    except (ValueError, TypeError, KeyError):
+        return JsonResponse({"message": _("This new order could not be read.")}, status=400)
+    try:
+        result = actions.do_reorder(_user(request), found, items, moved, order)
+    except actions.OrderRefused as refusal:
+        return JsonResponse({"message": refusal.message}, status=409)
+    except ActionRefused as refusal:
+        if refusal.not_found:
+            raise Http404 from refusal
+        return JsonResponse({"message": refusal.message}, status=403)
+    return JsonResponse(
+        {
+            "message": _("“%(title)s” moved to position %(position)d of %(count)d.")
+            % {"title": result.title, "position": result.position, "count": result.count}
+        }
+    )
 
 
 @login_required
@@ -264,7 +412,87 @@ def resource(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "comments": list(found.comments.select_related("author")),
             "reactions": counts,
             "may_post": access.may_post(found.collection.space),
+            "may_edit": access.may_edit_library_item(found.collection.space, found.added_by_id),
             "comment_form": CommentForm(),
+        },
+    )
+
+
+def _resource_initial(found: Resource) -> dict[str, Any]:
+    return {
+        "url": found.url,
+        "title": found.title,
+        "excerpt": found.excerpt,
+        "note": found.note,
+        "tags": [tag.pk for tag in found.tags.all()],
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_resource(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    found, access = queries.resource_for(request.user, slug, pk)
+    _require_edit(access, found.collection, found.added_by_id)
+    title = found.title
+    form = ResourceEditForm(
+        request.POST or None,
+        request.FILES or None,
+        kind=found.kind,
+        tags=_tags(found.collection),
+        initial=_resource_initial(found),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.do_edit_resource(
+                _user(request),
+                found,
+                title=data["title"],
+                excerpt=data["excerpt"],
+                url=data.get("url", ""),
+                note=data.get("note", ""),
+                tags=data.get("tags") if "tags" in form.fields else None,
+                upload=data.get("upload"),
+            )
+        except ActionRefused as refusal:
+            if refusal.not_found:
+                raise Http404 from refusal
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(request, _("The resource is saved."))
+            return redirect(found.get_absolute_url())
+    return render(
+        request,
+        "knowledge/edit_resource.html",
+        {
+            "resource": found,
+            "title": title,
+            "collection": found.collection,
+            "community": found.collection.community,
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@refusals_as_messages
+def delete_resource(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A confirmation page; the deletion itself is its form's POST."""
+    found, access = queries.resource_for(request.user, slug, pk)
+    _require_edit(access, found.collection, found.added_by_id)
+    if request.method == "POST":
+        actions.do_delete_resource(_user(request), found)
+        messages.success(request, _("“%(title)s” is deleted.") % {"title": found.title})
+        return redirect(found.collection.get_absolute_url())
+    return render(
+        request,
+        "knowledge/delete_resource.html",
+        {
+            "resource": found,
+            "collection": found.collection,
+            "community": found.collection.community,
+            "comments": found.comments.count(),
         },
     )
 
