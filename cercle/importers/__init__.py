@@ -1,0 +1,1 @@
+"""Importers: bring a community's history into Cercle (Stack Exchange dumps first)."""
