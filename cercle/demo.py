@@ -20,6 +20,9 @@ from django.conf import settings
 from django.db import transaction
 
 from cercle.accounts.models import User
+from cercle.activities import demo as activities
+from cercle.animation import demo as calendar
+from cercle.badges import demo as badges
 from cercle.communities import actions
 from cercle.communities.models import (
     Audience,
@@ -31,9 +34,14 @@ from cercle.communities.models import (
     Role,
     Visibility,
 )
+from cercle.contests import demo as contests
 from cercle.conversations import actions as talk
 from cercle.conversations.models import Tag
+from cercle.events import demo as events
+from cercle.ideas import demo as ideas
+from cercle.onboarding import demo as onboarding
 from cercle.people import actions as people
+from cercle.personas import demo as personas
 
 INTERNAL_DOMAIN = "metropole.example"
 
@@ -196,7 +204,16 @@ def load_demo() -> list[DemoPerson]:
 
     _conversations(camille, alice, bob, lea, karim, numerique, cycling, animateurs)
     _profiles(camille, alice, bob, lea, cycling)
+    _animation(animateurs, camille, [alice, bob])
     return DEMO_PEOPLE
+
+
+def _animation(community: Community, animator: User, members: list[User]) -> None:
+    """The animators' circle lives: a persona, planned posts, a poll, a quiz and a
+    challenge, contests, events and a monthly ritual, ideas, onboarding, and badges
+    last (their job reads what the others wrote)."""
+    for module in (personas, calendar, activities, contests, events, ideas, onboarding, badges):
+        module.populate(community, animator, members)
 
 
 def _profiles(camille: User, alice: User, bob: User, lea: User, cycling: Community) -> None:

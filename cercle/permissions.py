@@ -21,9 +21,10 @@ open to them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -43,6 +44,15 @@ from cercle.communities.models import (
     Status,
 )
 from cercle.conversations.models import Post, Topic
+
+if TYPE_CHECKING:
+    from cercle.activities.models import Challenge, Poll
+    from cercle.contests.models import Contest
+    from cercle.contests.models import Entry as ContestEntry
+
+if TYPE_CHECKING:
+    from cercle.ideas.models import Idea
+    from cercle.personas.models import Persona
 
 Actor = User | AnonymousUser
 Action = Literal["view", "join", "post", "moderate", "manage"]
@@ -306,16 +316,134 @@ class CommunityAccess:
         return self.is_member and joined is not None and joined <= moment
 
     # Animation: polls, quizzes and challenges.
+    def sees_poll_results(self, poll: Poll, *, voted: bool, now: datetime | None = None) -> bool:
+        """The counts of a poll the person may see: everyone once it is closed, a voter
+        when the animator chose "after voting", the animators at any time. (Names are
+        shown for named polls only, never for anonymous ones, to anyone.)"""
+        if self.may_animate(poll.space):
+            return True
+        if poll.published_at is None:
+            return False
+        return poll.is_closed(now) or (voted and poll.results_shown == "after_voting")
+
+    def may_edit_challenge_answer(
+        self, challenge: Challenge, author_id: int | None, now: datetime | None = None
+    ) -> bool:
+        """Authors change their answer until the deadline, while they may take part."""
+        own = author_id is not None and author_id == self.actor.pk
+        return own and challenge.is_open(now) and self.may_take_part(challenge.space)
+
+    def may_remove_challenge_answer(
+        self, challenge: Challenge, author_id: int | None, now: datetime | None = None
+    ) -> bool:
+        """Authors until the deadline; the space's moderators at any time."""
+        return self.may_edit_challenge_answer(challenge, author_id, now) or self.may_moderate(
+            challenge.space
+        )
 
     # Animation: contests.
+    def may_enter_contest(self, contest: Contest) -> bool:
+        """Submit, edit or withdraw one's own entry in a published contest: a member who
+        may take part in its space (the actions check the submission period)."""
+        return contest.published_at is not None and self.may_take_part(contest.space)
+
+    def may_vote_in_contest(self, contest: Contest) -> bool:
+        """Vote in a community-vote contest: members who may take part and who joined
+        before the contest started, so nobody is brought in just to vote."""
+        started = contest.started_at
+        return (
+            not contest.is_jury
+            and started is not None
+            and self.may_take_part(contest.space)
+            and self.joined_before(started)
+        )
+
+    def may_judge(self, contest: Contest) -> bool:
+        """Score the entries of a jury contest: its jurors, while they take part here."""
+        return (
+            contest.is_jury
+            and contest.published_at is not None
+            and self.may_take_part(contest.space)
+            and self.actor.pk in contest.juror_ids()
+        )
+
+    def sees_contest_entries(self, contest: Contest, now: datetime) -> bool:
+        """Every entry: animators at any time, readers once voting opens (until then each
+        entrant sees their own only)."""
+        if self.may_animate(contest.space):
+            return True
+        return (
+            contest.published_at is not None
+            and self.reads(contest.space)
+            and (now >= contest.voting_open_at or contest.results_announced_at is not None)
+        )
+
+    def may_see_contest_entry(self, entry: ContestEntry, now: datetime) -> bool:
+        own = entry.author_id is not None and entry.author_id == self.actor.pk
+        contest = entry.contest
+        if own and contest.published_at is not None and self.reads(contest.space):
+            return True
+        return self.sees_contest_entries(contest, now)
+
+    def sees_contest_authors(self, contest: Contest) -> bool:
+        """Who wrote which entry: hidden until the results when the contest asks for it
+        (votes and scores then go to entries, not to friends); animators always see."""
+        if self.may_animate(contest.space):
+            return True
+        return not contest.hide_authors or contest.results_announced_at is not None
+
+    def may_withdraw_contest_entry(self, entry: ContestEntry) -> bool:
+        """Its author (the action checks that entries are still open), or an animator
+        removing an entry that breaks the rules, until the results."""
+        own = entry.author_id is not None and entry.author_id == self.actor.pk
+        if own and self.may_enter_contest(entry.contest):
+            return True
+        return self.may_animate(entry.contest.space)
 
     # Animation: events.
+    def may_see_guest_list(self, space: Space) -> bool:
+        """Who is going to an event: seen by the members who read its space (visitors
+        of a public community see how many, not who)."""
+        return self.is_member and self.reads(space)
 
     # Animation: personas.
+    def may_manage_personas(self) -> bool:
+        """Create, edit and retire personas and choose who speaks as each."""
+        return self.is_coordinator
+
+    def may_speak_as(self, persona: Persona) -> bool:
+        """Publish or reply as `persona`: an active persona of this community, for the
+        coordinators and the members chosen as its speakers."""
+        if persona.community_id != self.community.pk or not persona.is_active:
+            return False
+        if self.is_coordinator:
+            return True
+        return self.is_member and persona.speakers.filter(pk=self.actor.pk).exists()
+
+    def may_read_persona_audit(self) -> bool:
+        """Who really wrote each persona post: coordinators (and staff, to rescue)."""
+        return self.is_coordinator or self.staff
 
     # Animation: ideas.
+    def may_vote_for_idea(self, idea: Idea) -> bool:
+        """Vote for an idea (or take the vote back): a member who may take part in its
+        space, for someone else's idea, while it is still open (new or under discussion)."""
+        own = idea.author_id is not None and idea.author_id == self.actor.pk
+        return not own and idea.is_open and self.may_take_part(idea.space)
+
+    def may_decide_idea(self, idea: Idea) -> bool:
+        """Change an idea's status, with the reason: the animators of its space."""
+        return self.may_animate(idea.space)
 
     # Animation: onboarding and badges.
+    def sees_onboarding(self) -> bool:
+        """The welcome page and checklist: the community's active members."""
+        return self.is_member
+
+    def sees_recognition(self) -> bool:
+        """The community's badges, who holds them and its members of the month: those
+        who read its open spaces (a members-only community keeps its members unknown)."""
+        return self.reads_open_spaces()
 
     def may(self, action: Action, space: Space | None = None) -> bool:
         if action == "view":
@@ -348,6 +476,43 @@ def community_access(
         internal=is_internal(actor) if community.audience == Audience.INTERNAL else False,
         staff=is_staff(actor),
     )
+
+
+def community_accesses(people: Iterable[User], community: Community) -> dict[int, CommunityAccess]:
+    """`community_access` for many people at once (notifying a whole community), in a
+    fixed number of queries: memberships, internal addresses, listings in private spaces."""
+    people = list(people)
+    ids = [person.pk for person in people]
+    memberships = {
+        m.person_id: m for m in Membership.objects.filter(community=community, person_id__in=ids)
+    }
+    internal: set[int] = set()
+    if community.audience == Audience.INTERNAL:
+        domains = set(InternalEmailDomain.objects.values_list("domain", flat=True))
+        for user_id, email in EmailAddress.objects.filter(
+            user_id__in=ids, verified=True
+        ).values_list("user_id", "email"):
+            if email.rsplit("@", 1)[-1].lower() in domains:
+                internal.add(user_id)
+    listed: dict[int, set[int]] = {}
+    for person_id, space_id in SpaceMember.objects.filter(
+        person_id__in=ids, space__community=community
+    ).values_list("person_id", "space_id"):
+        listed.setdefault(person_id, set()).add(space_id)
+    accesses: dict[int, CommunityAccess] = {}
+    for person in people:
+        if community.audience == Audience.INTERNAL and person.is_active:
+            setattr(person, "_cercle_is_internal", person.pk in internal)  # noqa: B010
+        access = CommunityAccess(
+            actor=person,
+            community=community,
+            membership=memberships.get(person.pk),
+            internal=person.is_active and person.pk in internal,
+            staff=is_staff(person),
+            _listed_space_ids=frozenset(listed.get(person.pk, ())),
+        )
+        accesses[person.pk] = access
+    return accesses
 
 
 def may(actor: Actor, action: Action, target: Community | Space) -> bool:

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "cercle.ideas",
     "cercle.onboarding",
     "cercle.badges",
+    "cercle.importers",
     "cercle.analytics",
     "cercle.search",
     "django.contrib.admin",

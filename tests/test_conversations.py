@@ -1282,9 +1282,10 @@ def test_space_and_topic_pages_run_a_fixed_number_of_queries(
         # The topic page asks which wiki articles were captured from it (1 query).
         (None, 6, 10),
         # A member's first visit to a space also records it (get_or_create: 4 queries),
-        # and the follow button asks whether they follow the space or topic (1 query).
-        (bob, 16, 18),
-        (moderator, 16, 23),
+        # and the follow button asks whether they follow the space or topic (1 query);
+        # the reply form asks which personas they may post as (1 query).
+        (bob, 16, 19),
+        (moderator, 16, 24),
     ]:
         reader = client_for(person)
         for order in ["latest", "new", "unanswered", "top"]:

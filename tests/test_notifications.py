@@ -71,6 +71,8 @@ def cargo(coordinator: User, alice: User, bob: User, dora: User) -> Community:
     created = community(coordinator)
     for person in (alice, bob, dora):
         community_actions.do_join(person, created)
+    # Joining brings a welcome (tests/test_onboarding.py); these tests start from a quiet inbox.
+    Notification.objects.filter(kind=Kind.WELCOME).delete()
     return created
 
 
@@ -250,10 +252,12 @@ def test_decisions_on_requests_to_join_tell_the_person(
     requests = Membership.objects.filter(community=guild, status=Status.REQUESTED)
     community_actions.do_decide_request(coordinator, requests.get(person=alice), approve=True)
     community_actions.do_decide_request(coordinator, requests.get(person=bob), approve=False)
-    assert received(alice) == [(Kind.REQUEST_APPROVED, None)]
+    # Approved, Alice is also welcomed (tests/test_onboarding.py).
+    assert received(alice) == [(Kind.REQUEST_APPROVED, None), (Kind.WELCOME, None)]
     assert received(bob) == [(Kind.REQUEST_DECLINED, None)]
     # The communities app emails these itself: the notification is for the app only.
-    assert set(Notification.objects.values_list("email_frequency", flat=True)) == {"never"}
+    decisions = Notification.objects.exclude(kind=Kind.WELCOME)
+    assert set(decisions.values_list("email_frequency", flat=True)) == {"never"}
 
 
 def test_an_invitation_tells_an_existing_account_and_no_one_else(
@@ -469,6 +473,7 @@ def test_without_a_language_of_their_own_a_member_gets_the_communitys(
     Community.objects.filter(pk=atelier.pk).update(language="fr")
     for person in (alice, bob):
         community_actions.do_join(person, atelier)
+    Notification.objects.filter(kind=Kind.WELCOME).delete()  # only the mention is emailed
     topic = start(alice, atelier.spaces.get(is_default=True))
     reply(bob, topic, "@alice-martin ?")
     deliver_queued_email()

@@ -3,6 +3,8 @@ people who may read the space (or, without a space, the members) are told."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from cercle.accounts.models import User
 from cercle.communities.models import Community, Space
 from cercle.notifications import queries
@@ -53,4 +55,28 @@ def test_without_a_space_it_tells_members_only(
         url="/c/cargo/",
     )
     assert [n.recipient_id for n in told] == [alice.pk]
-    assert Notification.objects.get().subject == "First post"
+    assert Notification.objects.get(kind=Kind.BADGE).subject == "First post"
+
+
+def test_telling_many_people_costs_a_fixed_number_of_queries(
+    coordinator: User, django_assert_max_num_queries: Any
+) -> None:
+    from cercle.communities.models import Audience  # noqa: PLC0415
+    from tests.communities import internal_domain  # noqa: PLC0415
+    from tests.conftest import make_person  # noqa: PLC0415
+
+    internal_domain()
+    boss = make_person("boss@inside.example", "Boss")
+    inside = community(boss, slug="inside", audience=Audience.INTERNAL)
+    lab = Space.objects.create(community=inside, name="Lab", slug="lab", is_private=True)
+    people = [make_person(f"p{i}@inside.example", f"P{i}") for i in range(30)]
+    for person in people:
+        join(person, inside)
+    lab.members.add(*people[:10])
+    outsider = make_person("out@elsewhere.example", "Out")
+    ids = [p.pk for p in people] + [outsider.pk]
+    with django_assert_max_num_queries(12):
+        told = notify_about(
+            Kind.NEW_ACTIVITY, ids, actor=boss, community=inside, subject="Poll", url="/", space=lab
+        )
+    assert sorted(n.recipient_id for n in told) == sorted(p.pk for p in people[:10])

@@ -34,9 +34,14 @@ def _wait_until_up(url: str, process: subprocess.Popen[str], timeout: float = 30
 
 
 def _tasks_by_status(database: Path) -> dict[str, int]:
+    """Tasks due now, by status (the demo also plans some for later: publications,
+    contest results; those wait for their time)."""
     with sqlite3.connect(database) as connection:
         rows = connection.execute(
-            "SELECT status, COUNT(*) FROM django_tasks_database_dbtaskresult GROUP BY status"
+            "SELECT status, COUNT(*) FROM django_tasks_database_dbtaskresult"
+            # django-tasks-db writes "no time set" as the year 9999.
+            " WHERE run_after >= '9999-01-01' OR run_after <= strftime('%Y-%m-%d %H:%M:%f', 'now')"
+            " GROUP BY status"
         ).fetchall()
     return dict(rows)
 

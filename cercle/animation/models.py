@@ -11,16 +11,31 @@ topic, notify members), `on_publish()`; then registers with
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cercle import permissions
 from cercle.analytics.models import EngagementLevel
 from cercle.communities.models import Community, Space
+from cercle.conversations.models import Kind as TopicKind
+from cercle.conversations.models import Topic
+from cercle.errors import ActionRefused
+
+
+class NotPublished(Exception):
+    """Raised by `Plannable.on_publish` when the item may not go out after all (its
+    author may no longer post there): publishing is undone and the item stays
+    unpublished, with `reason` kept by `on_publish_refused`."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class Plannable(models.Model):
@@ -36,6 +51,9 @@ class Plannable(models.Model):
     LEVEL: ClassVar[EngagementLevel] = EngagementLevel.TAKE_PART
     # The moment the calendar shows besides the publication (an event's start).
     CALENDAR_FIELD: ClassVar[str] = "publish_at"
+    # Relations the calendar loads with each item (besides community, space and
+    # created_by) so that `get_absolute_url()` and the title need no query of their own.
+    CALENDAR_RELATED: ClassVar[tuple[str, ...]] = ()
 
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
     space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="+")
@@ -85,4 +103,90 @@ class Plannable(models.Model):
         return self.published_at or self.publish_at or self.created_at or timezone.now()
 
     def on_publish(self) -> None:
-        """Called once, inside the publishing transaction, after `published_at` is set."""
+        """Called once, inside the publishing transaction, after `published_at` is set.
+        Raise `NotPublished` to keep the item unpublished (see `on_publish_refused`)."""
+
+    def on_publish_refused(self, reason: str, now: datetime) -> None:
+        """Called when `on_publish` raised `NotPublished`, in the same transaction:
+        record `reason` so that the calendar shows it and `publishable` leaves the
+        item out of the next runs."""
+
+    @classmethod
+    def publishable(cls, queryset: QuerySet[Self]) -> QuerySet[Self]:
+        """Narrow unpublished items to those the worker may try to publish."""
+        return queryset
+
+    def publishing_failure(self) -> str:
+        """Why the last publication was refused, for people ('' when it was not)."""
+        return ""
+
+
+class Failure(models.TextChoices):
+    """Why a planned post could not go out at its moment."""
+
+    AUTHOR_GONE = "author_gone", _("Its author's account was deleted or deactivated.")
+    NOT_ALLOWED = (
+        "not_allowed",
+        _("Its author may no longer start this kind of topic in this space."),
+    )
+    REFUSED = "refused", _("The topic was refused: check its title and text.")
+
+
+class PlannedPost(Plannable):
+    """A topic an animator writes ahead: at its moment it is started in its space, as its
+    author (`created_by`), through the conversation actions like any other topic."""
+
+    KIND: ClassVar[str] = "post"
+    LEVEL: ClassVar[EngagementLevel] = EngagementLevel.CREATE
+    CALENDAR_RELATED: ClassVar[tuple[str, ...]] = ("topic__community", "topic__space")
+
+    topic_kind = models.CharField(
+        _("kind of topic"), max_length=12, choices=TopicKind.choices, default=TopicKind.DISCUSSION
+    )
+    body = models.TextField(_("message"))
+    topic = models.OneToOneField(
+        Topic, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    failure = models.CharField(max_length=20, choices=Failure.choices, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    topic_id: int | None
+
+    class Meta(Plannable.Meta):
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+
+    def get_absolute_url(self) -> str:
+        if self.topic_id is not None and self.topic is not None:
+            return self.topic.get_absolute_url()
+        return reverse("animation:post", kwargs={"slug": self.community.slug, "post_id": self.pk})
+
+    def on_publish(self) -> None:
+        from cercle.conversations.actions import do_start_topic  # noqa: PLC0415 - import cycle
+
+        author = self.created_by
+        if author is None or not author.is_active:
+            raise NotPublished(Failure.AUTHOR_GONE)
+        access = permissions.community_access(author, self.community)
+        if not access.may_start_topic(self.space, self.topic_kind):
+            raise NotPublished(Failure.NOT_ALLOWED)
+        try:
+            topic = do_start_topic(
+                author, self.space, kind=self.topic_kind, title=self.title, body=self.body
+            )
+        except ActionRefused as refusal:
+            raise NotPublished(Failure.REFUSED) from refusal
+        self.topic = topic
+        type(self).objects.filter(pk=self.pk).update(topic=topic, failure="", failed_at=None)
+        self.failure, self.failed_at = "", None
+
+    def on_publish_refused(self, reason: str, now: datetime) -> None:
+        type(self).objects.filter(pk=self.pk).update(failure=reason, failed_at=now)
+        self.failure, self.failed_at = reason, now
+
+    @classmethod
+    def publishable(cls, queryset: QuerySet[Self]) -> QuerySet[Self]:
+        return queryset.filter(failure="")
+
+    def publishing_failure(self) -> str:
+        return str(self.get_failure_display()) if self.failure else ""

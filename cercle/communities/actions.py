@@ -37,6 +37,7 @@ from cercle.errors import ActionRefused
 from cercle.mail.compose import compose
 from cercle.mail.delivery import queue_email
 from cercle.notifications.actions import notify_invitation, notify_membership_decision
+from cercle.onboarding.actions import welcome_newcomer
 
 COMMUNITY_FIELDS = (
     "name", "slug", "domain", "purpose", "charter", "benefits", "logo", "cover",
@@ -233,6 +234,8 @@ def do_join(actor: User, community: Community, *, message: str = "") -> Membersh
             raise ActionRefused(_("You are already a member of this community.")) from None
         verb = "membership.joined" if open_entry else "membership.requested"
         record_event(verb, actor=actor, community=community, target=membership)
+        if open_entry:
+            welcome_newcomer(membership)
     return membership
 
 
@@ -275,6 +278,8 @@ def do_decide_request(
         verb = "membership.approved" if approve else "membership.declined"
         record_event(verb, actor=actor, community=community, target=membership)
         notify_membership_decision(actor, membership)
+        if approve:
+            welcome_newcomer(membership)
         person = membership.person
         queue_email(
             compose(
@@ -445,6 +450,7 @@ def do_accept_invitation(actor: User, token: str) -> Membership:
         invitation.save(update_fields=["accepted_at", "accepted_by"])
         record_event("invitation.accepted", actor=actor, community=community, target=invitation)
         record_event("membership.joined", actor=actor, community=community, target=membership)
+        welcome_newcomer(membership)
     return membership
 
 

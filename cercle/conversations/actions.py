@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -49,6 +50,9 @@ from cercle.notifications.actions import (
 )
 from cercle.richtext import mentioned_handles, render_markdown
 from cercle.search.index import index_document, remove_document, set_visibility
+
+if TYPE_CHECKING:
+    from cercle.personas.models import Persona
 
 MAX_BODY = 50_000
 MAX_ATTACHMENTS = 10
@@ -157,7 +161,8 @@ def _index(post: Post) -> None:
         # reply as high as the topic itself. The search page shows the title.
         title=topic.title if opening else "",
         body=f"{plain_text(post.body_html)} {extra}".strip(),
-        author_id=post.author_id,
+        # A persona's post is nobody's: neither shown nor found by its real writer.
+        author_id=None if post.persona_id else post.author_id,
         created_at=post.created_at,
         tags=[tag.slug for tag in topic.tags.all()],
         topic_kind=topic.kind,
@@ -192,6 +197,23 @@ def _tags_for(community: Community, tags: Iterable[Tag | str]) -> list[Tag]:
     return chosen
 
 
+def _require_persona(access: permissions.CommunityAccess, persona: Persona | None) -> None:
+    if persona is not None and not access.may_speak_as(persona):
+        raise ActionRefused(_("You may not speak as this persona."))
+
+
+def _record_post(
+    actor: User, community: Community, post: Post, verb: str, level: EngagementLevel
+) -> None:
+    """A post's activity event. One written as a persona is `persona.post` (level
+    CREATE) whatever its place: its real writer is the actor, for analytics and the
+    audit, and no page shows events to members (docs/personas.md)."""
+    if post.persona_id:
+        verb, level = "persona.post", EngagementLevel.CREATE
+    target = post.topic if verb.startswith("topic.") else post
+    record_event(verb, actor=actor, community=community, target=target, level=level)
+
+
 def do_start_topic(
     actor: User,
     space: Space,
@@ -201,11 +223,15 @@ def do_start_topic(
     body: str,
     tags: Iterable[Tag | str] = (),
     files: Sequence[UploadedFile] = (),
+    persona: Persona | None = None,
 ) -> Topic:
+    """Open a topic; with `persona`, written as that persona (the actor must be allowed
+    to speak as it), the actor staying its real author for the audit."""
     access = _access(actor, space)
     if kind not in Kind.values:
         raise ActionRefused(_("Unknown kind of topic."))
     _require(access.may_start_topic(space, kind), readable=access.reads(space))
+    _require_persona(access, persona)
     title, body = _clean_title(title), _clean_body(body)
     chosen_tags = _tags_for(space.community, tags)
     now = timezone.now()
@@ -218,9 +244,10 @@ def do_start_topic(
             author=actor,
             last_activity_at=now,
             last_poster=actor,
+            persona=persona,
         )
         topic.tags.set(chosen_tags)
-        post = Post(topic=topic, position=0, author=actor, body=body)
+        post = Post(topic=topic, position=0, author=actor, body=body, persona=persona)
         mentioned = _render(post, space)
         post.save()
         PostRevision.objects.create(post=post, number=1, title=title, body=body, editor=actor)
@@ -230,13 +257,7 @@ def do_start_topic(
         notify_topic_started(actor, topic, post)
         # The author has read what they wrote: their own topic is not "Unread" to them.
         do_mark_read(actor, topic, 0)
-        record_event(
-            f"topic.started.{kind}",
-            actor=actor,
-            community=space.community,
-            target=topic,
-            level=EngagementLevel.CREATE,
-        )
+        _record_post(actor, space.community, post, f"topic.started.{kind}", EngagementLevel.CREATE)
     return topic
 
 
@@ -247,9 +268,11 @@ def do_reply(
     body: str,
     reply_to: Post | None = None,
     files: Sequence[UploadedFile] = (),
+    persona: Persona | None = None,
 ) -> Post:
     access = _access(actor, topic.space)
     _require(access.may_reply(topic), readable=access.reads(topic.space))
+    _require_persona(access, persona)
     body = _clean_body(body)
     if reply_to is not None and reply_to.topic_id != topic.pk:
         raise ActionRefused(_("You can only quote a message of the same topic."))
@@ -260,7 +283,14 @@ def do_reply(
         locked.space, locked.community = topic.space, topic.community
         _require(access.may_reply(locked))
         position = locked.last_position + 1
-        post = Post(topic=locked, position=position, author=actor, body=body, reply_to=reply_to)
+        post = Post(
+            topic=locked,
+            position=position,
+            author=actor,
+            body=body,
+            reply_to=reply_to,
+            persona=persona,
+        )
         mentioned = _render(post, topic.space)
         post.save()
         PostRevision.objects.create(post=post, number=1, body=body, editor=actor)
@@ -276,9 +306,7 @@ def do_reply(
         _index(post)
         notify_reply(actor, topic, post)
         verb = "answer.posted" if topic.kind == Kind.QUESTION else "reply.posted"
-        record_event(
-            verb, actor=actor, community=topic.community, target=post, level=EngagementLevel.REACT
-        )
+        _record_post(actor, topic.community, post, verb, EngagementLevel.REACT)
         do_mark_read(actor, topic, position)
     topic.refresh_from_db()
     return post

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
-from typing import Any, cast
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from cercle.conversations.models import FlagReason, Kind, Tag
+
+if TYPE_CHECKING:
+    from cercle.personas.models import Persona
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -27,7 +31,39 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-class TopicForm(forms.Form):
+class PostAsMixin(forms.Form):
+    """A persona asked for but no longer offered (retired, or the writer no longer one
+    of its speakers) is refused: the message must not go out under the writer's name."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if "post_as" not in self.fields and self.data.get("post_as"):
+            raise forms.ValidationError(_("You may no longer speak as this persona."))
+        return cleaned
+
+
+def add_post_as(form: forms.Form, personas: Sequence[Persona], name: str) -> None:
+    """The "Post as" choice, first in the form, for those who may speak as a persona:
+    themselves (empty value) or one of the personas (its id)."""
+    if not personas:
+        return
+    choices = [("", _("Myself (%(name)s)") % {"name": name})]
+    choices += [(str(persona.pk), persona.name) for persona in personas]
+    field = forms.ChoiceField(
+        label=_("Post as"),
+        choices=choices,
+        required=False,
+        help_text=_("Members see a persona's name and story, never who writes for it."),
+    )
+    form.fields = {"post_as": field, **form.fields}
+
+
+def chosen_persona(form: forms.Form, personas: Sequence[Persona]) -> Persona | None:
+    wanted = form.cleaned_data.get("post_as") or ""
+    return next((p for p in personas if str(p.pk) == wanted), None)
+
+
+class TopicForm(PostAsMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, widget=forms.RadioSelect)
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(
@@ -49,16 +85,23 @@ class TopicForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, tags: Any, kinds: list[tuple[str, StrOrPromise]], **kwargs: Any
+        self,
+        *args: Any,
+        tags: Any,
+        kinds: list[tuple[str, StrOrPromise]],
+        personas: Sequence[Persona] = (),
+        writer: str = "",
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelMultipleChoiceField[Tag], self.fields["tags"]).queryset = tags
         if not tags.exists():
             del self.fields["tags"]
         cast(forms.ChoiceField, self.fields["kind"]).choices = kinds
+        add_post_as(self, personas, writer)
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(PostAsMixin, forms.Form):
     body = forms.CharField(
         label=_("Your reply"),
         widget=forms.Textarea(attrs={"rows": 6, "data-mentions": ""}),
@@ -66,6 +109,12 @@ class ReplyForm(forms.Form):
     )
     reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
     attachments = MultipleFileField(label=_("Attachments"))
+
+    def __init__(
+        self, *args: Any, personas: Sequence[Persona] = (), writer: str = "", **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        add_post_as(self, personas, writer)
 
 
 class EditForm(forms.Form):

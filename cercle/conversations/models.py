@@ -74,6 +74,11 @@ class Topic(models.Model):
     last_poster = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # The persona the topic was opened as (its opening post's): lists show it, never
+    # `author`, who stays the real writer for the coordinators' audit (docs/personas.md).
+    persona = models.ForeignKey(
+        "personas.Persona", on_delete=models.RESTRICT, null=True, blank=True, related_name="+"
+    )
     reply_count = models.PositiveIntegerField(default=0)
     last_position = models.PositiveIntegerField(default=0)
     accepted_answer = models.ForeignKey(
@@ -129,6 +134,10 @@ class Post(models.Model):
     reply_to = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Written as this persona: members see the persona, `author` is the real writer.
+    persona = models.ForeignKey(
+        "personas.Persona", on_delete=models.RESTRICT, null=True, blank=True, related_name="posts"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     revision_count = models.PositiveIntegerField(default=1)
@@ -148,6 +157,7 @@ class Post(models.Model):
         ]
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["author", "created_at"], name="post_author_time"),
+            models.Index(fields=["persona", "created_at"], name="post_persona_time"),
         ]
 
     def __str__(self) -> str:

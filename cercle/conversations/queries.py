@@ -38,7 +38,7 @@ def topics_in(
     topics = (
         Topic.objects.filter(space=space, merged_into=None)
         # Space and community too: each row's address names them.
-        .select_related("author", "last_poster", "space", "community")
+        .select_related("author", "last_poster", "space", "community", "persona")
         .prefetch_related("tags")
     )
     if not access.sees_hidden(space):
@@ -87,7 +87,9 @@ def topic_for(
 ) -> tuple[Topic, permissions.CommunityAccess]:
     space, access = space_for(actor, slug, space_slug)
     topic = (
-        Topic.objects.select_related("author", "accepted_answer", "community", "space")
+        Topic.objects.select_related(
+            "author", "accepted_answer__persona", "community", "space", "persona"
+        )
         .prefetch_related("tags")
         .filter(pk=topic_id, space=space)
         .first()
@@ -134,7 +136,9 @@ def _visible_posts(topic: Topic, access: permissions.CommunityAccess) -> QuerySe
 def topic_page(
     actor: Actor, topic: Topic, access: permissions.CommunityAccess, page_number: str | int | None
 ) -> TopicPage:
-    posts = _visible_posts(topic, access).select_related("author", "reply_to__author")
+    posts = _visible_posts(topic, access).select_related(
+        "author", "persona", "reply_to__author", "reply_to__persona"
+    )
     paginator = Paginator(posts.order_by("position"), settings.POSTS_PER_PAGE)
     if page_number == "last":
         # Paginator itself reads "last" as a wrong number, that is, as page 1.
@@ -235,7 +239,13 @@ def flagged_posts(access: permissions.CommunityAccess) -> list[tuple[Post, list[
             post__topic__community=access.community,
             post__topic__space__in=readable,
         )
-        .select_related("post__author", "post__topic__space", "post__topic__community", "reporter")
+        .select_related(
+            "post__author",
+            "post__persona",
+            "post__topic__space",
+            "post__topic__community",
+            "reporter",
+        )
         .order_by("created_at")[:200]
     )
     grouped: dict[int, tuple[Post, list[Flag]]] = {}

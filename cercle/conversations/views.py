@@ -20,7 +20,14 @@ from cercle.accounts.models import User
 from cercle.communities import queries as community_queries
 from cercle.communities.views import refusals_as_messages
 from cercle.conversations import actions, queries
-from cercle.conversations.forms import EditForm, FlagForm, ReplyForm, TagForm, TopicForm
+from cercle.conversations.forms import (
+    EditForm,
+    FlagForm,
+    ReplyForm,
+    TagForm,
+    TopicForm,
+    chosen_persona,
+)
 from cercle.conversations.models import (
     REACTION_SYMBOLS,
     Attachment,
@@ -32,6 +39,7 @@ from cercle.conversations.models import (
 )
 from cercle.conversations.rendering import quote
 from cercle.errors import ActionRefused
+from cercle.personas import queries as persona_queries
 
 
 def _user(request: HttpRequest) -> User:
@@ -76,12 +84,15 @@ def new_topic(request: HttpRequest, slug: str, space: str) -> HttpResponse:
         raise Http404
     tags = Tag.objects.filter(community=found.community)
     initial_kind = request.GET.get("kind", Kind.DISCUSSION)
+    personas = persona_queries.speakable(access)
     form = TopicForm(
         request.POST or None,
         request.FILES or None,
         tags=tags,
         kinds=_kinds(access, found),
         initial={"kind": initial_kind},
+        personas=personas,
+        writer=_user(request).display_name,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -93,6 +104,7 @@ def new_topic(request: HttpRequest, slug: str, space: str) -> HttpResponse:
                 body=form.cleaned_data["body"],
                 tags=form.cleaned_data.get("tags") or [],
                 files=form.cleaned_data["attachments"],
+                persona=chosen_persona(form, personas),
             )
         except ActionRefused as refusal:
             form.add_error(None, refusal.message)
@@ -130,18 +142,30 @@ def topic(request: HttpRequest, slug: str, space: str, topic_id: int) -> HttpRes
         initial = {}
         quoted = request.GET.get("quote", "")
         if quoted.isdigit():
-            source = found.posts.filter(
-                position=int(quoted), deleted_at=None, is_hidden=False
-            ).first()
+            source = (
+                found.posts.select_related("author", "persona")
+                .filter(position=int(quoted), deleted_at=None, is_hidden=False)
+                .first()
+            )
             if source is not None:
-                author = source.author.display_name if source.author else _("A former member")
-                initial = {"body": quote(source.body, author), "reply_to": source.pk}
-        reply_form = ReplyForm(initial=initial)
+                initial = {"body": quote(source.body, _signature(source)), "reply_to": source.pk}
+        reply_form = ReplyForm(
+            initial=initial,
+            personas=persona_queries.speakable(access),
+            writer=_user(request).display_name,
+        )
     return render(
         request,
         "conversations/topic.html",
         _topic_context(data, reply_form),
     )
+
+
+def _signature(post: Post) -> str:
+    """The name a quote credits: the persona a post was written as, never its writer."""
+    if post.persona is not None:
+        return post.persona.name
+    return post.author.display_name if post.author else _("A former member")
 
 
 def _topic_context(data: queries.TopicPage, reply_form: ReplyForm | None) -> dict[str, Any]:
@@ -173,7 +197,10 @@ def _topic_context(data: queries.TopicPage, reply_form: ReplyForm | None) -> dic
 @require_POST
 def reply(request: HttpRequest, slug: str, space: str, topic_id: int) -> HttpResponse:
     found, access = queries.topic_for(request.user, slug, space, topic_id)
-    form = ReplyForm(request.POST, request.FILES)
+    personas = persona_queries.speakable(access)
+    form = ReplyForm(
+        request.POST, request.FILES, personas=personas, writer=_user(request).display_name
+    )
     if form.is_valid():
         reply_to = None
         if form.cleaned_data.get("reply_to"):
@@ -185,6 +212,7 @@ def reply(request: HttpRequest, slug: str, space: str, topic_id: int) -> HttpRes
                 body=form.cleaned_data["body"],
                 reply_to=reply_to,
                 files=form.cleaned_data["attachments"],
+                persona=chosen_persona(form, personas),
             )
         except ActionRefused as refusal:
             if refusal.not_found:
@@ -222,7 +250,9 @@ def _post(
     request: HttpRequest, slug: str, space: str, topic_id: int, position: int
 ) -> tuple[Post, permissions.CommunityAccess]:
     found, access = queries.topic_for(request.user, slug, space, topic_id)
-    post = get_object_or_404(Post.objects.select_related("author"), topic=found, position=position)
+    post = get_object_or_404(
+        Post.objects.select_related("author", "persona"), topic=found, position=position
+    )
     if post.is_hidden and not access.sees_hidden(found.space):
         raise Http404
     post.topic = found

@@ -64,20 +64,13 @@ def _notify(
         chosen.setdefault(person_id, kind)
     if not chosen:
         return []
-    memberships = {
-        m.person_id: m
-        for m in Membership.objects.filter(community=community, person_id__in=list(chosen))
-    }
-    people = User.objects.filter(pk__in=list(chosen), is_active=True)
+    people = list(User.objects.filter(pk__in=list(chosen), is_active=True))
+    # Everyone's access in a fixed number of queries, however many people are told.
+    accesses = permissions.community_accesses(people, community)
     allowed = [
         person
         for person in people
-        if queries.may_see(
-            permissions.community_access(person, community, memberships.get(person.pk)),
-            chosen[person.pk],
-            post,
-            space,
-        )
+        if queries.may_see(accesses[person.pk], chosen[person.pk], post, space)
     ]
     frequencies: dict[int, str] = {}
     for kind in {chosen[person.pk] for person in allowed}:
@@ -120,6 +113,12 @@ def _followers(condition: Q) -> list[int]:
     return list(Follow.objects.filter(condition).values_list("follower_id", flat=True).distinct())
 
 
+def _author_followers(actor: User, post: Post) -> list[int]:
+    """Those who follow the writer; none for a post written as a persona, which must not
+    tell anyone who wrote it (docs/personas.md)."""
+    return [] if post.persona_id else _followers(Q(person=actor.pk))
+
+
 def _tagged(kind: str, people: Iterable[int]) -> list[Reason]:
     return [(person, kind) for person in people]
 
@@ -131,7 +130,7 @@ def notify_topic_started(actor: User, topic: Topic, post: Post) -> list[Notifica
     reasons = [
         *_tagged(Kind.MENTION, _mentioned(post)),
         *_tagged(Kind.NEW_TOPIC, _followers(Q(space=topic.space_id) | Q(tag__in=tags))),
-        *_tagged(Kind.FOLLOWED_PERSON, _followers(Q(person=actor.pk))),
+        *_tagged(Kind.FOLLOWED_PERSON, _author_followers(actor, post)),
     ]
     return _notify(reasons, actor=actor, community=topic.community, topic=topic, post=post)
 
@@ -144,7 +143,7 @@ def notify_reply(actor: User, topic: Topic, post: Post) -> list[Notification]:
         *_tagged(Kind.MENTION, _mentioned(post)),
         *_tagged(own_kind, [topic.author_id] if topic.author_id else []),
         *_tagged(Kind.FOLLOWED_REPLY, _followers(Q(topic=topic.pk))),
-        *_tagged(Kind.FOLLOWED_PERSON, _followers(Q(person=actor.pk))),
+        *_tagged(Kind.FOLLOWED_PERSON, _author_followers(actor, post)),
     ]
     return _notify(reasons, actor=actor, community=topic.community, topic=topic, post=post)
 

@@ -214,9 +214,17 @@ def new_knowledge(
 def upcoming_events(
     access: permissions.CommunityAccess, start: datetime, end: datetime
 ) -> list[DigestItem]:
-    """Hook for events (planned): the community's events of the coming period that the
-    member may attend. Nothing until the `events` app exists."""
-    return []
+    """The community's published events starting in the coming period (as long as the
+    digest's, from its end) in spaces the member reads."""
+    from cercle.events.actions import when_label  # noqa: PLC0415 - events import notifications
+    from cercle.events.queries import upcoming_for_digest  # noqa: PLC0415 - same
+
+    return [
+        DigestItem(
+            title=event.title, url=absolute(event.get_absolute_url()), detail=when_label(event)
+        )
+        for event in upcoming_for_digest(access, start, end)
+    ]
 
 
 def build_digest(

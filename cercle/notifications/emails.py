@@ -35,6 +35,8 @@ RELATED = (
     "topic",
     "post__topic__space__community",
     "post__topic__community",
+    "post__persona",
+    "post__topic__persona",
 )
 
 

@@ -106,6 +106,8 @@ def notification_list(person: User) -> QuerySet[Notification]:
         "community",
         "post__topic__space__community",
         "post__topic__community",
+        "post__persona",
+        "post__topic__persona",
     )
 
 

@@ -121,6 +121,8 @@ def profile_page(reader: Actor, handle: str) -> ProfilePage:
     contributions = list(
         Post.objects.filter(
             author=person,
+            # Written as a persona: the persona's, never shown as the writer's.
+            persona=None,
             deleted_at=None,
             is_hidden=False,
             topic__is_hidden=False,
@@ -132,6 +134,7 @@ def profile_page(reader: Actor, handle: str) -> ProfilePage:
     )
     accepted = Topic.objects.filter(
         accepted_answer__author=person,
+        accepted_answer__persona=None,
         accepted_answer__deleted_at=None,
         accepted_answer__is_hidden=False,
         is_hidden=False,
@@ -140,6 +143,7 @@ def profile_page(reader: Actor, handle: str) -> ProfilePage:
     helpful = Reaction.objects.filter(
         kind=ReactionKind.HELPFUL,
         post__author=person,
+        post__persona=None,
         post__deleted_at=None,
         post__is_hidden=False,
         post__topic__is_hidden=False,
@@ -351,6 +355,8 @@ def who_knows_what(
     accepted = dict(
         topics.filter(
             accepted_answer__author_id__in=members,
+            # What is said as a persona credits no one's expertise (docs/personas.md).
+            accepted_answer__persona=None,
             accepted_answer__deleted_at=None,
             accepted_answer__is_hidden=False,
         )
@@ -363,6 +369,7 @@ def who_knows_what(
             kind=ReactionKind.HELPFUL,
             post__topic__in=topics,
             post__author_id__in=members,
+            post__persona=None,
             post__deleted_at=None,
             post__is_hidden=False,
         )

@@ -50,7 +50,8 @@ def member_home(actor: User) -> MemberHome:
         Q(Exists(follows.filter(topic=OuterRef("pk"))))
         | Q(Exists(follows.filter(space=OuterRef("space_id"))))
         | Q(Exists(follows.filter(tag__topics=OuterRef("pk"))))
-        | Q(Exists(follows.filter(person=OuterRef("author_id"))))
+        # A topic opened as a persona is nobody's to follow (docs/personas.md).
+        | Q(Exists(follows.filter(person=OuterRef("author_id"))), persona=None)
     )
     followed = list(
         topics.filter(followed_filter)

@@ -78,6 +78,9 @@ class CaptureDraft:
 
 
 def _author(post: Post) -> str:
+    # A persona's words are credited to the persona, never to its writer (docs/personas.md).
+    if post.persona is not None:
+        return post.persona.name
     return post.author.display_name if post.author else _("A former member")
 
 
@@ -86,7 +89,7 @@ def capture_draft(topic: Topic) -> CaptureDraft:
     most helpful replies, each quoted and credited, with a link back. Hidden and
     deleted messages are never used, whoever captures."""
     readable = Post.objects.filter(topic=topic, deleted_at=None, is_hidden=False).select_related(
-        "author"
+        "author", "persona"
     )
     opening = readable.filter(position=0).first()
     accepted = (

@@ -20,6 +20,7 @@ from cercle.conversations import actions
 from cercle.conversations.models import Kind, Topic
 from cercle.notifications.emails import unsubscribe_token
 from cercle.notifications.models import Kind as NotificationKind
+from cercle.notifications.models import Notification
 from tests.communities import community
 from tests.conftest import make_person
 from tests.e2e.conftest import BrowserErrors, assert_accessible, new_page
@@ -45,6 +46,8 @@ def forum(db: None) -> Forum:
     bob = make_person("bob@example.org", "Bob Leroy")
     for person in (alice, bob):
         community_actions.do_join(person, cargo)
+    # Joining brings a welcome (tests/test_onboarding.py); these tests start from a quiet inbox.
+    Notification.objects.filter(kind=NotificationKind.WELCOME).delete()
     general = cargo.spaces.get(slug="general")
     question = actions.do_start_topic(
         alice, general, kind=Kind.QUESTION, title="Which tyres for winter?", body="Snow here."

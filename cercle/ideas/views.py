@@ -1,0 +1,195 @@
+"""Thin views over the idea board's actions and queries. Every form works without
+JavaScript; with htmx, a vote swaps only its own button and count (announced through
+an aria-live region)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from cercle.accounts.models import User
+from cercle.communities.queries import community_for
+from cercle.errors import ActionRefused
+from cercle.ideas import actions, queries
+from cercle.ideas.forms import DecisionForm, IdeaForm
+from cercle.ideas.models import Idea, IdeaStatus
+
+PAGE_SIZE = 20
+
+
+@dataclass
+class Row:
+    idea: Idea
+    voted: bool
+    may_vote: bool
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+@require_safe
+def board(request: HttpRequest, slug: str) -> HttpResponse:
+    community, access = community_for(request.user, slug)
+    if not access.reads_open_spaces():
+        raise Http404
+    status = request.GET.get("status", "")
+    if status not in IdeaStatus.values:
+        status = ""
+    sort = request.GET.get("sort", "votes")
+    if sort not in queries.SORTS:
+        sort = "votes"
+    page = Paginator(queries.board(access, status=status, sort=sort), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = [
+        Row(
+            idea=item,
+            voted=bool(getattr(item, "voted", False)),
+            may_vote=access.may_vote_for_idea(item),
+        )
+        for item in page.object_list
+    ]
+    return render(
+        request,
+        "ideas/board.html",
+        {
+            "community": community,
+            "access": access,
+            "page": page,
+            "rows": rows,
+            "status": status,
+            "sort": sort,
+            "statuses": IdeaStatus.choices,
+            "may_propose": access.is_member,
+        },
+    )
+
+
+@login_required
+def propose(request: HttpRequest, slug: str) -> HttpResponse:
+    community, access = community_for(request.user, slug)
+    spaces = queries.proposable_spaces(access)
+    if not spaces:
+        raise Http404
+    form = IdeaForm(request.POST or None, spaces=spaces)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = actions.do_propose_idea(
+                _user(request),
+                form.chosen_space(),
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+            )
+        except ActionRefused as refusal:
+            if refusal.not_found:
+                raise Http404 from refusal
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(request, _("Your idea is on the board."))
+            return redirect(created.get_absolute_url())
+    return render(
+        request,
+        "ideas/new.html",
+        {"community": community, "access": access, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _idea_context(data: queries.IdeaPage, form: DecisionForm | None) -> dict[str, Any]:
+    return {
+        "data": data,
+        "idea": data.idea,
+        "community": data.community,
+        "access": data.access,
+        "decision_form": form,
+    }
+
+
+@require_safe
+def idea(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    data = queries.idea_page(request.user, slug, pk)
+    form = DecisionForm(current=data.idea.status) if data.may_decide else None
+    return render(request, "ideas/idea.html", _idea_context(data, form))
+
+
+def _back(request: HttpRequest, found: Idea) -> str:
+    back = request.POST.get("next", "")
+    # Django's check, not a prefix test: browsers read "/\evil.example" as another site.
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return back
+    return found.get_absolute_url()
+
+
+@login_required
+@require_POST
+def vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    found, _access = queries.idea_for(request.user, slug, pk)
+    wanted = request.POST.get("vote") != "0"
+    announcement = ""
+    try:
+        if wanted:
+            actions.do_vote(_user(request), found)
+            announcement = _("Your vote is counted.")
+        else:
+            actions.do_unvote(_user(request), found)
+            announcement = _("Your vote is withdrawn.")
+    except ActionRefused as refusal:
+        if refusal.not_found:
+            raise Http404 from refusal
+        if not request.htmx:  # type: ignore[attr-defined]
+            messages.error(request, refusal.message)
+            return redirect(_back(request, found))
+        return HttpResponse(refusal.message, status=403)
+    if request.htmx:  # type: ignore[attr-defined]
+        data = queries.idea_page(request.user, slug, pk)
+        return render(
+            request,
+            "ideas/_vote.html",
+            {
+                "idea": data.idea,
+                "community": data.community,
+                "voted": data.voted,
+                "may_vote": data.may_vote,
+                "next": request.POST.get("next", ""),
+                "announcement": announcement,
+            },
+        )
+    messages.success(request, announcement)
+    return redirect(_back(request, found))
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    data = queries.idea_page(request.user, slug, pk)
+    if not data.may_decide:
+        raise Http404
+    form = DecisionForm(request.POST, current=data.idea.status)
+    if form.is_valid():
+        try:
+            actions.do_decide(
+                _user(request),
+                data.idea,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ActionRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(
+                request, _("The decision is recorded; the author and voters are told.")
+            )
+            return redirect(data.idea.get_absolute_url())
+    return render(request, "ideas/idea.html", _idea_context(data, form), status=400)

@@ -1,0 +1,202 @@
+"""Contest votes under concurrency, with real threads and one database connection each:
+many sessions of one member never spend more than the allowance, and many members
+voting at once give exact counts. Run on SQLite by default and on PostgreSQL with
+`DATABASE_URL=postgres://... pytest tests/test_contests_concurrency.py`."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+import time_machine
+from django.db import OperationalError, connection, connections
+
+from cercle.accounts.models import User
+from cercle.analytics.models import ActivityEvent
+from cercle.communities.models import Community, Space
+from cercle.contests import actions
+from cercle.contests.models import Ballot, Contest, Entry, Vote
+from cercle.conversations.models import Topic
+from cercle.errors import ActionRefused
+from cercle.notifications.models import Kind, Notification
+from tests.communities import community, join
+from tests.conftest import make_person
+from tests.test_contests import (
+    AFTER_VOTING,
+    DURING_ENTRIES,
+    DURING_VOTING,
+    START,
+    create,
+    plan,
+    submit,
+)
+
+
+def run_together(jobs: list[Callable[[], object]]) -> list[BaseException]:
+    """Run every job in its own thread (and database connection), all released at once."""
+    barrier = threading.Barrier(len(jobs))
+    errors: list[BaseException] = []
+
+    def worker(job: Callable[[], object]) -> None:
+        try:
+            barrier.wait(timeout=60)
+            job()
+        except BaseException as error:  # any failure, reported by the test
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+    return errors
+
+
+def vote(
+    person: User, entry_id: int, outcomes: list[str], waits: list[str]
+) -> Callable[[], object]:
+    """A job that votes; a refusal is an outcome (recorded), not a failure. SQLite's
+    in-memory test database is shared-cache, where a locked table fails at once
+    instead of waiting as the busy timeout makes the file database of real use wait;
+    there, and only there, the job retries (the failed transaction was rolled back)."""
+
+    def job() -> object:
+        for _attempt in range(2000):
+            try:
+                entry = Entry.objects.select_related("contest__community", "contest__space").get(
+                    pk=entry_id
+                )
+                actions.do_vote(person, entry)
+            except ActionRefused as refusal:
+                outcomes.append(refusal.message)
+                return None
+            except OperationalError as error:
+                if connection.vendor != "sqlite" or "locked" not in str(error):
+                    raise
+                waits.append(str(error))
+                time.sleep(0.002)
+            else:
+                outcomes.append("voted")
+                return None
+        raise AssertionError("the table stayed locked")
+
+    return job
+
+
+@pytest.fixture
+def clock(transactional_db: None) -> Iterator[time_machine.Traveller]:
+    # Threads see the same frozen clock: time-machine patches the process.
+    with time_machine.travel(START, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def arena(
+    clock: time_machine.Traveller, fast_passwords: None
+) -> tuple[Contest, list[Entry], list[User]]:
+    """A contest in its voting period: ten entries by ten members, and twenty voters
+    who joined before it started."""
+    claire = make_person("claire@example.org", "Claire Coord")
+    where: Community = community(claire, slug="cargo")
+    authors = [make_person(f"author{n}@example.org", f"Author {n}") for n in range(10)]
+    voters = [make_person(f"voter{n}@example.org", f"Voter {n}") for n in range(20)]
+    for person in authors + voters:
+        join(person, where)
+    general: Space = where.spaces.get(is_default=True)
+    contest = create(claire, general, contest_plan=plan(votes_per_member=3))
+    clock.move_to(DURING_ENTRIES)
+    entries = [submit(author, contest, title=f"Entry {n}") for n, author in enumerate(authors)]
+    clock.move_to(DURING_VOTING)
+    return contest, entries, voters
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_sessions_of_one_member_never_exceed_the_allowance(
+    arena: tuple[Contest, list[Entry], list[User]],
+) -> None:
+    contest, entries, voters = arena
+    voter = voters[0]
+    outcomes: list[str] = []
+    waits: list[str] = []
+    # Twenty sessions at once: two clicks on each of ten entries, three votes to spend.
+    jobs = [vote(voter, entry.pk, outcomes, waits) for entry in entries for _click in range(2)]
+    assert run_together(jobs) == []
+    assert Vote.objects.filter(contest=contest, voter=voter).count() == 3
+    assert outcomes.count("voted") == 3
+    assert len(outcomes) == 20
+    assert all(
+        "already voted" in outcome or "used your 3 votes" in outcome
+        for outcome in outcomes
+        if outcome != "voted"
+    )
+    assert Ballot.objects.filter(contest=contest, voter=voter).count() == 1
+    assert ActivityEvent.objects.filter(verb="contest.voted", actor=voter).count() == 3
+    if connection.vendor == "postgresql":
+        assert waits == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_votes_from_many_members_give_exact_counts(
+    arena: tuple[Contest, list[Entry], list[User]],
+) -> None:
+    contest, entries, voters = arena
+    outcomes: list[str] = []
+    waits: list[str] = []
+    # Every voter votes for the first two entries at the same moment, and clicks the
+    # first one twice: forty votes stand, twenty on each, not one more or fewer.
+    first, second = entries[0], entries[1]
+    jobs = [
+        vote(voter, entry.pk, outcomes, waits)
+        for voter in voters
+        for entry in (first, first, second)
+    ]
+    assert run_together(jobs) == []
+    assert Vote.objects.filter(entry=first).count() == 20
+    assert Vote.objects.filter(entry=second).count() == 20
+    assert outcomes.count("voted") == 40
+    assert sum("already voted" in outcome for outcome in outcomes) == 20
+    assert ActivityEvent.objects.filter(verb="contest.voted").count() == 40
+    assert Ballot.objects.filter(contest=contest).count() == 20
+    if connection.vendor == "postgresql":
+        assert waits == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_announcers_at_once_announce_the_results_once(
+    arena: tuple[Contest, list[Entry], list[User]], clock: time_machine.Traveller
+) -> None:
+    contest, entries, voters = arena
+    actions.do_vote(
+        voters[0], Entry.objects.select_related("contest__community").get(pk=entries[3].pk)
+    )
+    clock.move_to(AFTER_VOTING)
+    results: list[bool] = []
+    waits: list[str] = []
+
+    def announce() -> object:
+        for _attempt in range(2000):
+            try:
+                found = Contest.objects.select_related("community", "space", "created_by").get(
+                    pk=contest.pk
+                )
+                results.append(actions.do_announce_results(None, found))
+            except OperationalError as error:
+                if connection.vendor != "sqlite" or "locked" not in str(error):
+                    raise
+                waits.append(str(error))
+                time.sleep(0.002)
+            else:
+                return None
+        raise AssertionError("the table stayed locked")
+
+    assert run_together([announce for _worker in range(4)]) == []
+    assert sorted(results) == [False, False, False, True]
+    assert Topic.objects.filter(kind="announcement").count() == 1
+    # The ten entrants and the one voter, told once each.
+    assert Notification.objects.filter(kind=Kind.CONTEST_RESULTS).count() == 11
+    assert Entry.objects.get(pk=entries[3].pk).rank == 1
