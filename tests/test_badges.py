@@ -104,6 +104,28 @@ def test_the_job_awards_a_first_post_once_and_tells_the_holder_once(
     assert ActivityEvent.objects.filter(verb="badge.awarded.first_post").count() == 1
 
 
+def test_posts_written_as_a_persona_earn_their_writer_nothing(
+    cargo: Community, coordinator: User, alice: User
+) -> None:
+    from cercle.personas import actions as persona_actions  # noqa: PLC0415
+
+    velia = persona_actions.do_create_persona(coordinator, cargo, name="Vélia")
+    space = cargo.spaces.get(is_default=True)
+    question = conversation_actions.do_start_topic(
+        alice, space, kind=TopicKind.QUESTION, title="How to start?", body="Where?"
+    )
+    conversation_actions.do_start_topic(
+        coordinator, space, kind=TopicKind.DISCUSSION, title="Hello", body="I am Vélia.",
+        persona=velia,
+    )  # fmt: skip
+    answer = conversation_actions.do_reply(coordinator, question, body="Here.", persona=velia)
+    conversation_actions.do_accept_answer(alice, question, answer)
+    awarding.run()
+    # The writer behind the persona earns neither "first post" nor "problem solver".
+    assert badge_keys(coordinator, cargo) == set()
+    assert badge_keys(alice, cargo) == {"first_post"}
+
+
 def test_badge_names_are_translated_and_the_notification_speaks_the_communitys_language(
     coordinator: User, alice: User
 ) -> None:

@@ -92,7 +92,9 @@ def _ready(app_label: str, model_name: str, fields: Iterable[str]) -> type[model
 
 def _first_post(now: datetime, communities: list[int] | None) -> Pairs:
     return earners(
-        Post.objects.filter(deleted_at=None, is_hidden=False, topic__is_hidden=False),
+        # Posts written as a persona are the persona's: they earn its writer nothing
+        # (a badge would tell members who speaks behind it).
+        Post.objects.filter(deleted_at=None, is_hidden=False, topic__is_hidden=False, persona=None),
         key="first_post",
         person="author_id",
         community="topic__community_id",
@@ -102,12 +104,16 @@ def _first_post(now: datetime, communities: list[int] | None) -> Pairs:
 
 def _first_accepted_answer(now: datetime, communities: list[int] | None) -> Pairs:
     # Accepting one's own answer to one's own question earns nothing.
-    accepted = Topic.objects.filter(
-        accepted_answer__isnull=False,
-        accepted_answer__deleted_at=None,
-        accepted_answer__is_hidden=False,
-        is_hidden=False,
-    ).exclude(accepted_answer__author_id=F("author_id"))
+    accepted = (
+        Topic.objects.filter(
+            accepted_answer__isnull=False,
+            accepted_answer__deleted_at=None,
+            accepted_answer__is_hidden=False,
+            is_hidden=False,
+        )
+        .exclude(accepted_answer__author_id=F("author_id"))
+        .filter(accepted_answer__persona=None)
+    )
     return earners(
         accepted,
         key="first_accepted_answer",
@@ -119,7 +125,9 @@ def _first_accepted_answer(now: datetime, communities: list[int] | None) -> Pair
 
 def _helpful_ten(now: datetime, communities: list[int] | None) -> Pairs:
     return earners(
-        Reaction.objects.filter(kind=ReactionKind.HELPFUL, post__deleted_at=None),
+        Reaction.objects.filter(
+            kind=ReactionKind.HELPFUL, post__deleted_at=None, post__persona=None
+        ),
         key="helpful_ten",
         person="post__author_id",
         community="post__topic__community_id",
@@ -130,7 +138,7 @@ def _helpful_ten(now: datetime, communities: list[int] | None) -> Pairs:
 
 def _conversation_starter(now: datetime, communities: list[int] | None) -> Pairs:
     return earners(
-        Topic.objects.filter(is_hidden=False, merged_into=None),
+        Topic.objects.filter(is_hidden=False, merged_into=None, persona=None),
         key="conversation_starter",
         person="author_id",
         community="community_id",

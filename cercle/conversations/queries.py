@@ -88,7 +88,12 @@ def topic_for(
     space, access = space_for(actor, slug, space_slug)
     topic = (
         Topic.objects.select_related(
-            "author", "accepted_answer__persona", "community", "space", "persona"
+            "author",
+            "accepted_answer__persona",
+            "accepted_answer__imported__site",
+            "community",
+            "space",
+            "persona",
         )
         .prefetch_related("tags")
         .filter(pk=topic_id, space=space)
@@ -137,7 +142,12 @@ def topic_page(
     actor: Actor, topic: Topic, access: permissions.CommunityAccess, page_number: str | int | None
 ) -> TopicPage:
     posts = _visible_posts(topic, access).select_related(
-        "author", "persona", "reply_to__author", "reply_to__persona"
+        # With the origin of imported posts (Stack Exchange attribution), joined.
+        "author",
+        "persona",
+        "reply_to__author",
+        "reply_to__persona",
+        "imported__site",
     )
     paginator = Paginator(posts.order_by("position"), settings.POSTS_PER_PAGE)
     if page_number == "last":

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cercle.communities.models import Community, Space
 from cercle.events import recurrence
@@ -89,7 +90,7 @@ class _WhereFields(forms.Form):
         help_text=_("Where to join from afar (video call), if anywhere."),
     )
     place = forms.CharField(
-        label=_("Place"),
+        label=pgettext_lazy("where an event takes place", "Place"),
         required=False,
         max_length=200,
         help_text=_("Where to meet in person, for example “The Workshop, 2nd floor”."),

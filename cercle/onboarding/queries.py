@@ -1,8 +1,9 @@
 """Reads for onboarding: the newcomer's checklist, read from what they really did, and
 the newcomers animators see. Every read asks `cercle.permissions`.
 
-A checklist costs a fixed number of queries whatever the number of people or
-communities it covers: one per item, each filtering on all of them at once.
+Checklists are read with the memberships they belong to, in the same query
+(`with_checklist`): one `EXISTS` per step, whatever the number of people or
+communities.
 """
 
 from __future__ import annotations
