@@ -15,6 +15,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from cercle.accounts.models import User
 from cercle.communities import actions as community_actions
@@ -38,6 +39,15 @@ def _plain_static_files(settings: Any) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """A request in French leaves French active in its thread (the middleware activates
+    the reader's language): each test starts and ends in the default language."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

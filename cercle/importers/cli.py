@@ -1,9 +1,8 @@
 """The `cercle import SOURCE ...` subcommands, one class per source.
 
 `cercle import` is one Django command whose first argument names the source. Each
-source is a `Subcommand` listed in `SUBCOMMANDS`: to add one (for example
-`members`, in cercle/importers/members.py), write a subclass with its name, its
-help texts, `add_arguments` and `handle`, and append it to the list.
+source is a `Subcommand` (its name, its help texts, `add_arguments` and `handle`)
+in its own module, listed in `SUBCOMMANDS` in management/commands/import.py.
 """
 
 from __future__ import annotations
@@ -195,6 +194,3 @@ def summary(report: ImportReport, community: Community) -> list[str]:
         % {"read": report.rows_read, "written": report.rows_written, "rate": f"{rate:,.0f}"}
     )
     return lines
-
-
-SUBCOMMANDS: list[Subcommand] = [StackExchange()]

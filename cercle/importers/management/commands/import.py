@@ -1,7 +1,8 @@
 # ruff: noqa: N999 - Django names a command after its file, and the command is `import`.
 """`cercle import SOURCE ...`: bring a community's history in from another platform.
 
-The sources are the subcommands listed in `cercle.importers.cli.SUBCOMMANDS`.
+The sources are the subcommands listed in `SUBCOMMANDS` below; each is a
+`cercle.importers.cli.Subcommand` in its own module.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
-from cercle.importers.cli import SUBCOMMANDS
+from cercle.importers.cli import StackExchange, Subcommand
+from cercle.importers.members import Members
+
+SUBCOMMANDS: list[Subcommand] = [StackExchange(), Members()]
 
 
 class Command(BaseCommand):
