@@ -82,18 +82,23 @@ def mentioned_handles(text: str) -> set[str]:
 
 
 @cache
-def _parser() -> MarkdownIt:
+def markdown_parser() -> MarkdownIt:
+    """Cercle's Markdown (CommonMark, tables, strikethrough, autolinks, task lists);
+    other renderers (the wiki) add their own rules to it."""
     parser = MarkdownIt("commonmark", {"linkify": True, "typographer": False})
     parser.enable(["table", "strikethrough", "linkify"])
     parser.use(tasklists_plugin)
+    return parser
+
+
+def _parser() -> MarkdownIt:
+    parser = markdown_parser()
     parser.core.ruler.push("mentions", _mentions)
     return parser
 
 
-def render_markdown(text: str, mentions: Mapping[str, str] | None = None) -> str:
-    """Safe HTML for `text`; links get rel="nofollow noopener". `mentions` maps the
-    handles of people who may be mentioned to their names."""
-    html = _parser().render(text or "", {"mentions": mentions or {}})
+def clean_html(html: str) -> str:
+    """The allow-list every rendered text goes through; links get rel="nofollow noopener"."""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -101,3 +106,9 @@ def render_markdown(text: str, mentions: Mapping[str, str] | None = None) -> str
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow noopener noreferrer",
     )
+
+
+def render_markdown(text: str, mentions: Mapping[str, str] | None = None) -> str:
+    """Safe HTML for `text`. `mentions` maps the handles of people who may be mentioned
+    to their names."""
+    return clean_html(_parser().render(text or "", {"mentions": mentions or {}}))

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from functools import cache
 from urllib.parse import quote
 
-import nh3
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.html import escape, strip_tags
@@ -35,11 +34,10 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
-from mdit_py_plugins.tasklists import tasklists_plugin
 
 from cercle import permissions
 from cercle.communities.models import Space
-from cercle.richtext import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
+from cercle.richtext import clean_html, markdown_parser
 from cercle.wiki.models import Article
 
 WIKI_LINK = re.compile(r"\[\[([^\[\]\n|]{1,200})(?:\|([^\[\]\n]{0,200}))?\]\]")
@@ -91,9 +89,7 @@ def _wiki_link_rule(state: StateInline, silent: bool) -> bool:
 @cache
 def _parser() -> MarkdownIt:
     # The Markdown of `cercle.richtext.render_markdown` (without mentions), plus wiki links.
-    parser = MarkdownIt("commonmark", {"linkify": True, "typographer": False})
-    parser.enable(["table", "strikethrough", "linkify"])
-    parser.use(tasklists_plugin)
+    parser = markdown_parser()
     parser.inline.ruler.before("link", "wiki_link", _wiki_link_rule)
 
     def render_wiki_link(
@@ -121,13 +117,7 @@ def _without_placeholders(body: str) -> str:
 def _markdown_with_markers(body: str) -> str:
     links: list[WikiLink] = []
     raw = _parser().render(_without_placeholders(body), {"wiki_links": links})
-    cleaned = nh3.clean(
-        raw,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="nofollow noopener noreferrer",
-    )
+    cleaned = clean_html(raw)
 
     def marker(match: re.Match[str]) -> str:
         link = links[int(match.group(1))]
