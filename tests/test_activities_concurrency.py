@@ -4,13 +4,11 @@ same member submitting twice at once: the counts are exact, one ballot per membe
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import OperationalError, connection, connections
+from django.db import connection
 from django.db.models import Count
 
 from cercle.accounts.models import User
@@ -22,53 +20,11 @@ from cercle.analytics.models import ActivityEvent, EngagementLevel
 from cercle.communities.models import Community
 from cercle.errors import ActionRefused
 from tests.communities import client_for, community, html, join
+from tests.concurrency import retrying, run_together
 from tests.conftest import make_person
 from tests.test_activities import QUIZ_TEXT, make_quiz
 
 MEMBERS = 20
-
-
-def run_together(jobs: list[Callable[[], object]]) -> list[BaseException]:
-    """Run every job in its own thread (and database connection), all released at once."""
-    barrier = threading.Barrier(len(jobs))
-    errors: list[BaseException] = []
-
-    def worker(job: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=60)
-            job()
-        except BaseException as error:  # any failure, reported by the test
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return errors
-
-
-def retrying(action: Callable[[], object], waits: list[str]) -> Callable[[], object]:
-    """SQLite's in-memory test database is shared-cache, where a locked table fails at
-    once instead of waiting as the busy timeout makes the file database of real use
-    wait; there, and only there, the job waits and retries (the failed transaction was
-    rolled back whole). `waits` counts those retries."""
-
-    def job() -> object:
-        for _attempt in range(2000):
-            try:
-                return action()
-            except OperationalError as error:
-                if connection.vendor != "sqlite" or "locked" not in str(error):
-                    raise
-                waits.append(str(error))
-                time.sleep(0.002)
-        raise AssertionError("the table stayed locked")
-
-    return job
 
 
 def vote(

@@ -4,15 +4,13 @@ publish each exactly once, on SQLite as on PostgreSQL."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import OperationalError, connection, connections
+from django.db import connection
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
@@ -23,6 +21,7 @@ from cercle.animation.models import PlannedPost
 from cercle.communities.models import Community, Space
 from cercle.conversations.models import Topic
 from tests.communities import client_for, community, html, join
+from tests.concurrency import retrying, run_together
 from tests.conftest import make_person
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -113,52 +112,17 @@ def test_a_re_planned_post_goes_out_at_its_new_moment_only(coordinator: User) ->
 # --- Concurrency (as tests/test_conversations.py's reactions) -----------------------------------
 
 
-def run_together(jobs: list[Callable[[], object]]) -> list[BaseException]:
-    """Run every job in its own thread (and database connection), all released at once."""
-    barrier = threading.Barrier(len(jobs))
-    errors: list[BaseException] = []
-
-    def worker(job: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=60)
-            job()
-        except BaseException as error:  # any failure, reported by the test
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return errors
-
-
 def publishing_worker(
     now: datetime, published: list[int], waits: list[str]
 ) -> Callable[[], object]:
-    """A job that runs `publish_due` as a worker would. SQLite's in-memory test database
-    is shared-cache, where a locked table fails at once instead of waiting as the busy
-    timeout makes the file database wait; there, and only there, the job retries (the
-    failed transaction was rolled back whole). `waits` counts those retries."""
+    """A job that runs `publish_due` as a worker would."""
 
-    def job() -> object:
-        for _attempt in range(2000):
-            try:
-                count = planning.publish_due(now)
-            except OperationalError as error:
-                if connection.vendor != "sqlite" or "table is locked" not in str(error):
-                    raise
-                waits.append(str(error))
-                time.sleep(0.002)
-            else:
-                published.append(count)
-                return count
-        raise AssertionError("the table stayed locked")
+    def action() -> object:
+        count = planning.publish_due(now)
+        published.append(count)
+        return count
 
-    return job
+    return retrying(action, waits)
 
 
 @pytest.fixture

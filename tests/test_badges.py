@@ -5,8 +5,6 @@ on profiles only where the reader may look, and the members of the month."""
 from __future__ import annotations
 
 import io
-import threading
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -14,7 +12,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.translation import override
@@ -35,6 +33,7 @@ from cercle.notifications.models import Kind, Notification
 from cercle.onboarding import actions as onboarding_actions
 from cercle.people import actions as people_actions
 from tests.communities import client_for, community, html, internal_domain, join
+from tests.concurrency import run_together
 from tests.conftest import make_person
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
@@ -274,28 +273,6 @@ def test_two_jobs_at_once_award_and_tell_each_holder_once(coordinator: User) -> 
     assert errors == []
     assert BadgeAward.objects.filter(badge_key="first_post").count() == 8
     assert Notification.objects.filter(kind=Kind.BADGE).count() == 8
-
-
-def run_together(jobs: list[Callable[[], object]]) -> list[BaseException]:
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(len(jobs))
-
-    def run(job: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            job()
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return errors
 
 
 def test_the_command_reports_what_it_did(cargo: Community, alice: User) -> None:

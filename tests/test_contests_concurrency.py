@@ -5,13 +5,11 @@ voting at once give exact counts. Run on SQLite by default and on PostgreSQL wit
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable, Iterator
 
 import pytest
 import time_machine
-from django.db import OperationalError, connection, connections
+from django.db import connection
 
 from cercle.accounts.models import User
 from cercle.analytics.models import ActivityEvent
@@ -22,6 +20,7 @@ from cercle.conversations.models import Topic
 from cercle.errors import ActionRefused
 from cercle.notifications.models import Kind, Notification
 from tests.communities import community, join
+from tests.concurrency import retrying, run_together
 from tests.conftest import make_person
 from tests.test_contests import (
     AFTER_VOTING,
@@ -34,58 +33,24 @@ from tests.test_contests import (
 )
 
 
-def run_together(jobs: list[Callable[[], object]]) -> list[BaseException]:
-    """Run every job in its own thread (and database connection), all released at once."""
-    barrier = threading.Barrier(len(jobs))
-    errors: list[BaseException] = []
-
-    def worker(job: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=60)
-            job()
-        except BaseException as error:  # any failure, reported by the test
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return errors
-
-
 def vote(
     person: User, entry_id: int, outcomes: list[str], waits: list[str]
 ) -> Callable[[], object]:
-    """A job that votes; a refusal is an outcome (recorded), not a failure. SQLite's
-    in-memory test database is shared-cache, where a locked table fails at once
-    instead of waiting as the busy timeout makes the file database of real use wait;
-    there, and only there, the job retries (the failed transaction was rolled back)."""
+    """A job that votes; a refusal is an outcome (recorded), not a failure."""
 
-    def job() -> object:
-        for _attempt in range(2000):
-            try:
-                entry = Entry.objects.select_related("contest__community", "contest__space").get(
-                    pk=entry_id
-                )
-                actions.do_vote(person, entry)
-            except ActionRefused as refusal:
-                outcomes.append(refusal.message)
-                return None
-            except OperationalError as error:
-                if connection.vendor != "sqlite" or "locked" not in str(error):
-                    raise
-                waits.append(str(error))
-                time.sleep(0.002)
-            else:
-                outcomes.append("voted")
-                return None
-        raise AssertionError("the table stayed locked")
+    def action() -> object:
+        entry = Entry.objects.select_related("contest__community", "contest__space").get(
+            pk=entry_id
+        )
+        try:
+            actions.do_vote(person, entry)
+        except ActionRefused as refusal:
+            outcomes.append(refusal.message)
+        else:
+            outcomes.append("voted")
+        return None
 
-    return job
+    return retrying(action, waits)
 
 
 @pytest.fixture
@@ -179,22 +144,13 @@ def test_two_announcers_at_once_announce_the_results_once(
     waits: list[str] = []
 
     def announce() -> object:
-        for _attempt in range(2000):
-            try:
-                found = Contest.objects.select_related("community", "space", "created_by").get(
-                    pk=contest.pk
-                )
-                results.append(actions.do_announce_results(None, found))
-            except OperationalError as error:
-                if connection.vendor != "sqlite" or "locked" not in str(error):
-                    raise
-                waits.append(str(error))
-                time.sleep(0.002)
-            else:
-                return None
-        raise AssertionError("the table stayed locked")
+        found = Contest.objects.select_related("community", "space", "created_by").get(
+            pk=contest.pk
+        )
+        results.append(actions.do_announce_results(None, found))
+        return None
 
-    assert run_together([announce for _worker in range(4)]) == []
+    assert run_together([retrying(announce, waits) for _worker in range(4)]) == []
     if connection.vendor == "postgresql":
         assert sorted(results) == [False, False, False, True]
     else:

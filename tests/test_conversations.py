@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-import threading
-import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -18,7 +16,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, OperationalError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -56,6 +54,7 @@ from cercle.permissions import Actor
 from cercle.search.models import SearchDocument
 from cercle.search.query import search
 from tests.communities import client_for, community, html, internal_domain, join, staff_person
+from tests.concurrency import retrying, run_together
 from tests.conftest import make_person
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
@@ -1302,48 +1301,14 @@ def test_space_and_topic_pages_run_a_fixed_number_of_queries(
 # --- Concurrency ------------------------------------------------------------------------------
 
 
-def run_together(jobs: list[Callable[[], object]]) -> list[BaseException]:
-    """Run every job in its own thread (and database connection), all released at once."""
-    barrier = threading.Barrier(len(jobs))
-    errors: list[BaseException] = []
-
-    def worker(job: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=60)
-            job()
-        except BaseException as error:  # any failure, reported by the test
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return errors
-
-
 def toggle(person: User, post_id: int, kind: str, waits: list[str]) -> Callable[[], object]:
-    """A job that toggles a reaction. SQLite's in-memory test database is shared-cache,
-    where a locked table fails at once instead of waiting as the busy timeout makes the
-    file database of real use wait; there, and only there, the job waits and retries
-    (the failed transaction was rolled back whole). `waits` counts those retries."""
+    """A job that toggles a reaction."""
 
-    def job() -> object:
-        for _attempt in range(2000):
-            try:
-                post = Post.objects.select_related("topic__space__community").get(pk=post_id)
-                return actions.do_toggle_reaction(person, post, kind)
-            except OperationalError as error:
-                if connection.vendor != "sqlite" or "table is locked" not in str(error):
-                    raise
-                waits.append(str(error))
-                time.sleep(0.002)
-        raise AssertionError("the table stayed locked")
+    def action() -> object:
+        post = Post.objects.select_related("topic__space__community").get(pk=post_id)
+        return actions.do_toggle_reaction(person, post, kind)
 
-    return job
+    return retrying(action, waits)
 
 
 @pytest.fixture

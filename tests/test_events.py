@@ -3,8 +3,6 @@ real email, attendance, pages and who sees what."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -13,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
-from django.db import IntegrityError, OperationalError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,6 +29,7 @@ from cercle.notifications.actions import do_set_email_preferences
 from cercle.notifications.digest import upcoming_events as digest_events
 from cercle.notifications.models import Kind, Notification
 from tests.communities import client_for, community, html, join
+from tests.concurrency import retrying, run_together
 from tests.conftest import make_person
 from tests.smtp import SmtpServer, deliver_queued_email, text_body
 
@@ -397,47 +396,14 @@ def test_moving_an_event_tells_those_going_and_reminds_them_again(
 # --- Concurrency ----------------------------------------------------------------------------
 
 
-def run_together(jobs: list[Callable[[], object]]) -> list[BaseException]:
-    """Every job in its own thread (and database connection), all released at once."""
-    barrier = threading.Barrier(len(jobs))
-    errors: list[BaseException] = []
-
-    def worker(job: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=60)
-            job()
-        except BaseException as error:  # any failure, reported by the test
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return errors
-
-
 def answer(person: User, event_id: int, response: str, waits: list[str]) -> Callable[[], object]:
-    """A job that answers. SQLite's in-memory test database is shared-cache, where a
-    locked table fails at once instead of waiting as the busy timeout makes the file
-    database of real use wait; there, and only there, the job waits and retries."""
+    """A job that answers."""
 
-    def job() -> object:
-        for _attempt in range(2000):
-            try:
-                event = Event.objects.select_related("community", "space").get(pk=event_id)
-                return actions.do_rsvp(person, event, response)
-            except OperationalError as error:
-                if connection.vendor != "sqlite" or "locked" not in str(error):
-                    raise
-                waits.append(str(error))
-                time.sleep(0.002)
-        raise AssertionError("the table stayed locked")
+    def action() -> object:
+        event = Event.objects.select_related("community", "space").get(pk=event_id)
+        return actions.do_rsvp(person, event, response)
 
-    return job
+    return retrying(action, waits)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -3,13 +3,11 @@ hears of them; the board's filters, order and cost; exact counts under concurren
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import OperationalError, connection, connections
+from django.db import connection
 from django.urls import reverse
 
 from cercle.accounts.models import User
@@ -23,6 +21,7 @@ from cercle.ideas.models import Idea, IdeaDecision, IdeaStatus, IdeaVote
 from cercle.notifications.models import Kind as NotificationKind
 from cercle.notifications.models import Notification
 from tests.communities import client_for, community, html, join, staff_person
+from tests.concurrency import retrying, run_together
 from tests.conftest import make_person
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
@@ -381,47 +380,14 @@ def test_the_board_is_paginated_and_its_query_count_does_not_grow(
 # --- Concurrency (PostgreSQL: DATABASE_URL=postgres://... pytest tests/test_ideas.py) ------------
 
 
-def run_together(jobs: list[Callable[[], object]]) -> list[BaseException]:
-    """Run every job in its own thread (and database connection), all released at once."""
-    barrier = threading.Barrier(len(jobs))
-    errors: list[BaseException] = []
-
-    def worker(job: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=60)
-            job()
-        except BaseException as error:  # any failure, reported by the test
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return errors
-
-
 def voting(person: User, idea_id: int, wanted: bool, waits: list[str]) -> Callable[[], object]:
-    """A job that votes (or takes the vote back). SQLite's shared-cache test database
-    fails at once on a locked table where real use waits: there, and only there, the job
-    retries (the failed transaction was rolled back whole); `waits` counts the retries."""
+    """A job that votes (or takes the vote back)."""
 
-    def job() -> object:
-        for _attempt in range(2000):
-            try:
-                idea = Idea.objects.select_related("space__community", "community").get(pk=idea_id)
-                return actions.do_vote(person, idea) if wanted else actions.do_unvote(person, idea)
-            except OperationalError as error:
-                if connection.vendor != "sqlite" or "table is locked" not in str(error):
-                    raise
-                waits.append(str(error))
-                time.sleep(0.002)
-        raise AssertionError("the table stayed locked")
+    def action() -> object:
+        idea = Idea.objects.select_related("space__community", "community").get(pk=idea_id)
+        return actions.do_vote(person, idea) if wanted else actions.do_unvote(person, idea)
 
-    return job
+    return retrying(action, waits)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -16,6 +16,9 @@ from playwright.sync_api import (
     Response,
     sync_playwright,
 )
+from playwright.sync_api import (
+    Error as PlaywrightError,
+)
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls made
 # by the test itself (building fixtures) are still plain synchronous calls.
@@ -107,14 +110,34 @@ def page(
     assert browser_errors.messages == [], f"the browser reported errors: {browser_errors.messages}"
 
 
+NAVIGATION_SIGNS = (
+    "Execution context was destroyed",
+    "reading 'documentElement'",
+    "Cannot find context",
+)
+
+
 def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """Run axe-core in the page (injected by the test, never served by Cercle)."""
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE_SOURCE)
-    result: dict[str, Any] = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-        AXE_TAGS,
-    )
+    """Run axe-core in the page (injected by the test, never served by Cercle).
+
+    A click on a link returns before the next page has replaced the current one: axe
+    must run on the page that has finished loading, not on a document being torn down
+    (seen as "Cannot read properties of null" or a destroyed execution context). So it
+    waits for the load, and runs again if the navigation still pulled the page away."""
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+                page.evaluate(AXE_SOURCE)
+            result: dict[str, Any] = page.evaluate(
+                "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+                AXE_TAGS,
+            )
+            break
+        except PlaywrightError as error:
+            navigating = any(sign in str(error) for sign in NAVIGATION_SIGNS)
+            if not navigating or attempt == 2:
+                raise
     return [
         {
             "id": violation["id"],
