@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# The generated community beside the bilingual demo: small, so that `make run` starts fast.
+DEMO_ARGS ?= --members 200 --months 12 --seed 1
 # Tests run on both cores; set PYTEST_ARGS="-n 0" to run them in one process.
 
 .PHONY: help setup run test lint typecheck pytest system-deps messages vendor clean
@@ -29,7 +31,7 @@ system-deps:
 run: setup
 	$(BIN)/cercle migrate --noinput
 	$(BIN)/cercle collectstatic --noinput --verbosity 0
-	$(BIN)/cercle demo --if-empty
+	$(BIN)/cercle demo --if-empty $(DEMO_ARGS)
 	@echo "Open http://127.0.0.1:8000/"
 	$(BIN)/cercle serve
 

@@ -57,6 +57,21 @@ def test_email_of_a_rolled_back_change_is_never_queued(smtp_server: SmtpServer) 
 
 
 @pytest.mark.django_db(transaction=True)
+def test_addresses_under_invalid_never_receive_mail(smtp_server: SmtpServer) -> None:
+    # Imported and generated people carry such addresses until someone claims them.
+    with transaction.atomic():
+        queue_email(_message("user12@bicycles.meta.invalid"))
+        mixed = _message("Ghost <ghost@pratiques-1.INVALID>")
+        mixed.to.append("karim@example.org")
+        queue_email(mixed)
+    assert DBTaskResult.objects.count() == 1
+    deliver_queued_email()
+    [received] = smtp_server.wait_for("karim@example.org")
+    assert "ghost" not in str(received["To"] or "")
+    assert all("invalid" not in str(message) for message in smtp_server.messages)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_failed_delivery_leaves_the_task_failed_for_a_retry(settings: Any) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"

@@ -12,6 +12,14 @@ from tests.cli import CERCLE, PROJECT_DIR, operator_env, run_cercle
 from tests.smtp import free_port
 
 
+def make_run_demo_args() -> list[str]:
+    """The options `make run` gives `cercle demo`, read from the Makefile."""
+    for line in (PROJECT_DIR / "Makefile").read_text().splitlines():
+        if line.startswith("DEMO_ARGS ?="):
+            return line.split("=", 1)[1].split()
+    raise AssertionError("the Makefile sets no DEMO_ARGS")
+
+
 def _get(url: str) -> tuple[int, bytes]:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - local URL
@@ -60,10 +68,12 @@ def _wait_for_tasks_done(
 
 def test_serve_runs_the_site_and_the_worker_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     env = operator_env(tmp_path)
-    for step in (["migrate", "--noinput"], ["collectstatic", "--noinput"], ["demo", "--if-empty"]):
+    demo = ["demo", "--if-empty", *make_run_demo_args()]
+    for step in (["migrate", "--noinput"], ["collectstatic", "--noinput"], demo):
         result = run_cercle(*step, env=env)
         assert result.returncode == 0, result.stderr
     assert "alice@bikes.example" in result.stdout
+    assert "Generated community 'pratiques-1'" in result.stdout
     # Loading the demo queued its emails (invitations, decisions) for the worker.
     database = tmp_path / "cercle.sqlite3"
     queued = _tasks_by_status(database).get("READY", 0)

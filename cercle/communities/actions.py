@@ -79,6 +79,15 @@ def _person_language(person: User, community: Community) -> str:
 
 def do_create_community(actor: User, **values: Any) -> Community:
     _require(permissions.may_create_community(actor))
+    return found_community(actor, **values)
+
+
+def found_community(coordinator: User, **values: Any) -> Community:
+    """Create a community that `coordinator` coordinates, with its general space.
+
+    No permission check: `do_create_community` checks that a person may; operators'
+    commands (`cercle demo`) found communities for a person they name."""
+    actor = coordinator
     with transaction.atomic():
         community = Community(
             created_by=actor, **{k: values[k] for k in values if k in COMMUNITY_FIELDS}

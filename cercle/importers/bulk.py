@@ -145,7 +145,7 @@ def search_document(
     )
 
 
-def _stored_text_vector() -> SearchVectorCombinable:
+def stored_text_vector() -> SearchVectorCombinable:
     """`search.index`'s document vector (title A, tags B, body C, each in both text
     search configurations, "<" kept from the HTML parser), read from the stored columns."""
     parts = [
@@ -167,5 +167,5 @@ def fill_search_vectors(documents: Sequence[SearchDocument]) -> int:
     if connection.vendor != "postgresql" or not documents:
         return 0
     return SearchDocument.objects.filter(pk__in=[d.pk for d in documents]).update(
-        search_vector=_stored_text_vector()
+        search_vector=stored_text_vector()
     )

@@ -13,8 +13,23 @@ from django.db import transaction
 from cercle.mail.payload import message_to_payload
 from cercle.mail.tasks import send_email
 
+# RFC 2606 reserves `.invalid`: imported and generated people who never gave an
+# address carry one, and no message is ever addressed to them.
+UNDELIVERABLE_SUFFIX = ".invalid"
+
+
+def deliverable(address: str) -> bool:
+    return not address.rstrip(">").strip().lower().endswith(UNDELIVERABLE_SUFFIX)
+
 
 def queue_email(message: EmailMessage) -> None:
-    """Send `message` from the background worker once the current transaction commits."""
+    """Send `message` from the background worker once the current transaction commits.
+
+    Addresses under `.invalid` are dropped; a message left with no recipient is not sent."""
+    message.to = [address for address in message.to if deliverable(address)]
+    message.cc = [address for address in message.cc if deliverable(address)]
+    message.bcc = [address for address in message.bcc if deliverable(address)]
+    if not message.recipients():
+        return
     payload = message_to_payload(message)
     transaction.on_commit(lambda: send_email.enqueue(payload))

@@ -1,0 +1,639 @@
+"""Write a simulated community (`story.tell`) into the database, in one transaction.
+
+The rows are those the actions would have written, at their original times, with
+their activity events: the analytics read a generated community as they read a
+real one. Generated people have addresses under `.invalid` and no usable password:
+nobody logs in as them and no email is sent to them.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils.text import slugify
+
+from cercle.accounts.models import User
+from cercle.activities.models import Ballot, BallotChoice, Poll, PollChoice
+from cercle.analytics.models import ActivityEvent, EngagementLevel
+from cercle.communities import actions as community_actions
+from cercle.communities.models import Audience, Community, Entry, Membership, Role, Status
+from cercle.communities.models import Visibility as CommunityVisibility
+from cercle.conversations.models import Post, PostRevision, Reaction, Tag, Topic
+from cercle.events.models import RSVP, Event
+from cercle.importers import bulk
+from cercle.people.models import Profile
+from cercle.richtext import render_markdown
+from cercle.search.models import SearchDocument
+from cercle.simulation import story as tales
+from cercle.simulation.tables import Table, reserve_ids
+from cercle.wiki.models import Article, ArticleRevision
+
+VISIT_VERB = "community.visited"
+TOPIC_TYPE = "conversations.topic"
+POST_TYPE = "conversations.post"
+COMMUNITY_TYPE = "communities.community"
+MEMBERSHIP_TYPE = "communities.membership"
+EVENT_TYPE = "events.event"
+POLL_TYPE = "activities.poll"
+ARTICLE_TYPE = "wiki.article"
+TIME_ZONE = "Europe/Paris"
+
+EVENT_COLUMNS = ("community_id", "actor_id", "verb", "object_type", "object_id", "level")
+
+
+@dataclass
+class Report:
+    """What was written: the figures `cercle demo` prints."""
+
+    community: str = ""
+    members: int = 0
+    topics: int = 0
+    questions: int = 0
+    posts: int = 0
+    reactions: int = 0
+    accepted: int = 0
+    events: int = 0
+    rsvps: int = 0
+    polls: int = 0
+    ballots: int = 0
+    articles: int = 0
+    activity_events: int = 0
+    verbs: Counter[str] = field(default_factory=Counter)
+
+
+def generate(
+    *,
+    members: int,
+    months: int,
+    seed: int,
+    until: datetime,
+    slug: str = "",
+    coordinator: User | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Report:
+    """Tell the story of a community and write it; all or nothing."""
+    say = progress or (lambda _message: None)
+    say(f"Drawing the story of {members:,} members over {months} months (seed {seed})...")
+    told = tales.tell(members, months, seed, until)
+    say(f"Writing {told.posts:,} posts and {len(told.visits):,} visits...")
+    with transaction.atomic():
+        writer = _Writer(told, slug or f"pratiques-{seed}", coordinator, say)
+        # Created through the action, as an animator would; then dated back.
+        writer.found_community()
+        with bulk.original_times():
+            return writer.write()
+
+
+class _Writer:
+    def __init__(
+        self,
+        told: tales.Story,
+        slug: str,
+        coordinator: User | None,
+        say: Callable[[str], None],
+    ) -> None:
+        self.told, self.slug, self.given_coordinator, self.say = told, slug, coordinator, say
+        self.report = Report(community=slug)
+        self.person: list[int] = []  # member index -> user id
+        self.events: list[tuple[Any, ...]] = []  # activity events waiting to be written
+        self.event_table = Table(ActivityEvent, (*EVENT_COLUMNS, "created_at"))
+
+    def write(self) -> Report:
+        self._people()
+        self._conversations()
+        self._meetings()
+        self._surveys()
+        self._visits()
+        self._flush_events()
+        if connection.vendor == "postgresql":
+            self.say("Indexing for search...")
+            SearchDocument.objects.filter(community_id=self.community.pk).update(
+                search_vector=bulk.stored_text_vector()
+            )
+        return self.report
+
+    # Activity events are written in batches as they come.
+
+    def _event(
+        self,
+        verb: str,
+        actor: int | None,
+        target: tuple[str, int] | None,
+        at: float,
+        level: int | None = None,
+    ) -> None:
+        self.events.append(
+            (
+                self.community.pk,
+                actor,
+                verb,
+                target[0] if target else "",
+                target[1] if target else None,
+                level,
+                tales.moment(at),
+            )
+        )
+        self.report.verbs[verb] += 1
+        if len(self.events) >= 200_000:
+            self._flush_events()
+
+    def _flush_events(self) -> None:
+        self.report.activity_events += self.event_table.write(self.events)
+        self.events = []
+
+    # The community and its people
+
+    def found_community(self) -> None:
+        start = tales.moment(self.told.start)
+        first = self.told.members[0]
+        coordinator = self.given_coordinator
+        if coordinator is None:
+            coordinator = User(
+                email=f"animation@{self.slug}.invalid",
+                display_name=first.name,
+                password=make_password(None),
+            )
+            coordinator.save()
+        self.coordinator = coordinator
+        self.community = community_actions.found_community(
+            coordinator,
+            name=f"Pratiques agiles {self.told.seed}",
+            slug=self.slug,
+            domain="L'agilité et l'amélioration continue dans les équipes",
+            purpose="Apprendre les uns des autres pour mieux travailler ensemble",
+            language="fr",
+            time_zone=TIME_ZONE,
+            audience=Audience.EXTERNAL,
+            entry=Entry.OPEN,
+            visibility=CommunityVisibility.MEMBERS,
+        )
+        self.space = self.community.spaces.get()
+        Community.objects.filter(pk=self.community.pk).update(created_at=start)
+        Membership.objects.filter(community=self.community).update(
+            created_at=start, joined_at=start
+        )
+        ActivityEvent.objects.filter(community=self.community).update(created_at=start)
+        self.report.activity_events += ActivityEvent.objects.filter(
+            community=self.community
+        ).count()
+
+    def _people(self) -> None:
+        people = self.told.members[1:]
+        ids = reserve_ids(User, len(people))
+        self.person = [self.coordinator.pk, *ids]
+        taken = set(User.objects.values_list("handle", flat=True))
+        password = make_password(None)
+        rows = []
+        for person, pk in zip(people, ids, strict=True):
+            handle = _free_handle(slugify(person.name)[:30] or "membre", taken)
+            joined = tales.moment(person.joined)
+            rows.append(
+                (pk, f"{handle}@{self.slug}.invalid", person.name, handle, "fr", password, joined)
+            )
+        Table(
+            User, ("id", "email", "display_name", "handle", "language", "password", "date_joined")
+        ).write(rows)
+        Table(Profile, ("person_id", "updated_at")).write((row[0], row[-1]) for row in rows)
+        membership_ids = reserve_ids(Membership, len(people))
+        memberships = []
+        for person, pk, membership in zip(people, ids, membership_ids, strict=True):
+            joined = tales.moment(person.joined)
+            ended = tales.moment(person.active_until) if person.left else None
+            status = Status.LEFT if person.left else Status.ACTIVE
+            memberships.append(
+                (
+                    membership,
+                    pk,
+                    self.community.pk,
+                    Role.MEMBER,
+                    status,
+                    joined,
+                    joined,
+                    ended or joined,
+                    ended,
+                )
+            )
+            self._event("membership.joined", pk, (MEMBERSHIP_TYPE, membership), person.joined)
+            if person.left:
+                self._event(
+                    "membership.left", pk, (MEMBERSHIP_TYPE, membership), person.active_until
+                )
+        Table(
+            Membership,
+            (
+                "id",
+                "person_id",
+                "community_id",
+                "role",
+                "status",
+                "joined_at",
+                "created_at",
+                "updated_at",
+                "ended_at",
+            ),
+        ).write(memberships)
+        self.report.members = len(self.told.members)
+
+    # Conversations
+
+    def _conversations(self) -> None:
+        told, community, space = self.told, self.community, self.space
+        start = tales.moment(told.start)
+        tags = Tag.objects.bulk_create(
+            [Tag(community=community, name=name, slug=name, created_at=start) for name in told.tags]
+        )
+        topic_ids = reserve_ids(Topic, len(told.threads))
+        post_ids = reserve_ids(Post, told.posts)
+        topic_url = reverse(
+            "topic", kwargs={"slug": community.slug, "space": space.slug, "topic_id": 0}
+        ).removesuffix("0/")
+        topics, posts, revisions, reactions, documents, tagged = [], [], [], [], [], []
+        next_post = iter(post_ids)
+        for thread, topic_id in zip(told.threads, topic_ids, strict=True):
+            author = self.person[thread.author]
+            url = f"{topic_url}{topic_id}/"
+            tag_slugs = [told.tags[t] for t in thread.tags]
+            thread_posts = [
+                (next(next_post), 0, author, thread.body, thread.at, thread.reactions)
+            ] + [
+                (
+                    next(next_post),
+                    number,
+                    self.person[reply.author],
+                    reply.body,
+                    reply.at,
+                    reply.reactions,
+                )
+                for number, reply in enumerate(thread.replies, start=1)
+            ]
+            accepted_id = None
+            if thread.accepted is not None and thread.accepted_at is not None:
+                accepted_id = thread_posts[thread.accepted + 1][0]
+                self._event("answer.accepted", author, (POST_TYPE, accepted_id), thread.accepted_at)
+                self.report.accepted += 1
+            last = thread_posts[-1]
+            topics.append(
+                (
+                    topic_id,
+                    community.pk,
+                    space.pk,
+                    thread.kind,
+                    thread.title,
+                    author,
+                    tales.moment(thread.at),
+                    tales.moment(last[4]),
+                    last[2],
+                    len(thread.replies),
+                    len(thread.replies),
+                    accepted_id,
+                    tales.moment(thread.accepted_at) if thread.accepted_at else None,
+                )
+            )
+            tagged += [(topic_id, tags[t].pk) for t in thread.tags]
+            self._event(
+                f"topic.started.{thread.kind}",
+                author,
+                (TOPIC_TYPE, topic_id),
+                thread.at,
+                EngagementLevel.CREATE,
+            )
+            for post_id, position, writer, body, at, post_reactions in thread_posts:
+                created = tales.moment(at)
+                body_html = "".join(f"<p>{html.escape(part)}</p>\n" for part in body.split("\n\n"))
+                posts.append((post_id, topic_id, position, writer, body, body_html, created))
+                title = thread.title if position == 0 else ""
+                revisions.append((post_id, 1, title, body, writer, created))
+                documents.append(
+                    (
+                        "topic" if position == 0 else "post",
+                        topic_id if position == 0 else post_id,
+                        community.pk,
+                        space.pk,
+                        thread.title if position == 0 else "",
+                        body,
+                        url if position == 0 else f"{url}?post={position}#post-{position}",
+                        writer,
+                        created,
+                        " ".join(tag_slugs),
+                        thread.kind,
+                        accepted_id is not None,
+                        "fr",
+                    )
+                )
+                if position:
+                    verb = "answer.posted" if thread.kind == "question" else "reply.posted"
+                    self._event(verb, writer, (POST_TYPE, post_id), at, EngagementLevel.REACT)
+                for person, kind, when in post_reactions:
+                    reactions.append((post_id, self.person[person], kind, tales.moment(when)))
+                    self._event(
+                        f"reaction.{kind}",
+                        self.person[person],
+                        (POST_TYPE, post_id),
+                        when,
+                        EngagementLevel.REACT,
+                    )
+        self.say(f"  {len(topics):,} topics, {len(posts):,} posts, {len(reactions):,} reactions")
+        Table(
+            Topic,
+            (
+                "id",
+                "community_id",
+                "space_id",
+                "kind",
+                "title",
+                "author_id",
+                "created_at",
+                "last_activity_at",
+                "last_poster_id",
+                "reply_count",
+                "last_position",
+                "accepted_answer_id",
+                "solved_at",
+            ),
+        ).write(topics)
+        Table(Topic.tags.through, ("topic_id", "tag_id")).write(tagged)
+        Table(
+            Post, ("id", "topic_id", "position", "author_id", "body", "body_html", "created_at")
+        ).write(posts)
+        Table(
+            PostRevision, ("post_id", "number", "title", "body", "editor_id", "created_at")
+        ).write(revisions)
+        Table(Reaction, ("post_id", "person_id", "kind", "created_at")).write(reactions)
+        Table(
+            SearchDocument,
+            (
+                "kind",
+                "object_id",
+                "community_id",
+                "space_id",
+                "title",
+                "body",
+                "url",
+                "author_id",
+                "created_at",
+                "tags",
+                "topic_kind",
+                "is_solved",
+                "language",
+            ),
+        ).write(documents)
+        self.report.topics = len(topics)
+        self.report.questions = sum(1 for thread in told.threads if thread.kind == "question")
+        self.report.posts = len(posts)
+        self.report.reactions = len(reactions)
+        self._articles(topic_ids)
+
+    def _articles(self, topic_ids: list[int]) -> None:
+        """Solved questions captured into wiki articles, crediting who answered."""
+        told = self.told
+        captured = [
+            (thread, topic_id, thread.accepted, thread.captured_at)
+            for thread, topic_id in zip(told.threads, topic_ids, strict=True)
+            if thread.captured_at is not None and thread.accepted is not None
+        ]
+        ids = reserve_ids(Article, len(captured))
+        articles, revisions, documents = [], [], []
+        for (thread, topic_id, accepted, captured_at), article_id in zip(
+            captured, ids, strict=True
+        ):
+            answer = thread.replies[accepted]
+            asker = told.members[thread.author].name
+            answerer = told.members[answer.author].name
+            body = (
+                f"## La question\n\n{thread.body}\n\n*Posée par {asker}.*\n\n"
+                f"## La réponse retenue\n\n{answer.body}\n\n*Réponse de {answerer}.*\n"
+            )
+            body_html = render_markdown(body)
+            title = thread.title.rstrip(" ?")
+            slug = f"{slugify(title)[:190]}-{topic_id}"
+            writer = self.person[thread.captured_by or 0]
+            at = tales.moment(captured_at)
+            articles.append(
+                (
+                    article_id,
+                    self.community.pk,
+                    self.space.pk,
+                    title,
+                    slug,
+                    body,
+                    body_html,
+                    writer,
+                    topic_id,
+                    at,
+                    at,
+                )
+            )
+            revisions.append((article_id, 1, title, body, writer, at))
+            url = reverse("wiki_article", kwargs={"slug": self.community.slug, "article": slug})
+            documents.append(
+                (
+                    "article",
+                    article_id,
+                    self.community.pk,
+                    self.space.pk,
+                    title,
+                    body,
+                    url,
+                    writer,
+                    at,
+                    "",
+                    "",
+                    False,
+                    "fr",
+                )
+            )
+            self._event(
+                "article.captured",
+                writer,
+                (ARTICLE_TYPE, article_id),
+                captured_at,
+                EngagementLevel.CREATE,
+            )
+        Table(
+            Article,
+            (
+                "id",
+                "community_id",
+                "space_id",
+                "title",
+                "slug",
+                "body",
+                "body_html",
+                "created_by_id",
+                "source_topic_id",
+                "created_at",
+                "updated_at",
+            ),
+        ).write(articles)
+        Table(
+            ArticleRevision, ("article_id", "number", "title", "body", "editor_id", "created_at")
+        ).write(revisions)
+        Table(
+            SearchDocument,
+            (
+                "kind",
+                "object_id",
+                "community_id",
+                "space_id",
+                "title",
+                "body",
+                "url",
+                "author_id",
+                "created_at",
+                "tags",
+                "topic_kind",
+                "is_solved",
+                "language",
+            ),
+        ).write(documents)
+        self.report.articles = len(articles)
+
+    # Animation
+
+    def _meetings(self) -> None:
+        told, coordinator = self.told, self.coordinator.pk
+        ids = reserve_ids(Event, len(told.meetings))
+        events, rsvps = [], []
+        for meeting, event_id in zip(told.meetings, ids, strict=True):
+            announced = tales.moment(meeting.announced)
+            starts = tales.moment(meeting.starts)
+            ends = tales.moment(meeting.starts + 2 * tales.HOUR)
+            events.append(
+                (
+                    event_id,
+                    self.community.pk,
+                    self.space.pk,
+                    meeting.title,
+                    coordinator,
+                    announced,
+                    announced,
+                    announced,
+                    meeting.description,
+                    render_markdown(meeting.description),
+                    starts,
+                    ends,
+                    TIME_ZONE,
+                    announced,
+                    "https://visio.example.org/rencontre" if meeting.online else "",
+                    "" if meeting.online else "Maison des associations",
+                )
+            )
+            self._event("event.created", coordinator, (EVENT_TYPE, event_id), meeting.announced)
+            for person, response, when, attended in meeting.rsvps:
+                user = self.person[person]
+                at = tales.moment(when)
+                rsvps.append((event_id, user, response, at, at, attended))
+                self._event(
+                    f"event.rsvp.{response}",
+                    user,
+                    (EVENT_TYPE, event_id),
+                    when,
+                    EngagementLevel.TAKE_PART,
+                )
+                if attended:
+                    self._event(
+                        "event.attended",
+                        user,
+                        (EVENT_TYPE, event_id),
+                        meeting.starts + 3 * tales.HOUR,
+                        EngagementLevel.TAKE_PART,
+                    )
+        Table(
+            Event,
+            (
+                "id",
+                "community_id",
+                "space_id",
+                "title",
+                "created_by_id",
+                "created_at",
+                "publish_at",
+                "published_at",
+                "description",
+                "description_html",
+                "starts_at",
+                "ends_at",
+                "time_zone",
+                "updated_at",
+                "online_url",
+                "place",
+            ),
+        ).write(events)
+        Table(
+            RSVP, ("event_id", "person_id", "response", "created_at", "changed_at", "attended")
+        ).write(rsvps)
+        self.report.events, self.report.rsvps = len(events), len(rsvps)
+
+    def _surveys(self) -> None:
+        told, coordinator = self.told, self.coordinator.pk
+        poll_ids = reserve_ids(Poll, len(told.surveys))
+        choice_ids = reserve_ids(PollChoice, sum(len(s.choices) for s in told.surveys))
+        ballot_ids = reserve_ids(Ballot, sum(len(s.ballots) for s in told.surveys))
+        polls, choices, ballots, picks = [], [], [], []
+        next_choice, next_ballot = iter(choice_ids), iter(ballot_ids)
+        for survey, poll_id in zip(told.surveys, poll_ids, strict=True):
+            opens = tales.moment(survey.opens)
+            polls.append(
+                (
+                    poll_id,
+                    self.community.pk,
+                    self.space.pk,
+                    survey.title,
+                    coordinator,
+                    opens,
+                    opens,
+                    opens,
+                    tales.moment(survey.closes),
+                )
+            )
+            self._event("poll.created", coordinator, (POLL_TYPE, poll_id), survey.opens)
+            mine = [next(next_choice) for _label in survey.choices]
+            choices += [
+                (pk, poll_id, label, position)
+                for position, (pk, label) in enumerate(zip(mine, survey.choices, strict=True))
+            ]
+            for person, picked, when in survey.ballots:
+                ballot_id, user, at = next(next_ballot), self.person[person], tales.moment(when)
+                ballots.append((ballot_id, poll_id, user, at, at))
+                picks.append((ballot_id, mine[picked]))
+                self._event("poll.voted", user, (POLL_TYPE, poll_id), when, EngagementLevel.REACT)
+        Table(
+            Poll,
+            (
+                "id",
+                "community_id",
+                "space_id",
+                "title",
+                "created_by_id",
+                "created_at",
+                "publish_at",
+                "published_at",
+                "closes_at",
+            ),
+        ).write(polls)
+        Table(PollChoice, ("id", "poll_id", "label", "position")).write(choices)
+        Table(Ballot, ("id", "poll_id", "voter_id", "created_at", "updated_at")).write(ballots)
+        Table(BallotChoice, ("ballot_id", "choice_id")).write(picks)
+        self.report.polls, self.report.ballots = len(polls), len(ballots)
+
+    def _visits(self) -> None:
+        target = (COMMUNITY_TYPE, self.community.pk)
+        for person, at in self.told.visits:
+            self._event(VISIT_VERB, self.person[person], target, at)
+
+
+def _free_handle(base: str, taken: set[str]) -> str:
+    handle, number = base, 1
+    while handle in taken:
+        number += 1
+        handle = f"{base}-{number}"
+    taken.add(handle)
+    return handle
