@@ -147,6 +147,7 @@ class CommunityAccess:
     internal: bool
     staff: bool
     _listed_space_ids: frozenset[int] | None = field(default=None, repr=False)
+    _sponsor: bool | None = field(default=None, repr=False)
 
     # Who the person is, here.
     @property
@@ -444,6 +445,52 @@ class CommunityAccess:
         """The community's badges, who holds them and its members of the month: those
         who read its open spaces (a members-only community keeps its members unknown)."""
         return self.reads_open_spaces()
+
+    # Analytics and value (issue 9).
+    @property
+    def is_sponsor(self) -> bool:
+        """Named a sponsor of the community by its coordinators (`value.Sponsor`):
+        a sponsor reads the value summary, and nothing more for being one."""
+        if self._sponsor is None:
+            from cercle.value.models import Sponsor  # noqa: PLC0415 - value imports us
+
+            self._sponsor = self.actor.is_authenticated and (
+                Sponsor.objects.filter(community=self.community, person_id=self.actor.pk).exists()
+            )
+        return self._sponsor
+
+    def may_see_cockpit(self) -> bool:
+        """The animator's cockpit: every figure, the members it names (except those who
+        asked not to be named), the next actions. Coordinators, and staff."""
+        return self.is_coordinator or self.staff
+
+    def may_act_on_next_actions(self) -> bool:
+        """Mark a next action done or dismissed, ask experts: coordinators only (staff
+        read the cockpit but do not animate a community they are not in)."""
+        return self.is_coordinator
+
+    def may_change_participation_rule(self) -> bool:
+        return self.is_coordinator or self.staff
+
+    def may_see_value_summary(self) -> bool:
+        """The sponsors' summary: aggregate figures and value stories, no member named
+        beyond the stories' own authors."""
+        return self.may_see_cockpit() or (self.sees_landing() and self.is_sponsor)
+
+    def may_manage_sponsors(self) -> bool:
+        return self.is_coordinator or self.staff
+
+    def may_record_value_story(self) -> bool:
+        """Tell a value-creation story: the community's members."""
+        return self.is_member
+
+    def may_read_value_stories(self) -> bool:
+        """The community's value stories: its members, and whoever sees the summary."""
+        return self.is_member or self.may_see_value_summary()
+
+    def may_edit_value_story(self, author_id: int | None) -> bool:
+        own = author_id is not None and author_id == self.actor.pk and self.is_member
+        return own or self.is_coordinator
 
     def may(self, action: Action, space: Space | None = None) -> bool:
         if action == "view":

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "cercle.badges",
     "cercle.importers",
     "cercle.analytics",
+    "cercle.value",
+    "cercle.nextactions",
     "cercle.search",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -95,9 +95,11 @@ def event(
     target: tuple[str, int] | None,
     created_at: datetime,
     level: int | None = None,
+    space_id: int | None = None,
 ) -> ActivityEvent:
     """An activity event as `record_event` writes it, at its original time."""
     return ActivityEvent(
+        space_id=space_id,
         verb=verb,
         community_id=community_id,
         actor_id=actor_id,

@@ -819,6 +819,7 @@ class _Import:
                         community_id=community_id,
                         actor_id=post.author_id,
                         target=(TOPIC_TYPE, topic.pk),
+                        space_id=self.space.pk,
                         created_at=post.created_at,
                         level=EngagementLevel.CREATE,
                     )
@@ -831,6 +832,7 @@ class _Import:
                         community_id=community_id,
                         actor_id=post.author_id,
                         target=(POST_TYPE, post.pk),
+                        space_id=self.space.pk,
                         created_at=post.created_at,
                         level=EngagementLevel.REACT,
                     )
@@ -934,6 +936,7 @@ class _Import:
                     community_id=community_id,
                     actor_id=post.author_id,
                     target=(POST_TYPE, post.pk),
+                    space_id=self.space.pk,
                     created_at=post.created_at,
                     level=EngagementLevel.REACT,
                 )
@@ -972,6 +975,7 @@ class _Import:
                     community_id=self.community.pk,
                     actor_id=self._user(question.owner),
                     target=(POST_TYPE, answer_pk),
+                    space_id=self.space.pk,
                     created_at=accepted_at,
                 )
             )
@@ -1006,6 +1010,7 @@ class _Import:
                     community_id=self.community.pk,
                     actor_id=voter,
                     target=(POST_TYPE, post_pk),
+                    space_id=self.space.pk,
                     created_at=created,
                     level=EngagementLevel.REACT,
                 )

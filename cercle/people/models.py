@@ -160,6 +160,14 @@ class Profile(models.Model):
             "community with you."
         ),
     )
+    named_in_analytics = models.BooleanField(
+        _("named in the animators' figures"),
+        default=True,
+        help_text=_(
+            "The coordinators' cockpit may name you in its lists (top contributors, members "
+            "to welcome back). Unticked, you are still counted in the figures, never named."
+        ),
+    )
     email_visibility = models.CharField(
         _("who sees my email address"),
         max_length=12,

@@ -46,7 +46,17 @@ POLL_TYPE = "activities.poll"
 ARTICLE_TYPE = "wiki.article"
 TIME_ZONE = "Europe/Paris"
 
-EVENT_COLUMNS = ("community_id", "actor_id", "verb", "object_type", "object_id", "level")
+EVENT_COLUMNS = (
+    "community_id",
+    "actor_id",
+    "verb",
+    "object_type",
+    "object_id",
+    "level",
+    "space_id",
+)
+# What lives in the community's space (the rest, memberships and visits, in none).
+IN_SPACE = {TOPIC_TYPE, POST_TYPE, EVENT_TYPE, POLL_TYPE, ARTICLE_TYPE}
 
 
 @dataclass
@@ -138,6 +148,7 @@ class _Writer:
                 target[0] if target else "",
                 target[1] if target else None,
                 level,
+                self.space.pk if target and target[0] in IN_SPACE else None,
                 tales.moment(at),
             )
         )
