@@ -6,9 +6,14 @@ cd "$(dirname "$0")/.."
 npm install --no-audit --no-fund --no-save
 install -D -m 0644 node_modules/htmx.org/dist/htmx.min.js cercle/static/vendor/htmx/htmx.min.js
 install -D -m 0644 node_modules/htmx.org/LICENSE cercle/static/vendor/htmx/LICENSE
+# Chart.js draws the cockpit's charts (each chart's data is also a table on the page).
+# Without its source map (not shipped): the reference to it would break collectstatic.
+mkdir -p cercle/static/vendor/chartjs
+sed '/sourceMappingURL=/d' node_modules/chart.js/dist/chart.umd.min.js > cercle/static/vendor/chartjs/chart.umd.min.js
+install -D -m 0644 node_modules/chart.js/LICENSE.md cercle/static/vendor/chartjs/LICENSE.md
 # axe-core checks accessibility in the browser tests only; it is not served to users.
 install -D -m 0644 node_modules/axe-core/axe.min.js tests/e2e/vendor/axe-core/axe.min.js
 install -D -m 0644 node_modules/axe-core/LICENSE tests/e2e/vendor/axe-core/LICENSE
-node -e 'for (const p of ["htmx.org","axe-core"]) console.log(p, require(`./node_modules/${p}/package.json`).version)' \
+node -e 'for (const p of ["htmx.org","chart.js","axe-core"]) console.log(p, require(`./node_modules/${p}/package.json`).version)' \
   > cercle/static/vendor/VERSIONS
 cat cercle/static/vendor/VERSIONS

@@ -223,13 +223,13 @@ class ParticipationRule(models.Model):
     )
     core_score = models.PositiveIntegerField(
         _("core group from"),
-        default=30,
+        default=15,
         validators=[MinValueValidator(1)],
         help_text=_("Weighted contributions over the window to belong to the core group."),
     )
     active_score = models.PositiveIntegerField(
         _("active from"),
-        default=3,
+        default=6,
         validators=[MinValueValidator(1)],
         help_text=_("Weighted contributions over the window to count as active."),
     )

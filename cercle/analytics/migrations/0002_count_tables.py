@@ -34,8 +34,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('window_months', models.PositiveSmallIntegerField(default=3, help_text='Levels count what members did in this many months, the current one included.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(12)], verbose_name='window, in months')),
-                ('core_score', models.PositiveIntegerField(default=30, help_text='Weighted contributions over the window to belong to the core group.', validators=[django.core.validators.MinValueValidator(1)], verbose_name='core group from')),
-                ('active_score', models.PositiveIntegerField(default=3, help_text='Weighted contributions over the window to count as active.', validators=[django.core.validators.MinValueValidator(1)], verbose_name='active from')),
+                ('core_score', models.PositiveIntegerField(default=15, help_text='Weighted contributions over the window to belong to the core group.', validators=[django.core.validators.MinValueValidator(1)], verbose_name='core group from')),
+                ('active_score', models.PositiveIntegerField(default=6, help_text='Weighted contributions over the window to count as active.', validators=[django.core.validators.MinValueValidator(1)], verbose_name='active from')),
                 ('peripheral_days', models.PositiveIntegerField(default=1, help_text='Days with any activity (a visit is enough) to count as peripheral.', validators=[django.core.validators.MinValueValidator(1)], verbose_name='peripheral from, days present')),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('community', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='participation_rule', to='communities.community')),

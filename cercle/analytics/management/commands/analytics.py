@@ -2,16 +2,18 @@
 
 Each subcommand is a `Subcommand` (its name, its help texts, `add_arguments` and
 `handle`) listed in `SUBCOMMANDS`; this command only dispatches. To add one (the
-count tables' `rebuild`, say), write its class and append an instance.
+count tables' `fill` and `rebuild` are two), write its class and append an instance.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from cercle.analytics import counting
 from cercle.analytics.figures import compute_figures
 from cercle.communities.models import Community
 
@@ -69,7 +71,56 @@ class FiguresSubcommand(Subcommand):
         command.stdout.write(json.dumps(figures.as_dict(), indent=2))
 
 
-SUBCOMMANDS: list[Subcommand] = [FiguresSubcommand()]
+class FillSubcommand(Subcommand):
+    name = "fill"
+    summary = "count the activity written since the last fill into the count tables"
+    description = (
+        "Read the activity events written since the last fill (a watermark), and "
+        "recompute the count tables of the communities they touch from the earliest "
+        "day they touch, in one transaction with the new watermark: running it twice "
+        "changes nothing, and an interrupted fill leaves the tables as they were. The "
+        "cockpit reads these tables; run it from cron every few minutes "
+        '(docs/metrics.md, "Count tables").'
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--quiet", action="store_true", help="print nothing")
+
+    def handle(self, command: BaseCommand, options: dict[str, Any]) -> None:
+        began = time.monotonic()
+        report = counting.fill()
+        if not options["quiet"]:
+            command.stdout.write(_told(report, time.monotonic() - began))
+
+
+class RebuildSubcommand(Subcommand):
+    name = "rebuild"
+    summary = "empty the count tables and count the whole activity log again"
+    description = (
+        "Empty every count table and count the whole activity log again, in one "
+        "transaction (the pages keep showing the old figures until it commits). Use it "
+        "after changing how something is counted, or to check the tables: a rebuild "
+        "gives the same tables as the fills that came before it."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--quiet", action="store_true", help="print nothing")
+
+    def handle(self, command: BaseCommand, options: dict[str, Any]) -> None:
+        began = time.monotonic()
+        report = counting.rebuild()
+        if not options["quiet"]:
+            command.stdout.write(_told(report, time.monotonic() - began))
+
+
+def _told(report: counting.FillReport, seconds: float) -> str:
+    return (
+        f"Counted {report.events:,} activity events of {len(report.communities)} "
+        f"communities in {seconds:.1f} s (up to event {report.last_event_id})."
+    )
+
+
+SUBCOMMANDS: list[Subcommand] = [FiguresSubcommand(), FillSubcommand(), RebuildSubcommand()]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,412 @@
+"""The cockpit's figures, read from the count tables (docs/metrics.md).
+
+Every function reads pre-computed tables (`CommunityDay`, `MemberDay`,
+`MemberMonth`, `CommunityMonth`, `QuestionLife`) in a fixed number of queries,
+whatever the size of the community; none reads the activity log.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cercle.analytics import statistics
+from cercle.analytics.counting import month_start, months_between, next_month
+from cercle.analytics.models import (
+    LEVEL_ORDER,
+    CommunityDay,
+    CommunityMonth,
+    Level,
+    MemberDay,
+    MemberMonth,
+    QuestionLife,
+)
+from cercle.communities.models import Community, Membership
+
+PERIODS = {
+    "30d": (30, _("Last 30 days")),
+    "90d": (90, _("Last 90 days")),
+    "12m": (365, _("Last 12 months")),
+}
+DEFAULT_PERIOD = "90d"
+ANSWER_WAIT = timedelta(hours=48)
+RETENTION_OFFSETS = (1, 2, 3, 6)
+# The shares of each level in the 90-9-1 rule and in Wenger's descriptions
+# (docs/metrics.md): core, active, peripheral (the rest of the members).
+RULE_90_9_1 = {Level.CORE: 1.0, Level.ACTIVE: 9.0, Level.PERIPHERAL: 90.0}
+WENGER_SHARES = {Level.CORE: (10, 15), Level.ACTIVE: (15, 20), Level.PERIPHERAL: (65, 75)}
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole UTC days from `start` to `end` (excluded)."""
+
+    key: str
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+    def previous(self) -> Period:
+        return Period(self.key, self.start - timedelta(days=self.days), self.start)
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
+    @property
+    def label(self) -> str:
+        return str(PERIODS[self.key][1]) if self.key in PERIODS else ""
+
+
+def period(key: str | None, today: date | None = None) -> Period:
+    """The period a cockpit shows: the `key` ones end with today (included)."""
+    chosen = key if key in PERIODS else DEFAULT_PERIOD
+    today = today or timezone.now().astimezone(UTC).date()
+    days = PERIODS[chosen][0]
+    return Period(chosen, today - timedelta(days=days - 1), today + timedelta(days=1))
+
+
+def change(now: float | None, before: float | None) -> float | None:
+    """The change from `before` to `now`, in percent (None when `before` is 0)."""
+    if now is None or not before:
+        return None
+    return round((now - before) / before * 100, 1)
+
+
+# --- Activity ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Activity:
+    days: int
+    active_members: int  # distinct members active in the period
+    contributors: int  # distinct members who acted at a level
+    dau: float  # mean daily active members
+    wau: float
+    mau: float
+    stickiness: float | None  # dau / mau, percent
+    new_members: int
+    left_members: int
+    totals: dict[str, int]
+    per_day: dict[str, float]
+
+
+ACTIVITY_KINDS = ("topics", "questions", "answers", "replies", "reactions", "knowledge")
+
+
+def activity(community: Community, span: Period) -> Activity:
+    days = CommunityDay.objects.filter(
+        community=community, day__gte=span.start, day__lt=span.end
+    ).aggregate(
+        dau=Sum("active"),
+        wau=Sum("active_7"),
+        mau=Sum("active_30"),
+        new=Sum("joined"),
+        left=Sum("left"),
+        **{kind: Sum(kind) for kind in ACTIVITY_KINDS},
+    )
+    people = MemberDay.objects.filter(
+        community=community, day__gte=span.start, day__lt=span.end
+    ).aggregate(
+        active=Count("person_id", distinct=True),
+        contributors=Count(
+            "person_id", distinct=True, filter=Q(level1__gt=0) | Q(level2__gt=0) | Q(level3__gt=0)
+        ),
+    )
+    n = span.days
+    dau, wau, mau = ((days[key] or 0) / n for key in ("dau", "wau", "mau"))
+    totals = {kind: days[kind] or 0 for kind in ACTIVITY_KINDS}
+    return Activity(
+        days=n,
+        active_members=people["active"],
+        contributors=people["contributors"],
+        dau=round(dau, 1),
+        wau=round(wau, 1),
+        mau=round(mau, 1),
+        stickiness=round(dau / mau * 100, 1) if mau else None,
+        new_members=days["new"] or 0,
+        left_members=days["left"] or 0,
+        totals=totals,
+        per_day={kind: round(total / n, 2) for kind, total in totals.items()},
+    )
+
+
+@dataclass
+class Series:
+    """A chart's data: one label per point, one list of values per line."""
+
+    labels: list[str]
+    lines: dict[str, list[float]]
+
+
+def activity_series(community: Community, span: Period) -> Series:
+    """Daily active members and contributions; by week beyond 90 days."""
+    rows = list(
+        CommunityDay.objects.filter(community=community, day__gte=span.start, day__lt=span.end)
+        .order_by("day")
+        .values_list("day", "active", "contributors", "level1", "level2", "level3")
+    )
+    weekly = span.days > 92
+    buckets: dict[date, list[int]] = {}
+    for day, active, contributors, level1, level2, level3 in rows:
+        key = day - timedelta(days=day.weekday()) if weekly else day
+        bucket = buckets.setdefault(key, [0, 0, 0, 0, 0])
+        for index, value in enumerate((active, contributors, level1, level2, level3)):
+            bucket[index] += value
+    labels = [key.isoformat() for key in buckets]
+    values = list(buckets.values())
+    return Series(
+        labels=labels,
+        lines={
+            "active": [float(v[0]) for v in values],
+            "contributors": [float(v[1]) for v in values],
+            "level1": [float(v[2]) for v in values],
+            "level2": [float(v[3]) for v in values],
+            "level3": [float(v[4]) for v in values],
+        },
+    )
+
+
+# --- Participation levels ------------------------------------------------------------------
+
+
+@dataclass
+class Participation:
+    month: date
+    members: int
+    counts: dict[str, int]
+    shares: dict[str, float]  # percent of members
+    flows: dict[str, dict[str, int]]
+    gini: float | None
+    top1_share: float | None
+    contributions: int
+    reached: dict[str, float]  # percent of members who acted at level 1, 2, 3 in the period
+    history: list[tuple[date, dict[str, int]]] = field(default_factory=list)
+
+
+def participation(community: Community, span: Period) -> Participation:
+    last = month_start(span.last_day)
+    months = list(
+        CommunityMonth.objects.filter(
+            community=community, month__gte=month_start(span.start), month__lte=last
+        ).order_by("month")
+    )
+    latest = months[-1] if months else CommunityMonth(community=community, month=last)
+    counts = {
+        Level.CORE: latest.core,
+        Level.ACTIVE: latest.active,
+        Level.PERIPHERAL: latest.peripheral,
+        Level.INACTIVE: latest.inactive,
+    }
+    members = latest.members
+    per_person: Counter[int] = Counter()
+    reached_by: dict[str, set[int]] = defaultdict(set)
+    for person, level1, level2, level3 in MemberMonth.objects.filter(
+        community=community, month__gte=month_start(span.start), month__lte=last
+    ).values_list("person_id", "level1", "level2", "level3"):
+        per_person[person] += level1 + 2 * level2 + 3 * level3
+        for name, value in (("1", level1), ("2", level2), ("3", level3)):
+            if value:
+                reached_by[name].add(person)
+    scores = [score for score in per_person.values() if score > 0]
+    return Participation(
+        month=latest.month,
+        members=members,
+        counts={str(k): v for k, v in counts.items()},
+        shares={str(k): round(v / members * 100, 1) if members else 0.0 for k, v in counts.items()},
+        flows=latest.flows or {},
+        gini=_rounded(statistics.gini(scores), 3),
+        top1_share=_rounded(statistics.top_share(scores), 3),
+        contributions=sum(scores),
+        reached={
+            level: round(len(reached_by[level]) / members * 100, 1) if members else 0.0
+            for level in ("1", "2", "3")
+        },
+        history=[
+            (
+                row.month,
+                {
+                    Level.CORE: row.core,
+                    Level.ACTIVE: row.active,
+                    Level.PERIPHERAL: row.peripheral,
+                    Level.INACTIVE: row.inactive,
+                },
+            )
+            for row in months
+        ],
+    )
+
+
+def _rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+# --- Engagement ladder -----------------------------------------------------------------------
+
+
+def ladder(community: Community, span: Period) -> Series:
+    """Actions at each level of engagement, per week (Monday first)."""
+    weeks: dict[date, list[int]] = {}
+    for day, level1, level2, level3 in (
+        CommunityDay.objects.filter(community=community, day__gte=span.start, day__lt=span.end)
+        .order_by("day")
+        .values_list("day", "level1", "level2", "level3")
+    ):
+        week = weeks.setdefault(day - timedelta(days=day.weekday()), [0, 0, 0])
+        week[0] += level1
+        week[1] += level2
+        week[2] += level3
+    return Series(
+        labels=[week.isoformat() for week in weeks],
+        lines={
+            "level1": [float(v[0]) for v in weeks.values()],
+            "level2": [float(v[1]) for v in weeks.values()],
+            "level3": [float(v[2]) for v in weeks.values()],
+        },
+    )
+
+
+# --- Responsiveness -----------------------------------------------------------------------
+
+
+@dataclass
+class Responsiveness:
+    questions: int
+    answered_pct: float | None
+    solved_pct: float | None
+    median_hours_first_answer: float | None
+    p90_hours_first_answer: float | None
+    median_hours_accepted: float | None
+    p90_hours_accepted: float | None
+    unanswered_after_48h: int  # asked in the period, still without answer after 48 hours
+
+
+def responsiveness(
+    community: Community, span: Period, now: datetime | None = None
+) -> Responsiveness:
+    now = now or timezone.now()
+    rows = list(
+        QuestionLife.objects.filter(
+            community=community,
+            asked_at__gte=_midnight(span.start),
+            asked_at__lt=_midnight(span.end),
+        ).values_list("asked_at", "first_answer_at", "accepted_at")
+    )
+    first = sorted((answer - asked).total_seconds() / 3600 for asked, answer, _ok in rows if answer)
+    accepted = sorted(
+        (solved - asked).total_seconds() / 3600 for asked, _answer, solved in rows if solved
+    )
+    total = len(rows)
+    return Responsiveness(
+        questions=total,
+        answered_pct=_rounded(statistics.percent(len(first), total), 1),
+        solved_pct=_rounded(statistics.percent(len(accepted), total), 1),
+        median_hours_first_answer=_rounded(statistics.median(first), 2),
+        p90_hours_first_answer=_rounded(percentile(first, 90), 2),
+        median_hours_accepted=_rounded(statistics.median(accepted), 2),
+        p90_hours_accepted=_rounded(percentile(accepted, 90), 2),
+        unanswered_after_48h=sum(
+            1 for asked, answer, _ok in rows if answer is None and asked <= now - ANSWER_WAIT
+        ),
+    )
+
+
+def percentile(ordered: list[float], rank: float) -> float | None:
+    """The nearest-rank percentile of sorted values (docs/metrics.md)."""
+    if not ordered:
+        return None
+    index = max(0, math.ceil(rank / 100 * len(ordered)) - 1)
+    return ordered[index]
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+# --- Retention ------------------------------------------------------------------------------
+
+
+@dataclass
+class Cohort:
+    month: date
+    size: int
+    retained: dict[int, float | None]  # months later -> percent still active (None: not yet)
+
+
+def retention(community: Community, span: Period, today: date | None = None) -> list[Cohort]:
+    """Monthly cohorts of the members who joined in the period (and its months), and
+    the share of each active 1, 2, 3 and 6 months after the month they joined."""
+    today = today or timezone.now().astimezone(UTC).date()
+    first, last = month_start(span.start), month_start(span.last_day)
+    joined = {
+        person: month_start(moment.astimezone(UTC).date())
+        for person, moment in Membership.objects.filter(
+            community=community,
+            joined_at__gte=_midnight(first),
+            joined_at__lt=_midnight(next_month(last)),
+        ).values_list("person_id", "joined_at")
+        if moment is not None
+    }
+    active_months: dict[int, set[date]] = defaultdict(set)
+    for person, month in MemberMonth.objects.filter(
+        community=community, month__gte=first, person_id__in=list(joined)
+    ).values_list("person_id", "month"):
+        active_months[person].add(month)
+    cohorts = []
+    current = month_start(today)
+    for month in months_between(first, last):
+        members = [person for person, start in joined.items() if start == month]
+        retained: dict[int, float | None] = {}
+        for offset in RETENTION_OFFSETS:
+            later = month
+            for _step in range(offset):
+                later = next_month(later)
+            if later >= current or not members:
+                retained[offset] = None
+                continue
+            still = sum(1 for person in members if later in active_months[person])
+            retained[offset] = round(still / len(members) * 100, 1)
+        cohorts.append(Cohort(month=month, size=len(members), retained=retained))
+    return cohorts
+
+
+def time_to_first_contribution(community: Community, span: Period) -> float | None:
+    """Median days from joining to the first contribution (a level 1-3 action), over
+    the members who joined in the period and contributed since."""
+    joined = dict(
+        Membership.objects.filter(
+            community=community,
+            joined_at__gte=_midnight(span.start),
+            joined_at__lt=_midnight(span.end),
+        ).values_list("person_id", "joined_at")
+    )
+    if not joined:
+        return None
+    first_days: dict[int, date] = {}
+    for person, day in (
+        MemberDay.objects.filter(community=community, person_id__in=list(joined))
+        .filter(Q(level1__gt=0) | Q(level2__gt=0) | Q(level3__gt=0))
+        .order_by("person_id", "day")
+        .values_list("person_id", "day")
+    ):
+        first_days.setdefault(person, day)
+    delays = []
+    for person, day in first_days.items():
+        moment = joined.get(person)
+        if moment is not None:
+            delays.append(float(max(0, (day - moment.astimezone(UTC).date()).days)))
+    delays.sort()
+    return _rounded(statistics.median(delays), 1)
+
+
+def levels_in_order() -> list[Level]:
+    return list(reversed(LEVEL_ORDER))

@@ -1,0 +1,545 @@
+"""What the cockpit pages show: every figure as a table (the same tables feed the
+charts, the CSV exports and the monthly report), read from the count tables in a
+fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Sum
+from django.http import Http404
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cercle import permissions
+from cercle.analytics import counting, lifestage, metrics
+from cercle.analytics.models import (
+    LEVEL_ORDER,
+    FillState,
+    Level,
+    MemberMonth,
+    ParticipationRule,
+    QuestionLife,
+)
+from cercle.communities import queries as community_queries
+from cercle.communities.models import Community
+from cercle.conversations.models import Topic
+from cercle.people.models import Profile
+from cercle.permissions import Actor
+
+LEVEL_LABELS = dict(Level.choices)
+FLOW_LABELS = {
+    "up": gettext_lazy("Moved up"),
+    "stayed": gettext_lazy("Stayed"),
+    "down": gettext_lazy("Moved down"),
+    "gone": gettext_lazy("Left"),
+}
+NOTHING = "\u2013"  # an en dash: no figure
+TOP_CONTRIBUTORS = 10
+UNANSWERED_SHOWN = 10
+
+
+@dataclass
+class Table:
+    """A table of figures, shown as is, exported as CSV and drawn as a chart."""
+
+    key: str
+    caption: str
+    headers: list[str]
+    rows: list[list[Any]]
+    note: str = ""
+    chart: str = ""  # "line", "bar" or "" (no chart); the first column labels the points
+    chart_columns: list[int] = field(default_factory=list)  # which columns are drawn
+
+    def chart_data(self) -> dict[str, Any]:
+        return {
+            "type": self.chart,
+            "labels": [str(row[0]) for row in self.rows],
+            "datasets": [
+                {"label": self.headers[column], "data": [row[column] for row in self.rows]}
+                for column in self.chart_columns
+            ],
+            "caption": self.caption,
+        }
+
+
+@dataclass
+class Cockpit:
+    community: Community
+    access: permissions.CommunityAccess
+    period: metrics.Period
+    periods: list[tuple[str, str]]
+    updated_at: datetime | None
+    stage: lifestage.LifeStage
+    tables: dict[str, Table]
+    unanswered: list[Topic]
+    unnamed_contributors: int
+
+    @property
+    def charts(self) -> list[dict[str, Any]]:
+        return [
+            {"id": f"chart-{table.key}", **table.chart_data()}
+            for table in self.tables.values()
+            if table.chart
+        ]
+
+
+def cockpit_community(actor: Actor, slug: str) -> tuple[Community, permissions.CommunityAccess]:
+    """A community whose cockpit the actor may see, or a 404 (others learn nothing)."""
+    community, access = community_queries.community_for(actor, slug)
+    if not access.may_see_cockpit():
+        raise Http404
+    return community, access
+
+
+def today() -> date:
+    return timezone.now().astimezone(UTC).date()
+
+
+def cockpit(actor: Actor, slug: str, period_key: str | None) -> Cockpit:
+    community, access = cockpit_community(actor, slug)
+    span = metrics.period(period_key)
+    before = span.previous()
+    now, earlier = metrics.activity(community, span), metrics.activity(community, before)
+    answers = metrics.responsiveness(community, span)
+    answers_before = metrics.responsiveness(community, before)
+    levels = metrics.participation(community, span)
+    state = FillState.objects.filter(name=counting.FILL_STATE).first()
+    tables: dict[str, Table] = {}
+    for table in (
+        _summary(now, earlier, answers, answers_before),
+        _activity_table(community, span),
+        _levels_table(levels),
+        _flows_table(levels),
+        _levels_history(levels),
+        _ladder_table(community, span),
+        _reached_table(levels),
+        _responsiveness_table(answers, answers_before),
+        _retention_table(community, span),
+        _knowledge_table(now, earlier, community, span),
+    ):
+        tables[table.key] = table
+    contributors, unnamed = _contributors(community, span)
+    tables[contributors.key] = contributors
+    return Cockpit(
+        community=community,
+        access=access,
+        period=span,
+        periods=[(key, str(label)) for key, (_days, label) in metrics.PERIODS.items()],
+        updated_at=state.updated_at if state else None,
+        stage=lifestage.life_stage(community, today()),
+        tables=tables,
+        unanswered=_unanswered(access, community),
+        unnamed_contributors=unnamed,
+    )
+
+
+def _fmt(value: float | None, suffix: str = "") -> str:
+    if value is None:
+        return NOTHING
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value}{suffix}"
+
+
+def _change(now: float | None, before: float | None) -> str:
+    change = metrics.change(now, before)
+    if change is None:
+        return NOTHING
+    return f"{'+' if change > 0 else ''}{change}%"
+
+
+def _summary(
+    now: metrics.Activity,
+    earlier: metrics.Activity,
+    answers: metrics.Responsiveness,
+    answers_before: metrics.Responsiveness,
+) -> Table:
+    lines: list[tuple[str, float | None, float | None, str]] = [
+        (_("Members active in the period"), now.active_members, earlier.active_members, ""),
+        (_("Members who contributed"), now.contributors, earlier.contributors, ""),
+        (_("Daily active members (mean)"), now.dau, earlier.dau, ""),
+        (_("Weekly active members (mean)"), now.wau, earlier.wau, ""),
+        (_("Monthly active members (mean)"), now.mau, earlier.mau, ""),
+        (_("Stickiness (daily / monthly active)"), now.stickiness, earlier.stickiness, "%"),
+        (_("New members"), now.new_members, earlier.new_members, ""),
+        (_("Members who left"), now.left_members, earlier.left_members, ""),
+        (_("Questions asked"), answers.questions, answers_before.questions, ""),
+        (_("Questions answered"), answers.answered_pct, answers_before.answered_pct, "%"),
+    ]
+    return Table(
+        key="summary",
+        caption=_("The period at a glance, beside the period before"),
+        headers=[_("Figure"), _("This period"), _("Period before"), _("Change")],
+        rows=[
+            [label, _fmt(value, suffix), _fmt(previous, suffix), _change(value, previous)]
+            for label, value, previous, suffix in lines
+        ],
+    )
+
+
+def _activity_table(community: Community, span: metrics.Period) -> Table:
+    series = metrics.activity_series(community, span)
+    weekly = span.days > 92
+    return Table(
+        key="activity",
+        caption=_("Active members and actions, per week")
+        if weekly
+        else _("Active members and actions, per day"),
+        headers=[
+            _("Week of") if weekly else _("Day"),
+            _("Active members"),
+            _("Contributors"),
+            _("Reacting (level 1)"),
+            _("Taking part (level 2)"),
+            _("Creating (level 3)"),
+        ],
+        rows=[
+            [label, *(int(series.lines[line][index]) for line in series.lines)]
+            for index, label in enumerate(series.labels)
+        ],
+        note=_("Per week, a member active on several days counts once a day.") if weekly else "",
+        chart="line",
+        chart_columns=[1, 2],
+    )
+
+
+def _levels_table(levels: metrics.Participation) -> Table:
+    rows = []
+    for level in reversed(LEVEL_ORDER):
+        reference = metrics.RULE_90_9_1.get(level)
+        wenger = metrics.WENGER_SHARES.get(level)
+        rows.append(
+            [
+                str(LEVEL_LABELS[level]),
+                levels.counts.get(str(level), 0),
+                _fmt(levels.shares.get(str(level)), "%"),
+                _fmt(reference, "%") if reference is not None else NOTHING,
+                f"{wenger[0]}{NOTHING}{wenger[1]}%" if wenger else NOTHING,
+            ]
+        )
+    return Table(
+        key="levels",
+        caption=_("Levels of participation at the end of %(month)s")
+        % {"month": date_format(levels.month, "F Y")},
+        headers=[
+            _("Level"),
+            _("Members"),
+            _("Share"),
+            _("The 90-9-1 rule"),
+            _("Wenger's shares"),
+        ],
+        rows=rows,
+        chart="bar",
+        chart_columns=[1],
+    )
+
+
+def _flows_table(levels: metrics.Participation) -> Table:
+    rows = []
+    for level in reversed(LEVEL_ORDER):
+        moves = levels.flows.get(str(level), {})
+        rows.append([str(LEVEL_LABELS[level]), *(moves.get(key, 0) for key in FLOW_LABELS)])
+    new = levels.flows.get("new", {})
+    return Table(
+        key="flows",
+        caption=_("Where last month's members went, by their level then"),
+        headers=[_("Level last month"), *(str(label) for label in FLOW_LABELS.values())],
+        rows=rows,
+        note=_("Newcomers this month, by level: %(levels)s.")
+        % {
+            "levels": ", ".join(
+                f"{LEVEL_LABELS[level]} {new.get(str(level), 0)}" for level in reversed(LEVEL_ORDER)
+            )
+        },
+    )
+
+
+def _levels_history(levels: metrics.Participation) -> Table:
+    return Table(
+        key="history",
+        caption=_("Levels of participation at the end of each month"),
+        headers=[_("Month"), *(str(LEVEL_LABELS[level]) for level in reversed(LEVEL_ORDER))],
+        rows=[
+            [month.strftime("%Y-%m"), *(counts[level] for level in reversed(LEVEL_ORDER))]
+            for month, counts in levels.history
+        ],
+        chart="bar" if len(levels.history) > 1 else "",
+        chart_columns=[1, 2, 3],
+    )
+
+
+def _ladder_table(community: Community, span: metrics.Period) -> Table:
+    series = metrics.ladder(community, span)
+    return Table(
+        key="ladder",
+        caption=_("The engagement ladder: actions at each level, per week"),
+        headers=[
+            _("Week of"),
+            _("Reacting (level 1)"),
+            _("Taking part (level 2)"),
+            _("Creating (level 3)"),
+        ],
+        rows=[
+            [label, *(int(series.lines[line][index]) for line in series.lines)]
+            for index, label in enumerate(series.labels)
+        ],
+        chart="bar",
+        chart_columns=[1, 2, 3],
+    )
+
+
+def _reached_table(levels: metrics.Participation) -> Table:
+    names = {
+        "1": _("Reacting (level 1)"),
+        "2": _("Taking part (level 2)"),
+        "3": _("Creating (level 3)"),
+    }
+    return Table(
+        key="reached",
+        caption=_("Share of members who reached each level of engagement in the period"),
+        headers=[_("Level of engagement"), _("Share of members")],
+        rows=[[names[level], _fmt(share, "%")] for level, share in levels.reached.items()],
+        note=_("Concentration of contributions: Gini %(gini)s, top 1%% of contributors %(top)s.")
+        % {
+            "gini": _fmt(levels.gini),
+            "top": _fmt(
+                round(levels.top1_share * 100, 1) if levels.top1_share is not None else None, "%"
+            ),
+        },
+    )
+
+
+def _responsiveness_table(now: metrics.Responsiveness, before: metrics.Responsiveness) -> Table:
+    lines: list[tuple[str, float | None, float | None, str]] = [
+        (_("Questions asked"), now.questions, before.questions, ""),
+        (_("Answered"), now.answered_pct, before.answered_pct, "%"),
+        (_("Solved (an answer accepted)"), now.solved_pct, before.solved_pct, "%"),
+        (
+            _("Time to first answer, median"),
+            now.median_hours_first_answer,
+            before.median_hours_first_answer,
+            " h",
+        ),
+        (
+            _("Time to first answer, 90th percentile"),
+            now.p90_hours_first_answer,
+            before.p90_hours_first_answer,
+            " h",
+        ),
+        (
+            _("Time to accepted answer, median"),
+            now.median_hours_accepted,
+            before.median_hours_accepted,
+            " h",
+        ),
+        (
+            _("Time to accepted answer, 90th percentile"),
+            now.p90_hours_accepted,
+            before.p90_hours_accepted,
+            " h",
+        ),
+        (
+            _("Still unanswered after 48 hours"),
+            now.unanswered_after_48h,
+            before.unanswered_after_48h,
+            "",
+        ),
+    ]
+    return Table(
+        key="responsiveness",
+        caption=_("Responsiveness: the questions asked in the period"),
+        headers=[_("Figure"), _("This period"), _("Period before"), _("Change")],
+        rows=[
+            [label, _fmt(value, suffix), _fmt(previous, suffix), _change(value, previous)]
+            for label, value, previous, suffix in lines
+        ],
+    )
+
+
+def _retention_table(community: Community, span: metrics.Period) -> Table:
+    cohorts = metrics.retention(community, span, today())
+    first = metrics.time_to_first_contribution(community, span)
+    return Table(
+        key="retention",
+        caption=_("Retention: members who joined each month, still active later"),
+        headers=[
+            _("Joined in"),
+            _("Members"),
+            *(
+                _("After %(months)d months") % {"months": offset}
+                if offset > 1
+                else _("After 1 month")
+                for offset in metrics.RETENTION_OFFSETS
+            ),
+        ],
+        rows=[
+            [
+                cohort.month.strftime("%Y-%m"),
+                cohort.size,
+                *(_fmt(cohort.retained[offset], "%") for offset in metrics.RETENTION_OFFSETS),
+            ]
+            for cohort in cohorts
+        ],
+        note=_(
+            "Newcomers of the period took %(days)s days (median) to contribute for the first time."
+        )
+        % {"days": _fmt(first)},
+    )
+
+
+def _knowledge_table(
+    now: metrics.Activity, earlier: metrics.Activity, community: Community, span: metrics.Period
+) -> Table:
+    from cercle.knowledge.models import Resource  # noqa: PLC0415 - apps load in order
+    from cercle.wiki.models import Article  # noqa: PLC0415
+
+    since, until = _midnight(span.start), _midnight(span.end)
+    articles = Article.objects.filter(
+        community=community, created_at__gte=since, created_at__lt=until
+    )
+    captured = articles.exclude(source_topic=None).count()
+    written = articles.count()
+    resources = Resource.objects.filter(
+        collection__community=community, created_at__gte=since, created_at__lt=until
+    ).count()
+    reused = list(
+        Article.objects.filter(community=community)
+        .order_by("-revision_number", "-updated_at")
+        .values_list("title", "revision_number")[:5]
+    )
+    return Table(
+        key="knowledge",
+        caption=_("Knowledge: what the community wrote down and collected"),
+        headers=[_("Figure"), _("This period"), _("Period before"), _("Change")],
+        rows=[
+            [
+                _("Articles and resources added"),
+                now.totals["knowledge"],
+                earlier.totals["knowledge"],
+                _change(now.totals["knowledge"], earlier.totals["knowledge"]),
+            ],
+            [_("Wiki articles written"), written, NOTHING, NOTHING],
+            [_("of which captured from conversations"), captured, NOTHING, NOTHING],
+            [_("Library resources added"), resources, NOTHING, NOTHING],
+        ],
+        note=_("Most revised articles: %(articles)s.")
+        % {"articles": ", ".join(f"{title} ({count})" for title, count in reused) or NOTHING},
+    )
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def _contributors(community: Community, span: metrics.Period) -> tuple[Table, int]:
+    """The top contributors of the period; members who asked not to be named are
+    counted, never named."""
+    totals = (
+        MemberMonth.objects.filter(
+            community=community,
+            month__gte=counting.month_start(span.start),
+            month__lte=counting.month_start(span.last_day),
+        )
+        .values("person_id", "person__display_name")
+        .annotate(score=Sum("level1") + 2 * Sum("level2") + 3 * Sum("level3"))
+        .filter(score__gt=0)
+        .order_by("-score", "person_id")[: TOP_CONTRIBUTORS * 3]
+    )
+    rows = list(totals)
+    hidden = set(
+        Profile.objects.filter(
+            person_id__in=[row["person_id"] for row in rows], named_in_analytics=False
+        ).values_list("person_id", flat=True)
+    )
+    named = [row for row in rows if row["person_id"] not in hidden][:TOP_CONTRIBUTORS]
+    unnamed = sum(1 for row in rows[: len(named) + len(hidden)] if row["person_id"] in hidden)
+    return (
+        Table(
+            key="contributors",
+            caption=_("Top contributors of the period (weighted contributions)"),
+            headers=[_("Member"), _("Weighted contributions")],
+            rows=[[row["person__display_name"], row["score"]] for row in named],
+            note=_("%(count)d members among them asked not to be named.") % {"count": unnamed}
+            if unnamed
+            else "",
+        ),
+        unnamed,
+    )
+
+
+def _unanswered(access: permissions.CommunityAccess, community: Community) -> list[Topic]:
+    """The oldest questions still unanswered after 48 hours, in spaces the reader reads."""
+    limit = timezone.now() - metrics.ANSWER_WAIT
+    waiting = QuestionLife.objects.filter(
+        community=community, first_answer_at=None, asked_at__lte=limit
+    ).values("topic_id")
+    return list(
+        Topic.objects.filter(
+            pk__in=waiting,
+            is_hidden=False,
+            merged_into=None,
+            space__in=permissions.readable_spaces(access),
+        )
+        .select_related("space", "community")
+        .order_by("created_at")[:UNANSWERED_SHOWN]
+    )
+
+
+def participation_rule(community: Community) -> ParticipationRule:
+    return counting.participation_rule(community.pk)
+
+
+@dataclass
+class MonthlyReport:
+    community: Community
+    access: permissions.CommunityAccess
+    month: date
+    period: metrics.Period
+    stage: lifestage.LifeStage
+    tables: dict[str, Table]
+    previous_month: date
+    next_month: date | None
+
+
+def monthly_report(actor: Actor, slug: str, month: date) -> MonthlyReport:
+    """One calendar month, against the month before: the page to print for sponsors."""
+    community, access = cockpit_community(actor, slug)
+    current = counting.month_start(today())
+    if month > current:
+        raise Http404
+    following = counting.next_month(month)
+    span = metrics.Period("month", month, min(following, today() + timedelta(days=1)))
+    previous = counting.month_start(month - timedelta(days=1))
+    before = metrics.Period("month", previous, month)
+    now, earlier = metrics.activity(community, span), metrics.activity(community, before)
+    answers = metrics.responsiveness(community, span)
+    answers_before = metrics.responsiveness(community, before)
+    levels = metrics.participation(community, span)
+    tables = {
+        table.key: table
+        for table in (
+            _summary(now, earlier, answers, answers_before),
+            _levels_table(levels),
+            _flows_table(levels),
+            _reached_table(levels),
+            _responsiveness_table(answers, answers_before),
+            _knowledge_table(now, earlier, community, span),
+        )
+    }
+    contributors, _unnamed = _contributors(community, span)
+    tables[contributors.key] = contributors
+    return MonthlyReport(
+        community=community,
+        access=access,
+        month=month,
+        period=span,
+        stage=lifestage.life_stage(community, following if following <= today() else today()),
+        tables=tables,
+        previous_month=previous,
+        next_month=following if following <= current else None,
+    )

@@ -1,0 +1,91 @@
+"""The animator's cockpit: thin views over `cercle.analytics.queries`."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from cercle.analytics import actions, queries
+from cercle.analytics.forms import ParticipationRuleForm
+from cercle.errors import ActionRefused
+
+
+@login_required
+@require_safe
+def cockpit(request: HttpRequest, slug: str) -> HttpResponse:
+    page = queries.cockpit(request.user, slug, request.GET.get("period"))
+    return render(
+        request,
+        "analytics/cockpit.html",
+        {"page": page, "community": page.community, "access": page.access},
+    )
+
+
+@login_required
+@require_safe
+def table_csv(request: HttpRequest, slug: str, table: str) -> HttpResponse:
+    page = queries.cockpit(request.user, slug, request.GET.get("period"))
+    found = page.tables.get(table)
+    if found is None:
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"{page.community.slug}-{found.key}-{page.period.start}-{page.period.last_day}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.write("\ufeff")  # a byte-order mark, so that spreadsheets read UTF-8
+    writer = csv.writer(response)
+    writer.writerow(found.headers)
+    writer.writerows(found.rows)
+    return response
+
+
+@login_required
+@require_safe
+def report(request: HttpRequest, slug: str, year: int, month: int) -> HttpResponse:
+    try:
+        first = date(year, month, 1)
+    except ValueError:
+        raise Http404 from None
+    page = queries.monthly_report(request.user, slug, first)
+    return render(
+        request,
+        "analytics/report.html",
+        {"page": page, "community": page.community, "access": page.access},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule(request: HttpRequest, slug: str) -> HttpResponseBase:
+    community, access = queries.cockpit_community(request.user, slug)
+    current = queries.participation_rule(community)
+    form = ParticipationRuleForm(instance=current)
+    if request.method == "POST":
+        form = ParticipationRuleForm(request.POST, instance=current)
+        if form.is_valid():
+            try:
+                actions.do_change_participation_rule(
+                    request.user,  # type: ignore[arg-type]
+                    community,
+                    window_months=form.cleaned_data["window_months"],
+                    core_score=form.cleaned_data["core_score"],
+                    active_score=form.cleaned_data["active_score"],
+                    peripheral_days=form.cleaned_data["peripheral_days"],
+                )
+            except ActionRefused as refusal:
+                form.add_error(None, refusal.message)
+            else:
+                messages.success(request, _("The levels are computed again with the new rule."))
+                return redirect("analytics:cockpit", slug=community.slug)
+    return render(
+        request,
+        "analytics/rule.html",
+        {"community": community, "access": access, "form": form},
+    )
