@@ -85,7 +85,10 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "cercle.analytics.presence.PresenceMiddleware",
 ]
+# A member's first community page of the day records a visit (docs/metrics.md).
+CERCLE_RECORD_PRESENCE = env_bool("CERCLE_RECORD_PRESENCE", True)
 
 ROOT_URLCONF = "cercle.urls"
 WSGI_APPLICATION = "cercle.wsgi.application"

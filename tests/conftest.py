@@ -51,6 +51,14 @@ def _default_language() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _no_presence(settings: Any) -> None:
+    """A member's first page of the day writes one visit event (one query, once a day:
+    tests/test_analytics_presence.py pins it); the query counts pinned elsewhere
+    measure the pages themselves."""
+    settings.CERCLE_RECORD_PRESENCE = False
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
     """Rate limits and cached pages live in the cache: each test starts clean."""
     cache.clear()

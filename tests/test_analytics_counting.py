@@ -432,8 +432,9 @@ def test_the_cockpit_reads_a_bounded_number_of_queries_whatever_the_activity(
     busy(5)
     with CaptureQueriesContext(connection) as few:
         page = html(client, url + "?period=12m")
+    queries = len(few)  # now: the next request empties Django's log of queries
     busy(120)
     with CaptureQueriesContext(connection) as many:
         html(client, url + "?period=12m")
-    assert len(many) == len(few) <= 40
+    assert 10 < len(many) == queries <= 30
     assert "Member 1" in page  # a top contributor, named
