@@ -13,8 +13,9 @@ from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cercle import permissions
 from cercle.accounts.models import User
-from cercle.analytics import counting, lifestage, metrics
+from cercle.analytics import counting, lifestage, metrics, queries
 from cercle.analytics.actions import do_change_participation_rule
 from cercle.analytics.models import (
     ActivityEvent,
@@ -438,3 +439,22 @@ def test_the_cockpit_reads_a_bounded_number_of_queries_whatever_the_activity(
         html(client, url + "?period=12m")
     assert 10 < len(many) == queries <= 30
     assert "Member 1" in page  # a top contributor, named
+
+
+def test_engagement_rate_of_a_topic(circle: tuple[Community, dict[str, User]]) -> None:
+    where, people = circle
+    space = where.spaces.get()
+    now = datetime.now(UTC)
+    topic = talk.do_start_topic(
+        people["Ann"], space, title="Our winter routes", body="Share yours.", kind=Kind.DISCUSSION
+    )
+    talk.do_reply(people["Ben"], topic, body="Along the canal.")
+    reply = talk.do_reply(people["Cat"], topic, body="Through the park.")
+    talk.do_reply(people["Ben"], topic, body="And back by the river.")
+    talk.do_toggle_reaction(people["Dan"], reply, "thanks")
+    talk.do_toggle_reaction(people["Ann"], reply, "thanks")  # the author: not counted
+    access = permissions.community_access(people["Claire"], where)
+    span = metrics.Period("custom", now.date() - timedelta(days=1), now.date() + timedelta(days=1))
+    table = queries._engagement_table(access, where, span)
+    # Ben, Cat and Dan interacted; Claire, Ann, Ben, Cat and Dan are members (Eve left).
+    assert table.rows == [["Our winter routes", 3, 5, "60%"]]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -26,8 +26,8 @@ from cercle.analytics.models import (
     QuestionLife,
 )
 from cercle.communities import queries as community_queries
-from cercle.communities.models import Community
-from cercle.conversations.models import Topic
+from cercle.communities.models import Community, Membership, SpaceMember, Status
+from cercle.conversations.models import Post, Reaction, Topic
 from cercle.people.models import Profile
 from cercle.permissions import Actor
 
@@ -40,6 +40,7 @@ FLOW_LABELS = {
 }
 NOTHING = "\u2013"  # an en dash: no figure
 TOP_CONTRIBUTORS = 10
+ENGAGEMENT_TOPICS = 10
 UNANSWERED_SHOWN = 10
 
 
@@ -125,6 +126,8 @@ def cockpit(actor: Actor, slug: str, period_key: str | None) -> Cockpit:
         tables[table.key] = table
     contributors, unnamed = _contributors(community, span)
     tables[contributors.key] = contributors
+    engagement = _engagement_table(access, community, span)
+    tables[engagement.key] = engagement
     return Cockpit(
         community=community,
         access=access,
@@ -469,6 +472,67 @@ def _contributors(community: Community, span: metrics.Period) -> tuple[Table, in
             else "",
         ),
         unnamed,
+    )
+
+
+def _engagement_table(
+    access: permissions.CommunityAccess, community: Community, span: metrics.Period
+) -> Table:
+    """The engagement rate of the period's most discussed topics: the members who
+    replied or reacted (its author aside), over the members who could read it."""
+    topics = list(
+        Topic.objects.filter(
+            community=community,
+            created_at__gte=_midnight(span.start),
+            created_at__lt=_midnight(span.end),
+            is_hidden=False,
+            merged_into=None,
+            space__in=permissions.readable_spaces(access),
+        )
+        .select_related("space")
+        .order_by("-reply_count", "-created_at")[:ENGAGEMENT_TOPICS]
+    )
+    ids = [topic.pk for topic in topics]
+    authors = {topic.pk: topic.author_id for topic in topics}
+    interacted: dict[int, set[int]] = {topic: set() for topic in ids}
+    for topic_id, person in (
+        Post.objects.filter(topic_id__in=ids, position__gt=0, deleted_at=None)
+        .exclude(author=None)
+        .values_list("topic_id", "author_id")
+        .distinct()
+    ):
+        interacted[topic_id].add(person)
+    for topic_id, person in (
+        Reaction.objects.filter(post__topic_id__in=ids)
+        .values_list("post__topic_id", "person_id")
+        .distinct()
+    ):
+        interacted[topic_id].add(person)
+    members = Membership.objects.filter(community=community, status=Status.ACTIVE).count()
+    private = {topic.space_id for topic in topics if topic.space.is_private}
+    listed = dict(
+        SpaceMember.objects.filter(space_id__in=private)
+        .values("space_id")
+        .annotate(n=Count("person_id", distinct=True))
+        .values_list("space_id", "n")
+    )
+    rows = []
+    for topic in topics:
+        people = interacted[topic.pk] - {authors[topic.pk]}
+        audience = listed.get(topic.space_id, 0) if topic.space.is_private else members
+        rate = round(len(people) / audience * 100, 1) if audience else None
+        rows.append([topic.title, len(people), audience, _fmt(rate, "%")])
+    return Table(
+        key="engagement",
+        caption=_("Engagement rate of the most discussed topics of the period"),
+        headers=[
+            _("Topic"),
+            _("Members who interacted"),
+            _("Members who could read it"),
+            _("Engagement rate"),
+        ],
+        rows=rows,
+        note=_("Interacting: replying or reacting; the topic's author does not count."),
     )
 
 

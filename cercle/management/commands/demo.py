@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from cercle.accounts.models import User
+from cercle.analytics import counting
 from cercle.communities.models import Community
 from cercle.demo import DEMO_PEOPLE, demo_is_needed, load_demo
 from cercle.simulation.load import Report, generate
@@ -33,7 +34,8 @@ class Command(BaseCommand):
         "who mostly read and a few who write a lot, a weekly rhythm, questions answered "
         "after realistic delays, events, polls, knowledge captured from solved questions, "
         "newcomers arriving and members drifting away), the same for the same --seed; "
-        "without --if-empty that community is added to any database."
+        "without --if-empty that community is added to any database. Either way the "
+        "cockpit's count tables are filled at the end (`cercle analytics fill`)."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -92,9 +94,11 @@ class Command(BaseCommand):
         if options["if_empty"] and not demo_is_needed():
             self._logins()
             return
-        # The demo and the generated community land together or not at all.
+        # The demo and the generated community land together or not at all, counted
+        # for the cockpit.
         with transaction.atomic():
             self._load(members, options)
+            counting.fill()
         self._logins()
 
     def _load(self, members: int | None, options: dict[str, Any]) -> None:
