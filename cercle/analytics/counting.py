@@ -46,6 +46,7 @@ from cercle.analytics.models import (
     QuestionLife,
     SpaceDay,
 )
+from cercle.bulkcopy import Table
 from cercle.communities.models import Membership
 from cercle.conversations.models import Post, Topic
 
@@ -255,67 +256,80 @@ def _as_date(value: Any) -> date:
 def _write_community_days(
     community_id: int, first_day: date, last_day: date, sums: dict[date, tuple[int, ...]]
 ) -> None:
-    """One row per day from `first_day` to `last_day`, with the distinct counts read
-    from the member days in one pass (the 30 days before `first_day` included)."""
+    """One row per day from `first_day` to `last_day`. The distinct counts come from
+    the member days: `active` and `contributors` by a GROUP BY; `active_7` and
+    `active_30` by counting, for each member day, the days it is the member's latest
+    active day within 7 (30) days: from that day until the member's next active day
+    or the window's end. Those spans never overlap for one member, so starts minus
+    ends, summed in order, is the number of distinct members (one pass in SQL, one
+    over the days in Python)."""
     window_start = first_day - timedelta(days=29)
-    rows = (
-        MemberDay.objects.filter(community_id=community_id, day__gte=window_start)
-        .order_by("day")
-        .values_list("day", "person_id", "level1", "level2", "level3")
-        .iterator(chunk_size=20_000)
-    )
-    last_seen: dict[int, date] = {}
-    seen_on: Counter[date] = Counter()  # how many people were last seen on each day
-    active: Counter[date] = Counter()
-    contributors: Counter[date] = Counter()
-    windows: dict[date, tuple[int, int]] = {}
-    pending = _DaysInOrder(rows)
-    day = window_start
-    while day <= last_day:
-        for person_day, person, level1, level2, level3 in pending.take_while(day):
-            before = last_seen.get(person)
-            if before is not None:
-                seen_on[before] -= 1
-            last_seen[person] = person_day
-            seen_on[person_day] += 1
-            active[person_day] += 1
-            if level1 + level2 + level3:
-                contributors[person_day] += 1
-        if day >= first_day:
-            windows[day] = (
-                sum(seen_on[day - timedelta(days=back)] for back in range(7)),
-                sum(seen_on[day - timedelta(days=back)] for back in range(30)),
+    quote = _db_date
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT day, COUNT(*), SUM(CASE WHEN level1 + level2 + level3 > 0 THEN 1 ELSE 0 END) "
+            "FROM analytics_memberday WHERE community_id = %s AND day >= %s GROUP BY day",
+            [community_id, quote(first_day)],
+        )
+        daily = {_as_date(day): (int(n), int(c or 0)) for day, n, c in cursor.fetchall()}
+        changes: dict[int, Counter[date]] = {7: Counter(), 30: Counter()}
+        for span in (7, 30):
+            until = _plus_days("day", span)
+            stop = _least(until, f"COALESCE(next_day, {until})")
+            cursor.execute(
+                f"SELECT day, {stop}, COUNT(*) FROM ("  # noqa: S608 - our own SQL
+                "SELECT day, LEAD(day) OVER (PARTITION BY person_id ORDER BY day) AS next_day "
+                "FROM analytics_memberday WHERE community_id = %s AND day >= %s"
+                f") AS spans GROUP BY day, {stop}",
+                [community_id, quote(window_start)],
             )
-        day += timedelta(days=1)
+            for start, end, count in cursor.fetchall():
+                changes[span][_as_date(start)] += int(count)
+                changes[span][_as_date(end)] -= int(count)
+    running = {7: 0, 30: 0}
     names = list(TALLY)
     empty = (0,) * len(names)
-    CommunityDay.objects.bulk_create(
-        [
-            CommunityDay(
-                community_id=community_id,
-                day=day,
-                active=active[day],
-                contributors=contributors[day],
-                active_7=seven,
-                active_30=thirty,
-                **dict(zip(names, sums.get(day, empty), strict=True)),
+    rows = []
+    day = window_start
+    while day <= last_day:
+        for span in running:
+            running[span] += changes[span][day]
+        if day >= first_day:
+            active, contributors = daily.get(day, (0, 0))
+            rows.append(
+                (
+                    community_id,
+                    day,
+                    active,
+                    contributors,
+                    running[7],
+                    running[30],
+                    *sums.get(day, empty),
+                )
             )
-            for day, (seven, thirty) in windows.items()
-        ],
-        batch_size=2000,
+        day += timedelta(days=1)
+    Table(
+        CommunityDay,
+        ["community_id", "day", "active", "contributors", "active_7", "active_30", *names],
+    ).write(rows)
+
+
+def _db_date(day: date) -> Any:
+    return connection.ops.adapt_datefield_value(day)
+
+
+def _plus_days(column: str, days: int) -> str:
+    if connection.vendor == "postgresql":
+        return f"({column} + {days})"
+    return f"date({column}, '+{days} days')"
+
+
+def _least(first: str, second: str) -> str:
+    return (
+        f"LEAST({first}, {second})"
+        if connection.vendor == "postgresql"
+        else (f"min({first}, {second})")
     )
-
-
-class _DaysInOrder:
-    """The member days, taken day by day."""
-
-    def __init__(self, rows: Iterator[tuple[date, int, int, int, int]]) -> None:
-        self.rows, self.head = rows, next(rows, None)
-
-    def take_while(self, day: date) -> Iterator[tuple[date, int, int, int, int]]:
-        while self.head is not None and self.head[0] <= day:
-            yield self.head
-            self.head = next(self.rows, None)
 
 
 def _write_member_months(community_id: int, first_month: date) -> None:
@@ -413,7 +427,10 @@ def _write_levels(community_id: int, first_month: date, last_month: date) -> Non
             )
         )
         previous_levels = levels
-    MemberLevel.objects.bulk_create(level_rows, batch_size=5000)
+    Table(MemberLevel, ["community_id", "person_id", "month", "level", "score", "days"]).write(
+        (row.community_id, row.person_id, row.month, row.level, row.score, row.days)
+        for row in level_rows
+    )
     CommunityMonth.objects.bulk_create(month_rows, batch_size=1000)
     knowledge = (
         CommunityDay.objects.filter(community_id=community_id, day__gte=first_month)
@@ -536,19 +553,27 @@ def _write_question_lives(community_id: int, since: datetime) -> None:
             .filter(~Q(accepted_answer=None))
             .values_list("pk", "solved_at")
         )
-        QuestionLife.objects.bulk_create(
+        Table(
+            QuestionLife,
             [
-                QuestionLife(
-                    community_id=community_id,
-                    topic_id=topic,
-                    asker_id=actor,
-                    asked_at=moment,
-                    first_answer_at=answered.get(topic, (None, 0))[0],
-                    answers=answered.get(topic, (None, 0))[1],
-                    accepted_at=solved.get(topic),
-                )
-                for topic, (actor, moment) in asked.items()
-                if topic is not None
+                "community_id",
+                "topic_id",
+                "asker_id",
+                "asked_at",
+                "first_answer_at",
+                "answers",
+                "accepted_at",
             ],
-            batch_size=2000,
+        ).write(
+            (
+                community_id,
+                topic,
+                actor,
+                moment,
+                answered.get(topic, (None, 0))[0],
+                answered.get(topic, (None, 0))[1],
+                solved.get(topic),
+            )
+            for topic, (actor, moment) in asked.items()
+            if topic is not None
         )

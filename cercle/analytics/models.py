@@ -69,6 +69,9 @@ class ActivityEvent(models.Model):
 # --- Count tables -----------------------------------------------------------------------------
 # Filled from the activity log by `cercle.analytics.counting` (a watermark makes each
 # event counted once); pages read these, never the log itself. Days are UTC days.
+# They are derived data, rebuilt from the log: their foreign keys carry no database
+# constraint (checking millions of rows at each rebuild costs more than the GROUP BY
+# that makes them); Django still deletes their rows with what they point to.
 
 
 class FillState(models.Model):
@@ -107,9 +110,15 @@ class MemberDay(Tally):
     """What one member did in one community on one day."""
 
     community = models.ForeignKey(
-        "communities.Community", on_delete=models.CASCADE, related_name="+", db_index=False
+        "communities.Community",
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        related_name="+",
+        db_index=False,
     )
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
     day = models.DateField()
 
     class Meta:
@@ -125,10 +134,18 @@ class SpaceDay(Tally):
     """What happened in one space on one day."""
 
     space = models.ForeignKey(
-        "communities.Space", on_delete=models.CASCADE, related_name="+", db_index=False
+        "communities.Space",
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        related_name="+",
+        db_index=False,
     )
     community = models.ForeignKey(
-        "communities.Community", on_delete=models.CASCADE, related_name="+", db_index=False
+        "communities.Community",
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        related_name="+",
+        db_index=False,
     )
     day = models.DateField()
 
@@ -150,7 +167,11 @@ class CommunityDay(Tally):
     end with it, and how many contributed (acted at a level) that day."""
 
     community = models.ForeignKey(
-        "communities.Community", on_delete=models.CASCADE, related_name="+", db_index=False
+        "communities.Community",
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        related_name="+",
+        db_index=False,
     )
     day = models.DateField()
     active = models.PositiveIntegerField(default=0)
@@ -172,9 +193,15 @@ class MemberMonth(models.Model):
     flows and retention."""
 
     community = models.ForeignKey(
-        "communities.Community", on_delete=models.CASCADE, related_name="+", db_index=False
+        "communities.Community",
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        related_name="+",
+        db_index=False,
     )
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
     month = models.DateField()  # the first day of the month
     days = models.PositiveIntegerField(default=0)  # days with any activity
     visits = models.PositiveIntegerField(default=0)
@@ -262,9 +289,15 @@ class MemberLevel(models.Model):
     the others are counted, not stored)."""
 
     community = models.ForeignKey(
-        "communities.Community", on_delete=models.CASCADE, related_name="+", db_index=False
+        "communities.Community",
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        related_name="+",
+        db_index=False,
     )
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
     month = models.DateField()
     level = models.CharField(max_length=12, choices=Level.choices)
     score = models.PositiveIntegerField(default=0)
@@ -286,7 +319,11 @@ class CommunityMonth(models.Model):
     responsiveness and knowledge, computed once when its days change."""
 
     community = models.ForeignKey(
-        "communities.Community", on_delete=models.CASCADE, related_name="+", db_index=False
+        "communities.Community",
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        related_name="+",
+        db_index=False,
     )
     month = models.DateField()
     members = models.PositiveIntegerField(default=0)  # at the end of the month
@@ -318,11 +355,19 @@ class QuestionLife(models.Model):
     """When a question was asked, first answered and solved: responsiveness."""
 
     community = models.ForeignKey(
-        "communities.Community", on_delete=models.CASCADE, related_name="+", db_index=False
+        "communities.Community",
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        related_name="+",
+        db_index=False,
     )
     topic_id = models.PositiveBigIntegerField()
     asker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        db_constraint=False,
+        null=True,
+        related_name="+",
     )
     asked_at = models.DateTimeField()
     first_answer_at = models.DateTimeField(null=True, blank=True)

@@ -33,7 +33,7 @@ from cercle.people.models import Profile
 from cercle.richtext import render_markdown
 from cercle.search.models import SearchDocument
 from cercle.simulation import story as tales
-from cercle.simulation.tables import Table, reserve_ids
+from cercle.bulkcopy import Table, reserve_ids
 from cercle.wiki.models import Article, ArticleRevision
 
 VISIT_VERB = "community.visited"
