@@ -16,10 +16,12 @@ from typing import Any
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AnonymousUser
+from django.core.mail import EmailMessage
 from django.core.management import CommandError, call_command
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
 
 from cercle.accounts.models import User
 from cercle.analytics.models import ActivityEvent, EngagementLevel
@@ -30,7 +32,8 @@ from cercle.conversations.models import Post, PostRevision, Reaction, Tag, Topic
 from cercle.importers import stackexchange
 from cercle.importers.models import ImportedPost, ImportedSite, ImportedUser, SourceKind
 from cercle.importers.progress import Progress
-from cercle.notifications.models import DIGEST, EMAIL_DEFAULTS, EmailPreference
+from cercle.mail.delivery import queue_email
+from cercle.notifications.models import EmailPreference
 from cercle.people.models import Profile
 from cercle.search.models import SearchDocument
 from cercle.search.query import NO_FILTERS, search
@@ -238,11 +241,10 @@ def test_people_get_placeholder_accounts_that_nobody_can_sign_in_to(cargo: Commu
     assert not Client().login(email=alice.email, password="")
     assert not Client().login(email=alice.email, password=alice.password)
     assert [person(4).handle, person(5).handle] == ["chloe-pedale", "member"]
-    # Their addresses receive no mail: every email, the digest included, is off.
-    preferences = dict(
-        EmailPreference.objects.filter(person=alice).values_list("kind", "frequency")
-    )
-    assert preferences == {**dict.fromkeys(EMAIL_DEFAULTS, "never"), DIGEST: "never"}
+    # Their addresses (under .invalid) receive no mail: nothing is even queued.
+    with transaction.atomic():
+        queue_email(EmailMessage("Hello", "A summary.", to=[alice.email]))
+    assert not DBTaskResult.objects.filter(queue_name="email").exists()
 
 
 def test_profiles_keep_location_website_and_a_sanitized_about_me(cargo: Community) -> None:

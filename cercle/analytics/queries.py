@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from cercle import permissions
 from cercle.analytics import counting, lifestage, metrics
@@ -156,6 +156,15 @@ def _change(now: float | None, before: float | None) -> str:
     return f"{'+' if change > 0 else ''}{change}%"
 
 
+def _comparison_headers() -> list[str]:
+    return [
+        _("Figure"),
+        _("This period"),
+        _("Period before"),
+        pgettext("compared with the period before", "Change"),
+    ]
+
+
 def _summary(
     now: metrics.Activity,
     earlier: metrics.Activity,
@@ -177,7 +186,7 @@ def _summary(
     return Table(
         key="summary",
         caption=_("The period at a glance, beside the period before"),
-        headers=[_("Figure"), _("This period"), _("Period before"), _("Change")],
+        headers=_comparison_headers(),
         rows=[
             [label, _fmt(value, suffix), _fmt(previous, suffix), _change(value, previous)]
             for label, value, previous, suffix in lines
@@ -356,7 +365,7 @@ def _responsiveness_table(now: metrics.Responsiveness, before: metrics.Responsiv
     return Table(
         key="responsiveness",
         caption=_("Responsiveness: the questions asked in the period"),
-        headers=[_("Figure"), _("This period"), _("Period before"), _("Change")],
+        headers=_comparison_headers(),
         rows=[
             [label, _fmt(value, suffix), _fmt(previous, suffix), _change(value, previous)]
             for label, value, previous, suffix in lines
@@ -418,7 +427,7 @@ def _knowledge_table(
     return Table(
         key="knowledge",
         caption=_("Knowledge: what the community wrote down and collected"),
-        headers=[_("Figure"), _("This period"), _("Period before"), _("Change")],
+        headers=_comparison_headers(),
         rows=[
             [
                 _("Articles and resources added"),

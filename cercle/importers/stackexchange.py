@@ -46,13 +46,6 @@ from cercle.importers.models import (
 )
 from cercle.importers.progress import Progress
 from cercle.importers.sanitize import clean_html, html_words
-from cercle.notifications.models import (
-    DIGEST,
-    EMAIL_DEFAULTS,
-    EmailPreference,
-    Frequency,
-    Period,
-)
 from cercle.people.models import Profile
 from cercle.richtext import render_markdown
 from cercle.search.models import SearchDocument
@@ -82,7 +75,6 @@ SKIPPED = {
     "orphan_badges": _lazy("badges of people missing from the dump"),
 }
 # Every email a member may receive, switched off for placeholder accounts.
-NO_EMAIL = {**dict.fromkeys(EMAIL_DEFAULTS, str(Frequency.NEVER)), DIGEST: str(Period.NEVER)}
 POST_TYPE = "conversations.post"
 TOPIC_TYPE = "conversations.topic"
 MEMBERSHIP_TYPE = "communities.membership"
@@ -532,14 +524,8 @@ class _Import:
                 for (row, *_rest), person in zip(new, people, strict=True)
             ]
         )
-        # Their addresses receive no mail: nothing is ever sent to them (until claimed).
-        self._insert(
-            [
-                EmailPreference(person_id=person.pk, kind=kind, frequency=never)
-                for person in people
-                for kind, never in NO_EMAIL.items()
-            ]
-        )
+        # Their addresses end in `.invalid`: the mail layer never sends to them
+        # (`cercle.mail.delivery`), so they need no preferences of their own.
         self.report.new_accounts += len(people)
         self.report.users += len(batch)
         # People already imported from this site (into another community) join this one
