@@ -42,6 +42,7 @@ from cercle.ideas import demo as ideas
 from cercle.onboarding import demo as onboarding
 from cercle.people import actions as people
 from cercle.personas import demo as personas
+from cercle.value import demo as value
 
 INTERNAL_DOMAIN = "metropole.example"
 
@@ -205,6 +206,7 @@ def load_demo() -> list[DemoPerson]:
     _conversations(camille, alice, bob, lea, karim, numerique, cycling, animateurs)
     _profiles(camille, alice, bob, lea, cycling)
     _animation(animateurs, camille, [alice, bob])
+    value.populate(animateurs, camille, [alice, bob], sponsor=karim)
     return DEMO_PEOPLE
 
 

@@ -475,7 +475,9 @@ class CommunityAccess:
     def may_see_value_summary(self) -> bool:
         """The sponsors' summary: aggregate figures and value stories, no member named
         beyond the stories' own authors."""
-        return self.may_see_cockpit() or (self.sees_landing() and self.is_sponsor)
+        if self.may_see_cockpit():
+            return True
+        return self.sees_landing() and not self.is_banned and self.is_sponsor
 
     def may_manage_sponsors(self) -> bool:
         return self.is_coordinator or self.staff
