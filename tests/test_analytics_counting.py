@@ -155,6 +155,13 @@ def test_levels_follow_the_window_and_the_thresholds(
     assert (*counts, january.inactive) == (6, 1, 1, 4, 0)
     assert (january.contributions, january.contributors, january.active_members) == (28, 3, 6)
     assert january.new_members == 6
+    assert (january.reached1, january.reached2, january.reached3) == (1, 1, 2)  # Ben; Ben; Ann, Eve
+    # Concentration of January's window scores (Ann 15, Eve 9, Ben 4): Gini = sum of
+    # |xi - xj| over all pairs / (2 n^2 mean) = 2 (6 + 11 + 5) / (2 * 9 * 28/3) = 0.262.
+    assert round(january.gini or 0, 3) == 0.262
+    assert (
+        january.top1_share == round(15 / 28, 10) or abs((january.top1_share or 0) - 15 / 28) < 1e-9
+    )
     april = month_row(where, "2026-04")
     counts = (april.members, april.core, april.active, april.peripheral)
     assert (*counts, april.inactive) == (5, 0, 0, 3, 2)
@@ -234,7 +241,12 @@ def test_cohorts_and_time_to_first_contribution(
     # First contributions: Ann on 12 January (7 days after joining on the 5th), Ben on
     # the 13th (8), Eve on the 22nd (17), Dan on 11 February (37); Cat and Claire
     # never contributed. Median of 7, 8, 17, 37 = 12.5.
-    assert metrics.time_to_first_contribution(where, span) == 12.5
+    assert january.first_contribution_days == 12.5
+    # A late first contribution of an older newcomer is counted when it comes.
+    log(where, people["Cat"], "reaction.thanks", at("2026-04-10"), 1)
+    counting.fill(today=date(2026, 4, 15))
+    [january] = metrics.retention(where, span, today=date(2026, 4, 15))
+    assert january.first_contribution_days == 17.0  # 7, 8, 17, 37 and Cat's 95
 
 
 def test_daily_tables_count_distinct_members_over_7_and_30_days(db: None) -> None:
@@ -253,6 +265,10 @@ def test_daily_tables_count_distinct_members_over_7_and_30_days(db: None) -> Non
         for row in CommunityDay.objects.filter(community=where)
     }
     assert days["2026-02-01"] == (1, 1, 1, 1)
+    span_row = CommunityDay.objects.get(community=where, day=date(2026, 3, 15))
+    # 90 days back reach 16 December: Claire (founded on 1 January), Ann and Ben; Ann
+    # alone contributed (1 February), more than 30 days back.
+    assert (span_row.active_90, span_row.contributors_90, span_row.contributors_30) == (3, 1, 0)
     assert days["2026-02-05"] == (1, 0, 2, 2)
     assert days["2026-02-07"] == (0, 0, 2, 2)
     assert days["2026-02-08"] == (0, 0, 1, 2)  # Ann's 1 February is 8 days back

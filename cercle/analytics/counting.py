@@ -32,6 +32,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
+from cercle.analytics import statistics
 from cercle.analytics.models import (
     LEVEL_ORDER,
     ActivityEvent,
@@ -88,6 +89,11 @@ def fill(*, batch: int = 500_000, today: date | None = None) -> FillReport:
     """Count the events written since the last fill; return what was done."""
     report = FillReport()
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Grouping millions of events wants more memory than the default 4 MB,
+            # for this transaction only.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL work_mem = '256MB'")
         state, _created = FillState.objects.select_for_update().get_or_create(name=FILL_STATE)
         start = state.last_event_id
         while True:
@@ -253,65 +259,78 @@ def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
+WINDOWS = (7, 30, 90, 365)
+
+
 def _write_community_days(
     community_id: int, first_day: date, last_day: date, sums: dict[date, tuple[int, ...]]
 ) -> None:
     """One row per day from `first_day` to `last_day`. The distinct counts come from
-    the member days: `active` and `contributors` by a GROUP BY; `active_7` and
-    `active_30` by counting, for each member day, the days it is the member's latest
-    active day within 7 (30) days: from that day until the member's next active day
-    or the window's end. Those spans never overlap for one member, so starts minus
-    ends, summed in order, is the number of distinct members (one pass in SQL, one
-    over the days in Python)."""
-    window_start = first_day - timedelta(days=29)
-    quote = _db_date
+    the member days: `active` and `contributors` by a GROUP BY; `active_N` by counting,
+    for each member day, the days it is the member's latest active day within N days:
+    from that day until the member's next active day or N days later. Those spans never
+    overlap for one member, so starts minus stops, summed in order, is the number of
+    distinct members (`contributors_N` the same over contributing days)."""
+    window_start = first_day - timedelta(days=max(WINDOWS) - 1)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT day, COUNT(*), SUM(CASE WHEN level1 + level2 + level3 > 0 THEN 1 ELSE 0 END) "
             "FROM analytics_memberday WHERE community_id = %s AND day >= %s GROUP BY day",
-            [community_id, quote(first_day)],
+            [community_id, _db_date(first_day)],
         )
         daily = {_as_date(day): (int(n), int(c or 0)) for day, n, c in cursor.fetchall()}
-        changes: dict[int, Counter[date]] = {7: Counter(), 30: Counter()}
-        for span in (7, 30):
-            until = _plus_days("day", span)
-            stop = _least(until, f"COALESCE(next_day, {until})")
-            cursor.execute(
-                f"SELECT day, {stop}, COUNT(*) FROM ("  # noqa: S608 - our own SQL
-                "SELECT day, LEAD(day) OVER (PARTITION BY person_id ORDER BY day) AS next_day "
-                "FROM analytics_memberday WHERE community_id = %s AND day >= %s"
-                f") AS spans GROUP BY day, {stop}",
-                [community_id, quote(window_start)],
-            )
-            for start, end, count in cursor.fetchall():
-                changes[span][_as_date(start)] += int(count)
-                changes[span][_as_date(end)] -= int(count)
-    running = {7: 0, 30: 0}
+        changes = {
+            "active": _span_changes(cursor, community_id, window_start, contributing=False),
+            "contributors": _span_changes(cursor, community_id, window_start, contributing=True),
+        }
+    running = {(kind, days): 0 for kind in changes for days in WINDOWS}
     names = list(TALLY)
     empty = (0,) * len(names)
     rows = []
     day = window_start
     while day <= last_day:
-        for span in running:
-            running[span] += changes[span][day]
+        for kind, days in running:
+            running[kind, days] += changes[kind][days][day]
         if day >= first_day:
             active, contributors = daily.get(day, (0, 0))
-            rows.append(
-                (
-                    community_id,
-                    day,
-                    active,
-                    contributors,
-                    running[7],
-                    running[30],
-                    *sums.get(day, empty),
-                )
-            )
+            spans = [running[kind, days] for kind in ("active", "contributors") for days in WINDOWS]
+            rows.append((community_id, day, active, contributors, *spans, *sums.get(day, empty)))
         day += timedelta(days=1)
+    span_columns = [f"{kind}_{days}" for kind in ("active", "contributors") for days in WINDOWS]
     Table(
-        CommunityDay,
-        ["community_id", "day", "active", "contributors", "active_7", "active_30", *names],
+        CommunityDay, ["community_id", "day", "active", "contributors", *span_columns, *names]
     ).write(rows)
+
+
+def _span_changes(
+    cursor: Any, community_id: int, window_start: date, *, contributing: bool
+) -> dict[int, Counter[date]]:
+    """For each window of N days: +1 on each member day, -1 where its span ends."""
+    condition = " AND level1 + level2 + level3 > 0" if contributing else ""
+    materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
+    stops = " UNION ALL ".join(_stop_sql(days) for days in WINDOWS)
+    cursor.execute(
+        f"WITH spans AS {materialized}("  # noqa: S608 - our own SQL
+        "SELECT day, LEAD(day) OVER (PARTITION BY person_id ORDER BY day) AS next_day "
+        f"FROM analytics_memberday WHERE community_id = %s AND day >= %s{condition}) "
+        f"SELECT 0, day, COUNT(*) FROM spans GROUP BY day UNION ALL {stops}",
+        [community_id, _db_date(window_start)],
+    )
+    changes: dict[int, Counter[date]] = {days: Counter() for days in WINDOWS}
+    for days, moment, count in cursor.fetchall():
+        if days == 0:
+            for window in WINDOWS:
+                changes[window][_as_date(moment)] += int(count)
+        else:
+            changes[int(days)][_as_date(moment)] -= int(count)
+    return changes
+
+
+def _stop_sql(days: int) -> str:
+    """Where the spans of a window of `days` days end, grouped."""
+    until = _plus_days("day", days)
+    stop = _least(until, f"COALESCE(next_day, {until})")
+    return f"SELECT {days}, {stop}, COUNT(*) FROM spans GROUP BY 2"  # noqa: S608 - our SQL
 
 
 def _db_date(day: date) -> Any:
@@ -362,13 +381,16 @@ class _Membership:
     ended: date | None
 
 
+RETENTION_OFFSETS = (1, 2, 3, 6)
+
+
 def _write_levels(community_id: int, first_month: date, last_month: date) -> None:
     """Levels at the end of each month from `first_month` to `last_month`, and the
-    community's months (which also need the month before `first_month` for flows)."""
+    community's months (which also need the month before `first_month` for flows,
+    and the six before it for the retention of their newcomers)."""
     rule = participation_rule(community_id)
-    window = rule.window_months
     earliest = first_month
-    for _step in range(window):  # the months the first window reaches back to
+    for _step in range(max(rule.window_months, *RETENTION_OFFSETS)):
         earliest = month_start(earliest - timedelta(days=1))
     months: dict[date, dict[int, tuple[int, int, int, int, int]]] = defaultdict(dict)
     for person, month, days, level1, level2, level3 in MemberMonth.objects.filter(
@@ -382,37 +404,38 @@ def _write_levels(community_id: int, first_month: date, last_month: date) -> Non
         ).values_list("person_id", "joined_at", "ended_at")
         if joined is not None
     ]
+    firsts = _first_contributions(community_id, earliest)
     previous_levels = _levels_at(
         community_id, month_start(first_month - timedelta(days=1)), rule, months, memberships
     )
     MemberLevel.objects.filter(community_id=community_id, month__gte=first_month).delete()
     CommunityMonth.objects.filter(community_id=community_id, month__gte=first_month).delete()
-    level_rows: list[MemberLevel] = []
+    knowledge: Counter[date] = Counter()
+    for day, count in (
+        CommunityDay.objects.filter(community_id=community_id, day__gte=first_month)
+        .values_list("day", "knowledge")
+        .order_by()
+    ):
+        knowledge[month_start(day)] += count
+    level_rows: list[tuple[Any, ...]] = []
     month_rows: list[CommunityMonth] = []
     for month in months_between(first_month, last_month):
         levels = _levels_at(community_id, month, rule, months, memberships)
         counts = Counter(level for level, _score, _days in levels.values())
         level_rows += [
-            MemberLevel(
-                community_id=community_id,
-                person_id=person,
-                month=month,
-                level=level,
-                score=score,
-                days=days,
-            )
+            (community_id, person, month, level, score, days)
             for person, (level, score, days) in levels.items()
             if level != Level.INACTIVE
         ]
         own = months.get(month, {})
         scores = [_score(values) for values in own.values()]
-        end = next_month(month)
+        window_scores = [score for _level, score, _days in levels.values() if score > 0]
         month_rows.append(
             CommunityMonth(
                 community_id=community_id,
                 month=month,
                 members=len(levels),
-                new_members=sum(1 for m in memberships if month <= m.joined < end),
+                new_members=len(_newcomers(memberships, month)),
                 active_members=sum(1 for values in own.values() if values[0]),
                 core=counts[Level.CORE],
                 active=counts[Level.ACTIVE],
@@ -424,27 +447,83 @@ def _write_levels(community_id: int, first_month: date, last_month: date) -> Non
                 level1=sum(values[1] for values in own.values()),
                 level2=sum(values[2] for values in own.values()),
                 level3=sum(values[3] for values in own.values()),
+                reached1=sum(1 for values in own.values() if values[1]),
+                reached2=sum(1 for values in own.values() if values[2]),
+                reached3=sum(1 for values in own.values() if values[3]),
+                gini=statistics.gini(window_scores),
+                top1_share=statistics.top_share(window_scores),
+                knowledge=knowledge[month],
+                retained=_retained(memberships, months, month, last_month),
+                first_contribution_days=_first_contribution_days(memberships, firsts, month),
             )
         )
         previous_levels = levels
     Table(MemberLevel, ["community_id", "person_id", "month", "level", "score", "days"]).write(
-        (row.community_id, row.person_id, row.month, row.level, row.score, row.days)
-        for row in level_rows
+        level_rows
     )
     CommunityMonth.objects.bulk_create(month_rows, batch_size=1000)
-    knowledge = (
-        CommunityDay.objects.filter(community_id=community_id, day__gte=first_month)
-        .values_list("day", "knowledge")
+    # The newcomers of the months before: their later months may have changed.
+    older = list(
+        CommunityMonth.objects.filter(
+            community_id=community_id, month__gte=earliest, month__lt=first_month
+        )
+    )
+    for row in older:
+        row.retained = _retained(memberships, months, row.month, last_month)
+        row.first_contribution_days = _first_contribution_days(memberships, firsts, row.month)
+    CommunityMonth.objects.bulk_update(older, ["retained", "first_contribution_days"])
+
+
+def _newcomers(memberships: Iterable[_Membership], month: date) -> list[_Membership]:
+    end = next_month(month)
+    return [m for m in memberships if month <= m.joined < end]
+
+
+def _retained(
+    memberships: Iterable[_Membership],
+    months: dict[date, dict[int, tuple[int, int, int, int, int]]],
+    month: date,
+    last_month: date,
+) -> dict[str, int]:
+    """How many of the month's newcomers were active k months later, for the months
+    counted so far."""
+    people = [m.person for m in _newcomers(memberships, month)]
+    result: dict[str, int] = {}
+    for offset in RETENTION_OFFSETS:
+        later = month
+        for _step in range(offset):
+            later = next_month(later)
+        if later > last_month:
+            break
+        seen = months.get(later, {})
+        result[str(offset)] = sum(1 for person in people if seen.get(person, (0,))[0])
+    return result
+
+
+def _first_contributions(community_id: int, since: date) -> dict[int, date]:
+    """The first contributing day of the members who joined since `since`."""
+    joined = Membership.objects.filter(
+        community_id=community_id, joined_at__gte=_midnight(since)
+    ).values("person_id")
+    return dict(
+        MemberDay.objects.filter(community_id=community_id, person_id__in=joined)
+        .filter(Q(level1__gt=0) | Q(level2__gt=0) | Q(level3__gt=0))
+        .values("person_id")
+        .annotate(first=Min("day"))
+        .values_list("person_id", "first")
         .order_by()
     )
-    per_month: Counter[date] = Counter()
-    for day, count in knowledge:
-        per_month[month_start(day)] += count
-    for row in month_rows:
-        row.knowledge = per_month[row.month]
-    CommunityMonth.objects.bulk_update(
-        [row for row in month_rows if row.knowledge], ["knowledge"], batch_size=1000
+
+
+def _first_contribution_days(
+    memberships: Iterable[_Membership], firsts: dict[int, date], month: date
+) -> float | None:
+    delays = sorted(
+        float(max(0, (firsts[m.person] - m.joined).days))
+        for m in _newcomers(memberships, month)
+        if m.person in firsts
     )
+    return statistics.median(delays)
 
 
 def _score(values: tuple[int, int, int, int, int]) -> int:

@@ -130,13 +130,14 @@ def estimate(measured: Trends) -> LifeStage:
     if t.age_months < YOUNG_MONTHS or t.members < FEW_MEMBERS:
         reasons.append(
             ngettext(
-                "The community is %(months)d month old",
-                "The community is %(months)d months old",
+                "The community is %(months)d month old.",
+                "The community is %(months)d months old.",
                 t.age_months,
             )
             % {"months": t.age_months}
-            + ", "
-            + ngettext("with %(members)d member.", "with %(members)d members.", t.members)
+        )
+        reasons.append(
+            ngettext("It has %(members)d member.", "It has %(members)d members.", t.members)
             % {"members": t.members}
         )
         return LifeStage("potential", reasons, t)

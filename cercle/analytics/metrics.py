@@ -8,7 +8,6 @@ whatever the size of the community; none reads the activity log.
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -17,17 +16,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cercle.analytics import statistics
-from cercle.analytics.counting import month_start, months_between, next_month
+from cercle.analytics.counting import WINDOWS, month_start, next_month
 from cercle.analytics.models import (
     LEVEL_ORDER,
     CommunityDay,
     CommunityMonth,
     Level,
     MemberDay,
-    MemberMonth,
     QuestionLife,
 )
-from cercle.communities.models import Community, Membership
+from cercle.communities.models import Community
 
 PERIODS = {
     "30d": (30, _("Last 30 days")),
@@ -114,21 +112,14 @@ def activity(community: Community, span: Period) -> Activity:
         left=Sum("left"),
         **{kind: Sum(kind) for kind in ACTIVITY_KINDS},
     )
-    people = MemberDay.objects.filter(
-        community=community, day__gte=span.start, day__lt=span.end
-    ).aggregate(
-        active=Count("person_id", distinct=True),
-        contributors=Count(
-            "person_id", distinct=True, filter=Q(level1__gt=0) | Q(level2__gt=0) | Q(level3__gt=0)
-        ),
-    )
+    active, contributors = distinct_members(community, span)
     n = span.days
     dau, wau, mau = ((days[key] or 0) / n for key in ("dau", "wau", "mau"))
     totals = {kind: days[kind] or 0 for kind in ACTIVITY_KINDS}
     return Activity(
         days=n,
-        active_members=people["active"],
-        contributors=people["contributors"],
+        active_members=active,
+        contributors=contributors,
         dau=round(dau, 1),
         wau=round(wau, 1),
         mau=round(mau, 1),
@@ -138,6 +129,28 @@ def activity(community: Community, span: Period) -> Activity:
         totals=totals,
         per_day={kind: round(total / n, 2) for kind, total in totals.items()},
     )
+
+
+def distinct_members(community: Community, span: Period) -> tuple[int, int]:
+    """Members active, and members who contributed, in the period: read from the
+    period's last day for the windows the count tables keep (7, 30, 90, 365 days),
+    else counted from the member days (a calendar month)."""
+    if span.days in WINDOWS:
+        row = (
+            CommunityDay.objects.filter(community=community, day=span.last_day)
+            .values_list(f"active_{span.days}", f"contributors_{span.days}")
+            .first()
+        )
+        return row or (0, 0)
+    people = MemberDay.objects.filter(
+        community=community, day__gte=span.start, day__lt=span.end
+    ).aggregate(
+        active=Count("person_id", distinct=True),
+        contributors=Count(
+            "person_id", distinct=True, filter=Q(level1__gt=0) | Q(level2__gt=0) | Q(level3__gt=0)
+        ),
+    )
+    return people["active"], people["contributors"]
 
 
 @dataclass
@@ -194,6 +207,8 @@ class Participation:
 
 
 def participation(community: Community, span: Period) -> Participation:
+    """Levels at the end of the period's last month, their flows, concentration and
+    reach (from `CommunityMonth`), and the months of the period for the history."""
     last = month_start(span.last_day)
     months = list(
         CommunityMonth.objects.filter(
@@ -208,28 +223,19 @@ def participation(community: Community, span: Period) -> Participation:
         Level.INACTIVE: latest.inactive,
     }
     members = latest.members
-    per_person: Counter[int] = Counter()
-    reached_by: dict[str, set[int]] = defaultdict(set)
-    for person, level1, level2, level3 in MemberMonth.objects.filter(
-        community=community, month__gte=month_start(span.start), month__lte=last
-    ).values_list("person_id", "level1", "level2", "level3"):
-        per_person[person] += level1 + 2 * level2 + 3 * level3
-        for name, value in (("1", level1), ("2", level2), ("3", level3)):
-            if value:
-                reached_by[name].add(person)
-    scores = [score for score in per_person.values() if score > 0]
+    reached = {"1": latest.reached1, "2": latest.reached2, "3": latest.reached3}
     return Participation(
         month=latest.month,
         members=members,
         counts={str(k): v for k, v in counts.items()},
         shares={str(k): round(v / members * 100, 1) if members else 0.0 for k, v in counts.items()},
         flows=latest.flows or {},
-        gini=_rounded(statistics.gini(scores), 3),
-        top1_share=_rounded(statistics.top_share(scores), 3),
-        contributions=sum(scores),
+        gini=_rounded(latest.gini, 3),
+        top1_share=_rounded(latest.top1_share, 3),
+        contributions=latest.contributions,
         reached={
-            level: round(len(reached_by[level]) / members * 100, 1) if members else 0.0
-            for level in ("1", "2", "3")
+            level: round(count / members * 100, 1) if members else 0.0
+            for level, count in reached.items()
         },
         history=[
             (
@@ -340,72 +346,40 @@ class Cohort:
     month: date
     size: int
     retained: dict[int, float | None]  # months later -> percent still active (None: not yet)
+    first_contribution_days: float | None
 
 
 def retention(community: Community, span: Period, today: date | None = None) -> list[Cohort]:
-    """Monthly cohorts of the members who joined in the period (and its months), and
-    the share of each active 1, 2, 3 and 6 months after the month they joined."""
+    """Monthly cohorts of the members who joined in the period's months, the share
+    of each active 1, 2, 3 and 6 months after the month they joined, and the median
+    days they took to contribute for the first time (from `CommunityMonth`)."""
     today = today or timezone.now().astimezone(UTC).date()
-    first, last = month_start(span.start), month_start(span.last_day)
-    joined = {
-        person: month_start(moment.astimezone(UTC).date())
-        for person, moment in Membership.objects.filter(
-            community=community,
-            joined_at__gte=_midnight(first),
-            joined_at__lt=_midnight(next_month(last)),
-        ).values_list("person_id", "joined_at")
-        if moment is not None
-    }
-    active_months: dict[int, set[date]] = defaultdict(set)
-    for person, month in MemberMonth.objects.filter(
-        community=community, month__gte=first, person_id__in=list(joined)
-    ).values_list("person_id", "month"):
-        active_months[person].add(month)
-    cohorts = []
     current = month_start(today)
-    for month in months_between(first, last):
-        members = [person for person, start in joined.items() if start == month]
+    cohorts = []
+    for row in CommunityMonth.objects.filter(
+        community=community,
+        month__gte=month_start(span.start),
+        month__lte=month_start(span.last_day),
+    ).order_by("month"):
         retained: dict[int, float | None] = {}
         for offset in RETENTION_OFFSETS:
-            later = month
+            later = row.month
             for _step in range(offset):
                 later = next_month(later)
-            if later >= current or not members:
+            count = row.retained.get(str(offset))
+            if later >= current or count is None or not row.new_members:
                 retained[offset] = None
-                continue
-            still = sum(1 for person in members if later in active_months[person])
-            retained[offset] = round(still / len(members) * 100, 1)
-        cohorts.append(Cohort(month=month, size=len(members), retained=retained))
+            else:
+                retained[offset] = round(count / row.new_members * 100, 1)
+        cohorts.append(
+            Cohort(
+                month=row.month,
+                size=row.new_members,
+                retained=retained,
+                first_contribution_days=row.first_contribution_days,
+            )
+        )
     return cohorts
-
-
-def time_to_first_contribution(community: Community, span: Period) -> float | None:
-    """Median days from joining to the first contribution (a level 1-3 action), over
-    the members who joined in the period and contributed since."""
-    joined = dict(
-        Membership.objects.filter(
-            community=community,
-            joined_at__gte=_midnight(span.start),
-            joined_at__lt=_midnight(span.end),
-        ).values_list("person_id", "joined_at")
-    )
-    if not joined:
-        return None
-    first_days: dict[int, date] = {}
-    for person, day in (
-        MemberDay.objects.filter(community=community, person_id__in=list(joined))
-        .filter(Q(level1__gt=0) | Q(level2__gt=0) | Q(level3__gt=0))
-        .order_by("person_id", "day")
-        .values_list("person_id", "day")
-    ):
-        first_days.setdefault(person, day)
-    delays = []
-    for person, day in first_days.items():
-        moment = joined.get(person)
-        if moment is not None:
-            delays.append(float(max(0, (day - moment.astimezone(UTC).date()).days)))
-    delays.sort()
-    return _rounded(statistics.median(delays), 1)
 
 
 def levels_in_order() -> list[Level]:

@@ -162,9 +162,9 @@ class SpaceDay(Tally):
 
 
 class CommunityDay(Tally):
-    """One community's day: the sums of its members' days, and how many were active
-    that day (`active`), in the 7 days (`active_7`) and the 30 days (`active_30`) that
-    end with it, and how many contributed (acted at a level) that day."""
+    """One community's day: the sums of its events, how many members were active
+    that day (`active`) and in the 7, 30, 90 and 365 days that end with it
+    (`active_N`), and the same for those who contributed (acted at a level)."""
 
     community = models.ForeignKey(
         "communities.Community",
@@ -178,6 +178,12 @@ class CommunityDay(Tally):
     contributors = models.PositiveIntegerField(default=0)
     active_7 = models.PositiveIntegerField(default=0)
     active_30 = models.PositiveIntegerField(default=0)
+    active_90 = models.PositiveIntegerField(default=0)
+    active_365 = models.PositiveIntegerField(default=0)
+    contributors_7 = models.PositiveIntegerField(default=0)
+    contributors_30 = models.PositiveIntegerField(default=0)
+    contributors_90 = models.PositiveIntegerField(default=0)
+    contributors_365 = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints: ClassVar[list[models.BaseConstraint]] = [
@@ -309,6 +315,10 @@ class MemberLevel(models.Model):
                 fields=["community", "month", "person"], name="member_level_once"
             ),
         ]
+        indexes: ClassVar[list[models.Index]] = [
+            # The top contributors of a month.
+            models.Index(fields=["community", "month", "-score"], name="member_level_top"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.level} in {self.month:%Y-%m}"
@@ -340,7 +350,18 @@ class CommunityMonth(models.Model):
     level1 = models.PositiveIntegerField(default=0)
     level2 = models.PositiveIntegerField(default=0)
     level3 = models.PositiveIntegerField(default=0)
+    # Members with at least one action at each level of engagement in the month.
+    reached1 = models.PositiveIntegerField(default=0)
+    reached2 = models.PositiveIntegerField(default=0)
+    reached3 = models.PositiveIntegerField(default=0)
+    # Concentration of the window's scores among the members who have one.
+    gini = models.FloatField(null=True, blank=True)
+    top1_share = models.FloatField(null=True, blank=True)
     knowledge = models.PositiveIntegerField(default=0)
+    # This month's newcomers: how many were active 1, 2, 3 and 6 months later
+    # ({"1": n, ...}), and the median days they took to contribute for the first time.
+    retained = models.JSONField(default=dict)
+    first_contribution_days = models.FloatField(null=True, blank=True)
 
     class Meta:
         constraints: ClassVar[list[models.BaseConstraint]] = [

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from cercle import permissions
 from cercle.analytics import counting, lifestage, metrics
@@ -21,7 +21,7 @@ from cercle.analytics.models import (
     LEVEL_ORDER,
     FillState,
     Level,
-    MemberMonth,
+    MemberLevel,
     ParticipationRule,
     QuestionLife,
 )
@@ -142,18 +142,24 @@ def cockpit(actor: Actor, slug: str, period_key: str | None) -> Cockpit:
 
 
 def _fmt(value: float | None, suffix: str = "") -> str:
+    """A figure as the reader's language writes it: "12.5%" in English, "12,5 %" in French."""
     if value is None:
         return NOTHING
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return f"{value}{suffix}"
+    number = number_format(value)
+    if suffix == "%":
+        return _("%(number)s%%") % {"number": number}
+    if suffix == " h":
+        return _("%(number)s h") % {"number": number}
+    return number
 
 
 def _change(now: float | None, before: float | None) -> str:
     change = metrics.change(now, before)
     if change is None:
         return NOTHING
-    return f"{'+' if change > 0 else ''}{change}%"
+    return ("+" if change > 0 else "") + _fmt(change, "%")
 
 
 def _comparison_headers() -> list[str]:
@@ -231,7 +237,9 @@ def _levels_table(levels: metrics.Participation) -> Table:
                 levels.counts.get(str(level), 0),
                 _fmt(levels.shares.get(str(level)), "%"),
                 _fmt(reference, "%") if reference is not None else NOTHING,
-                f"{wenger[0]}{NOTHING}{wenger[1]}%" if wenger else NOTHING,
+                _("%(low)d to %(high)d%%") % {"low": wenger[0], "high": wenger[1]}
+                if wenger
+                else NOTHING,
             ]
         )
     return Table(
@@ -375,7 +383,6 @@ def _responsiveness_table(now: metrics.Responsiveness, before: metrics.Responsiv
 
 def _retention_table(community: Community, span: metrics.Period) -> Table:
     cohorts = metrics.retention(community, span, today())
-    first = metrics.time_to_first_contribution(community, span)
     return Table(
         key="retention",
         caption=_("Retention: members who joined each month, still active later"),
@@ -388,19 +395,21 @@ def _retention_table(community: Community, span: metrics.Period) -> Table:
                 else _("After 1 month")
                 for offset in metrics.RETENTION_OFFSETS
             ),
+            _("Days to a first contribution (median)"),
         ],
         rows=[
             [
                 cohort.month.strftime("%Y-%m"),
                 cohort.size,
                 *(_fmt(cohort.retained[offset], "%") for offset in metrics.RETENTION_OFFSETS),
+                _fmt(cohort.first_contribution_days),
             ]
             for cohort in cohorts
         ],
         note=_(
-            "Newcomers of the period took %(days)s days (median) to contribute for the first time."
-        )
-        % {"days": _fmt(first)},
+            "Active: any activity in that month, a visit included. Days to a first "
+            "contribution: over the newcomers who have contributed since."
+        ),
     )
 
 
@@ -449,34 +458,45 @@ def _midnight(day: date) -> datetime:
 
 
 def _contributors(community: Community, span: metrics.Period) -> tuple[Table, int]:
-    """The top contributors of the period; members who asked not to be named are
-    counted, never named."""
-    totals = (
-        MemberMonth.objects.filter(
-            community=community,
-            month__gte=counting.month_start(span.start),
-            month__lte=counting.month_start(span.last_day),
+    """The top contributors at the end of the period: the highest scores (weighted
+    contributions over the window of the levels) of its last month. Members who asked
+    not to be named are counted, never named."""
+    ranked = (
+        MemberLevel.objects.filter(
+            community=community, month=counting.month_start(span.last_day), score__gt=0
         )
-        .values("person_id", "person__display_name")
-        .annotate(score=Sum("level1") + 2 * Sum("level2") + 3 * Sum("level3"))
-        .filter(score__gt=0)
+        .select_related("person")
         .order_by("-score", "person_id")[: TOP_CONTRIBUTORS * 3]
     )
-    rows = list(totals)
+    rows = list(ranked)
     hidden = set(
         Profile.objects.filter(
-            person_id__in=[row["person_id"] for row in rows], named_in_analytics=False
+            person_id__in=[row.person_id for row in rows], named_in_analytics=False
         ).values_list("person_id", flat=True)
     )
-    named = [row for row in rows if row["person_id"] not in hidden][:TOP_CONTRIBUTORS]
-    unnamed = sum(1 for row in rows[: len(named) + len(hidden)] if row["person_id"] in hidden)
+    named: list[MemberLevel] = []
+    unnamed = 0
+    for row in rows:
+        if len(named) == TOP_CONTRIBUTORS:
+            break
+        if row.person_id in hidden:
+            unnamed += 1
+        else:
+            named.append(row)
     return (
         Table(
             key="contributors",
-            caption=_("Top contributors of the period (weighted contributions)"),
-            headers=[_("Member"), _("Weighted contributions")],
-            rows=[[row["person__display_name"], row["score"]] for row in named],
-            note=_("%(count)d members among them asked not to be named.") % {"count": unnamed}
+            caption=_("Top contributors (weighted contributions over the levels' window)"),
+            headers=[_("Member"), _("Weighted contributions"), _("Level")],
+            rows=[
+                [row.person.display_name, row.score, str(LEVEL_LABELS[row.level])] for row in named
+            ],
+            note=ngettext(
+                "%(count)d member among them asked not to be named.",
+                "%(count)d members among them asked not to be named.",
+                unnamed,
+            )
+            % {"count": unnamed}
             if unnamed
             else "",
         ),
