@@ -881,6 +881,7 @@ def test_the_defaults_tell_at_once_about_ones_own_words_and_sum_up_the_rest(alic
         Kind.CONTEST_RESULTS: "immediately",
         Kind.BADGE: "daily",
         Kind.IDEA_STATUS: "daily",
+        Kind.ASKED_TO_ANSWER: "immediately",
         DIGEST: "weekly",
     }
 

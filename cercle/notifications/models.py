@@ -30,6 +30,8 @@ class Kind(models.TextChoices):
     CONTEST_RESULTS = "contest_results", _("Results of contests I take part in")
     BADGE = "badge", _("Badges I receive")
     IDEA_STATUS = "idea_status", _("Decisions on ideas I proposed or voted for")
+    # The animator's cockpit: a coordinator asks a member to answer a question.
+    ASKED_TO_ANSWER = "asked_to_answer", _("Coordinators asking me to answer a question")
 
 
 class Frequency(models.TextChoices):
@@ -64,6 +66,7 @@ EMAIL_DEFAULTS: dict[str, str] = {
     Kind.CONTEST_RESULTS: Frequency.IMMEDIATELY,
     Kind.BADGE: Frequency.DAILY,
     Kind.IDEA_STATUS: Frequency.DAILY,
+    Kind.ASKED_TO_ANSWER: Frequency.IMMEDIATELY,
 }
 # Answers to a request to join and invitations are emailed by the communities app
 # itself, always and at once (they are part of joining): here they live in the app only.

@@ -35,6 +35,7 @@ ANIMATION_KINDS = frozenset(
         Kind.CONTEST_RESULTS,
         Kind.BADGE,
         Kind.IDEA_STATUS,
+        Kind.ASKED_TO_ANSWER,
     }
 )
 

@@ -155,6 +155,7 @@ def do_update_profile(
     ask_me_about: str = "",
     links: Iterable[tuple[str, str]] = (),
     is_public: bool = False,
+    named_in_analytics: bool = True,
     email_visibility: str = FieldVisibility.ONLY_ME,
     organization_visibility: str = FieldVisibility.PROFILE,
     location_visibility: str = FieldVisibility.PROFILE,
@@ -203,6 +204,7 @@ def do_update_profile(
             profile.languages = _clean_languages(languages)
             profile.links = checked_links
             profile.is_public = bool(is_public)
+            profile.named_in_analytics = bool(named_in_analytics)
             if checked_avatar is not None:
                 profile.avatar.save(
                     f"avatar.{checked_avatar.extension}", checked_avatar.content, save=False

@@ -18,7 +18,10 @@ ABOUT_FIELDS = [
     "avatar", "remove_avatar", "headline", "bio", "organization", "location", "languages",
     "interests", "ask_me_about",
 ]  # fmt: skip
-PRIVACY_FIELDS = ["is_public", "email_visibility", "organization_visibility", "location_visibility"]
+PRIVACY_FIELDS = [
+    "is_public", "email_visibility", "organization_visibility", "location_visibility",
+    "named_in_analytics",
+]  # fmt: skip
 VISIBILITY_HELP = _("Among the people who can see your profile.")
 
 
@@ -97,6 +100,15 @@ class ProfileForm(forms.Form):
         widget=forms.RadioSelect,
         help_text=VISIBILITY_HELP,
     )
+    named_in_analytics = forms.BooleanField(
+        label=_("Named in the animators' figures"),
+        required=False,
+        help_text=_(
+            "The coordinators' cockpit may name you in its lists (top contributors, members "
+            "to welcome back) and suggest you as someone to ask about what you know. "
+            "Unticked, you are still counted in the figures, never named."
+        ),
+    )
 
     def __init__(self, *args: Any, profile: Profile, email: str, **kwargs: Any) -> None:
         links = list(profile.links or [])
@@ -112,6 +124,7 @@ class ProfileForm(forms.Form):
             "email_visibility": profile.email_visibility,
             "organization_visibility": profile.organization_visibility,
             "location_visibility": profile.location_visibility,
+            "named_in_analytics": profile.named_in_analytics,
         }
         for number in range(1, MAX_LINKS + 1):
             link = links[number - 1] if number <= len(links) else {}

@@ -77,6 +77,7 @@ def edit_profile(request: HttpRequest) -> HttpResponse:
                 ask_me_about=data["ask_me_about"],
                 links=form.link_pairs(),
                 is_public=bool(data["is_public"]),
+                named_in_analytics=bool(data["named_in_analytics"]),
                 email_visibility=data["email_visibility"],
                 organization_visibility=data["organization_visibility"],
                 location_visibility=data["location_visibility"],

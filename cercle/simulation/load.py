@@ -23,6 +23,7 @@ from django.utils.text import slugify
 from cercle.accounts.models import User
 from cercle.activities.models import Ballot, BallotChoice, Poll, PollChoice
 from cercle.analytics.models import ActivityEvent, EngagementLevel
+from cercle.bulkcopy import Table, reserve_ids
 from cercle.communities import actions as community_actions
 from cercle.communities.models import Audience, Community, Entry, Membership, Role, Status
 from cercle.communities.models import Visibility as CommunityVisibility
@@ -33,7 +34,6 @@ from cercle.people.models import Profile
 from cercle.richtext import render_markdown
 from cercle.search.models import SearchDocument
 from cercle.simulation import story as tales
-from cercle.bulkcopy import Table, reserve_ids
 from cercle.wiki.models import Article, ArticleRevision
 
 VISIT_VERB = "community.visited"
