@@ -76,6 +76,8 @@ TALLY: dict[str, str] = {
     "left": "verb IN ('membership.left', 'membership.removed', 'membership.banned')",
 }
 WEIGHTS = {"level1": 1, "level2": 2, "level3": 3}
+# Above this many events in one fill, the count tables are analyzed as they are written.
+ANALYZE_AFTER = 50_000
 
 
 @dataclass
@@ -113,8 +115,11 @@ def fill(*, batch: int = 500_000, today: date | None = None) -> FillReport:
                 report.communities[row["community_id"]] = min(day, known) if known else day
                 report.events += row["n"]
             start = high
+        # Many events: the tables about to be read have changed a lot, and the planner
+        # must know it (on PostgreSQL, fresh rows have no statistics until analyzed).
+        analyze = report.events > ANALYZE_AFTER
         for community_id, first_day in sorted(report.communities.items()):
-            recount(community_id, first_day, today=today)
+            recount(community_id, first_day, today=today, analyze=analyze)
         state.last_event_id = start
         state.save(update_fields=["last_event_id", "updated_at"])
         report.last_event_id = start
@@ -181,7 +186,9 @@ def months_between(first: date, last: date) -> Iterator[date]:
 # --- Recounting one community from a day ---------------------------------------------------
 
 
-def recount(community_id: int, first_day: date, *, today: date | None = None) -> None:
+def recount(
+    community_id: int, first_day: date, *, today: date | None = None, analyze: bool = False
+) -> None:
     """Recompute every table of one community from `first_day` on (inside the
     caller's transaction)."""
     today = today or timezone.now().astimezone(UTC).date()
@@ -191,11 +198,22 @@ def recount(community_id: int, first_day: date, *, today: date | None = None) ->
     CommunityDay.objects.filter(community_id=community_id, day__gte=first_day).delete()
     _group_events("analytics_memberday", ["community_id", "person_id"], community_id, since)
     _group_events("analytics_spaceday", ["space_id", "community_id"], community_id, since)
+    if analyze:
+        _analyze(
+            "analytics_activityevent",
+            "analytics_memberday",
+            "analytics_spaceday",
+            "communities_membership",
+            "conversations_topic",
+            "conversations_post",
+        )
     sums = _event_sums(community_id, since)
     last_day = max([today, *sums])
     _write_community_days(community_id, first_day, last_day, sums)
     first_month = month_start(first_day)
     _write_member_months(community_id, first_month)
+    if analyze:
+        _analyze("analytics_communityday", "analytics_membermonth")
     _write_levels(community_id, first_month, month_start(last_day))
     _write_question_lives(community_id, since)
 
@@ -206,6 +224,13 @@ def recount_levels(community_id: int, *, today: date | None = None) -> None:
     first = MemberMonth.objects.filter(community_id=community_id).order_by("month").first()
     if first is not None:
         _write_levels(community_id, first.month, month_start(today))
+
+
+def _analyze(*tables: str) -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(tables)}")
 
 
 def _day_sql() -> str:
