@@ -116,8 +116,14 @@ class MemberDay(Tally):
         related_name="+",
         db_index=False,
     )
+    # No index of its own: pages read by community and time (the unique index); one
+    # index less to keep up at each rebuild, and deleting an account scans once.
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     day = models.DateField()
 
@@ -205,8 +211,14 @@ class MemberMonth(models.Model):
         related_name="+",
         db_index=False,
     )
+    # No index of its own: pages read by community and time (the unique index); one
+    # index less to keep up at each rebuild, and deleting an account scans once.
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     month = models.DateField()  # the first day of the month
     days = models.PositiveIntegerField(default=0)  # days with any activity
@@ -301,8 +313,14 @@ class MemberLevel(models.Model):
         related_name="+",
         db_index=False,
     )
+    # No index of its own: pages read by community and time (the unique index); one
+    # index less to keep up at each rebuild, and deleting an account scans once.
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     month = models.DateField()
     level = models.CharField(max_length=12, choices=Level.choices)
