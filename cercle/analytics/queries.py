@@ -171,6 +171,14 @@ def _comparison_headers() -> list[str]:
     ]
 
 
+def _comparison_rows(lines: list[tuple[str, float | None, float | None, str]]) -> list[list[Any]]:
+    """Each figure of this period beside the period before, and the change."""
+    return [
+        [label, _fmt(value, suffix), _fmt(previous, suffix), _change(value, previous)]
+        for label, value, previous, suffix in lines
+    ]
+
+
 def _summary(
     now: metrics.Activity,
     earlier: metrics.Activity,
@@ -193,10 +201,7 @@ def _summary(
         key="summary",
         caption=_("The period at a glance, beside the period before"),
         headers=_comparison_headers(),
-        rows=[
-            [label, _fmt(value, suffix), _fmt(previous, suffix), _change(value, previous)]
-            for label, value, previous, suffix in lines
-        ],
+        rows=_comparison_rows(lines),
     )
 
 
@@ -374,10 +379,7 @@ def _responsiveness_table(now: metrics.Responsiveness, before: metrics.Responsiv
         key="responsiveness",
         caption=_("Responsiveness: the questions asked in the period"),
         headers=_comparison_headers(),
-        rows=[
-            [label, _fmt(value, suffix), _fmt(previous, suffix), _change(value, previous)]
-            for label, value, previous, suffix in lines
-        ],
+        rows=_comparison_rows(lines),
     )
 
 

@@ -46,6 +46,22 @@ POLL_TYPE = "activities.poll"
 ARTICLE_TYPE = "wiki.article"
 TIME_ZONE = "Europe/Paris"
 
+# The columns of a search document, in the order the rows below give them.
+DOCUMENT_COLUMNS = (
+    "kind",
+    "object_id",
+    "community_id",
+    "space_id",
+    "title",
+    "body",
+    "url",
+    "author_id",
+    "created_at",
+    "tags",
+    "topic_kind",
+    "is_solved",
+    "language",
+)
 EVENT_COLUMNS = (
     "community_id",
     "actor_id",
@@ -378,24 +394,7 @@ class _Writer:
             PostRevision, ("post_id", "number", "title", "body", "editor_id", "created_at")
         ).write(revisions)
         Table(Reaction, ("post_id", "person_id", "kind", "created_at")).write(reactions)
-        Table(
-            SearchDocument,
-            (
-                "kind",
-                "object_id",
-                "community_id",
-                "space_id",
-                "title",
-                "body",
-                "url",
-                "author_id",
-                "created_at",
-                "tags",
-                "topic_kind",
-                "is_solved",
-                "language",
-            ),
-        ).write(documents)
+        Table(SearchDocument, DOCUMENT_COLUMNS).write(documents)
         self.report.topics = len(topics)
         self.report.questions = sum(1 for thread in told.threads if thread.kind == "question")
         self.report.posts = len(posts)
@@ -487,24 +486,7 @@ class _Writer:
         Table(
             ArticleRevision, ("article_id", "number", "title", "body", "editor_id", "created_at")
         ).write(revisions)
-        Table(
-            SearchDocument,
-            (
-                "kind",
-                "object_id",
-                "community_id",
-                "space_id",
-                "title",
-                "body",
-                "url",
-                "author_id",
-                "created_at",
-                "tags",
-                "topic_kind",
-                "is_solved",
-                "language",
-            ),
-        ).write(documents)
+        Table(SearchDocument, DOCUMENT_COLUMNS).write(documents)
         self.report.articles = len(articles)
 
     # Animation
