@@ -106,8 +106,8 @@ class Tally(models.Model):
         abstract = True
 
 
-class MemberDay(Tally):
-    """What one member did in one community on one day."""
+class OfAMember(models.Model):
+    """A count table's row about one member in one community."""
 
     community = models.ForeignKey(
         "communities.Community",
@@ -125,6 +125,14 @@ class MemberDay(Tally):
         db_index=False,
         related_name="+",
     )
+
+    class Meta:
+        abstract = True
+
+
+class MemberDay(OfAMember, Tally):
+    """What one member did in one community on one day."""
+
     day = models.DateField()
 
     class Meta:
@@ -200,26 +208,10 @@ class CommunityDay(Tally):
         return f"community {self.community_id} on {self.day}"
 
 
-class MemberMonth(models.Model):
+class MemberMonth(OfAMember):
     """One member's month in one community: the base of participation levels,
     flows and retention."""
 
-    community = models.ForeignKey(
-        "communities.Community",
-        on_delete=models.CASCADE,
-        db_constraint=False,
-        related_name="+",
-        db_index=False,
-    )
-    # No index of its own: pages read by community and time (the unique index); one
-    # index less to keep up at each rebuild, and deleting an account scans once.
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
     month = models.DateField()  # the first day of the month
     days = models.PositiveIntegerField(default=0)  # days with any activity
     visits = models.PositiveIntegerField(default=0)
@@ -302,26 +294,10 @@ class ParticipationRule(models.Model):
         return Level.INACTIVE
 
 
-class MemberLevel(models.Model):
+class MemberLevel(OfAMember):
     """A member's level at the end of a month (only members who were not inactive:
     the others are counted, not stored)."""
 
-    community = models.ForeignKey(
-        "communities.Community",
-        on_delete=models.CASCADE,
-        db_constraint=False,
-        related_name="+",
-        db_index=False,
-    )
-    # No index of its own: pages read by community and time (the unique index); one
-    # index less to keep up at each rebuild, and deleting an account scans once.
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
     month = models.DateField()
     level = models.CharField(max_length=12, choices=Level.choices)
     score = models.PositiveIntegerField(default=0)

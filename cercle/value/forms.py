@@ -86,6 +86,16 @@ class StoryForm(forms.Form):
     def chosen_space(self) -> Space | None:
         return self.spaces.get(self.cleaned_data.get("space") or WHOLE_COMMUNITY)
 
+    def story(self) -> dict[str, Any]:
+        """What the story says, as `do_record_story` and `do_edit_story` take it."""
+        return {
+            "cycle": self.cleaned_data["cycle"],
+            "title": self.cleaned_data["title"],
+            "text": self.cleaned_data["text"],
+            "space": self.chosen_space(),
+            "contributions": self.cleaned_data["links"],
+        }
+
 
 class SponsorForm(forms.Form):
     email = forms.EmailField(

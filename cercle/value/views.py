@@ -85,15 +85,7 @@ def new_story(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            created = actions.do_record_story(
-                _user(request),
-                community,
-                cycle=form.cleaned_data["cycle"],
-                title=form.cleaned_data["title"],
-                text=form.cleaned_data["text"],
-                space=form.chosen_space(),
-                contributions=form.cleaned_data["links"],
-            )
+            created = actions.do_record_story(_user(request), community, **form.story())
         except ActionRefused as refusal:
             if refusal.not_found:
                 raise Http404 from refusal
@@ -132,15 +124,7 @@ def edit_story(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            actions.do_edit_story(
-                _user(request),
-                found,
-                cycle=form.cleaned_data["cycle"],
-                title=form.cleaned_data["title"],
-                text=form.cleaned_data["text"],
-                space=form.chosen_space(),
-                contributions=form.cleaned_data["links"],
-            )
+            actions.do_edit_story(_user(request), found, **form.story())
         except ActionRefused as refusal:
             if refusal.not_found:
                 raise Http404 from refusal
