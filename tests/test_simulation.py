@@ -18,13 +18,14 @@ from django.urls import reverse
 from cercle.accounts.models import User
 from cercle.activities.models import Ballot, Poll
 from cercle.analytics.models import ActivityEvent, EngagementLevel
+from cercle.analytics.presence import VISIT_VERB
 from cercle.communities.models import Community, Membership, Status
 from cercle.conversations.models import Post, Reaction, Topic
 from cercle.events.models import RSVP, Event
 from cercle.mail.delivery import deliverable
 from cercle.search.query import search
 from cercle.simulation import story
-from cercle.simulation.load import VISIT_VERB, generate
+from cercle.simulation.load import generate
 from cercle.wiki.models import Article
 from tests.communities import client_for, html
 

@@ -47,12 +47,12 @@ from cercle.analytics.models import (
     QuestionLife,
     SpaceDay,
 )
+from cercle.analytics.presence import VISIT_VERB
 from cercle.bulkcopy import Table
 from cercle.communities.models import Membership
 from cercle.conversations.models import Post, Topic
 
 FILL_STATE = "counts"
-VISIT_VERB = "community.visited"
 LEAVING_VERB = "membership.left"
 POST_TYPE = "conversations.post"
 TOPIC_TYPE = "conversations.topic"
@@ -143,10 +143,6 @@ def rebuild(*, today: date | None = None) -> FillReport:
         return fill(batch=5_000_000, today=today)
 
 
-def fill_state() -> FillState | None:
-    return FillState.objects.filter(name=FILL_STATE).first()
-
-
 def _batch_end(start: int, batch: int) -> int | None:
     ids = ActivityEvent.objects.filter(pk__gt=start).order_by("pk").values_list("pk", flat=True)
     last = ids[batch - 1 : batch].first()
@@ -164,7 +160,8 @@ def _utc_day(moment: datetime) -> date:
     return moment.astimezone(UTC).date()
 
 
-def _midnight(day: date) -> datetime:
+def midnight(day: date) -> datetime:
+    """The start of a UTC day."""
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
@@ -192,7 +189,7 @@ def recount(
     """Recompute every table of one community from `first_day` on (inside the
     caller's transaction)."""
     today = today or timezone.now().astimezone(UTC).date()
-    since = _midnight(first_day)
+    since = midnight(first_day)
     MemberDay.objects.filter(community_id=community_id, day__gte=first_day).delete()
     SpaceDay.objects.filter(community_id=community_id, day__gte=first_day).delete()
     CommunityDay.objects.filter(community_id=community_id, day__gte=first_day).delete()
@@ -528,7 +525,7 @@ def _retained(
 def _first_contributions(community_id: int, since: date) -> dict[int, date]:
     """The first contributing day of the members who joined since `since`."""
     joined = Membership.objects.filter(
-        community_id=community_id, joined_at__gte=_midnight(since)
+        community_id=community_id, joined_at__gte=midnight(since)
     ).values("person_id")
     return dict(
         MemberDay.objects.filter(community_id=community_id, person_id__in=joined)

@@ -16,9 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cercle.analytics import statistics
-from cercle.analytics.counting import WINDOWS, month_start, next_month
+from cercle.analytics.counting import WINDOWS, midnight, month_start, next_month
 from cercle.analytics.models import (
-    LEVEL_ORDER,
     CommunityDay,
     CommunityMonth,
     Level,
@@ -303,8 +302,8 @@ def responsiveness(
     rows = list(
         QuestionLife.objects.filter(
             community=community,
-            asked_at__gte=_midnight(span.start),
-            asked_at__lt=_midnight(span.end),
+            asked_at__gte=midnight(span.start),
+            asked_at__lt=midnight(span.end),
         ).values_list("asked_at", "first_answer_at", "accepted_at")
     )
     first = sorted((answer - asked).total_seconds() / 3600 for asked, answer, _ok in rows if answer)
@@ -332,10 +331,6 @@ def percentile(ordered: list[float], rank: float) -> float | None:
         return None
     index = max(0, math.ceil(rank / 100 * len(ordered)) - 1)
     return ordered[index]
-
-
-def _midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 # --- Retention ------------------------------------------------------------------------------
@@ -380,7 +375,3 @@ def retention(community: Community, span: Period, today: date | None = None) -> 
             )
         )
     return cohorts
-
-
-def levels_in_order() -> list[Level]:
-    return list(reversed(LEVEL_ORDER))

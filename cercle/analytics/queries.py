@@ -421,7 +421,7 @@ def _knowledge_table(
     from cercle.knowledge.models import Resource  # noqa: PLC0415 - apps load in order
     from cercle.wiki.models import Article  # noqa: PLC0415
 
-    since, until = _midnight(span.start), _midnight(span.end)
+    since, until = counting.midnight(span.start), counting.midnight(span.end)
     articles = Article.objects.filter(
         community=community, created_at__gte=since, created_at__lt=until
     )
@@ -453,10 +453,6 @@ def _knowledge_table(
         note=_("Most revised articles: %(articles)s.")
         % {"articles": ", ".join(f"{title} ({count})" for title, count in reused) or NOTHING},
     )
-
-
-def _midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def _contributors(community: Community, span: metrics.Period) -> tuple[Table, int]:
@@ -514,8 +510,8 @@ def _engagement_table(
     topics = list(
         Topic.objects.filter(
             community=community,
-            created_at__gte=_midnight(span.start),
-            created_at__lt=_midnight(span.end),
+            created_at__gte=counting.midnight(span.start),
+            created_at__lt=counting.midnight(span.end),
             is_hidden=False,
             merged_into=None,
             space__in=permissions.readable_spaces(access),

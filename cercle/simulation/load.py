@@ -23,6 +23,7 @@ from django.utils.text import slugify
 from cercle.accounts.models import User
 from cercle.activities.models import Ballot, BallotChoice, Poll, PollChoice
 from cercle.analytics.models import ActivityEvent, EngagementLevel
+from cercle.analytics.presence import VISIT_VERB
 from cercle.bulkcopy import Table, reserve_ids
 from cercle.communities import actions as community_actions
 from cercle.communities.models import Audience, Community, Entry, Membership, Role, Status
@@ -36,7 +37,6 @@ from cercle.search.models import SearchDocument
 from cercle.simulation import story as tales
 from cercle.wiki.models import Article, ArticleRevision
 
-VISIT_VERB = "community.visited"
 TOPIC_TYPE = "conversations.topic"
 POST_TYPE = "conversations.post"
 COMMUNITY_TYPE = "communities.community"
