@@ -474,3 +474,25 @@ def test_engagement_rate_of_a_topic(circle: tuple[Community, dict[str, User]]) -
     table = queries._engagement_table(access, where, span)
     # Ben, Cat and Dan interacted; Claire, Ann, Ben, Cat and Dan are members (Eve left).
     assert table.rows == [["Our winter routes", 3, 5, "60%"]]
+
+
+def test_contributions_per_day_by_kind(circle: tuple[Community, dict[str, User]]) -> None:
+    where, people = circle
+    tell_the_months(where, people)
+    counting.fill(today=date(2026, 4, 15))
+    # January (31 days): Ann's five topics and Eve's three questions, Ben's two answers,
+    # no reaction; February (28 days): Ben's topic and Dan's reaction.
+    january = metrics.activity(where, metrics.Period("m", date(2026, 1, 1), date(2026, 2, 1)))
+    assert january.totals == {
+        "topics": 8,
+        "questions": 3,
+        "answers": 2,
+        "replies": 0,
+        "reactions": 0,
+        "knowledge": 0,
+    }
+    assert january.per_day["topics"] == round(8 / 31, 2)
+    february = metrics.activity(where, metrics.Period("m", date(2026, 2, 1), date(2026, 3, 1)))
+    table = queries._kinds_table(february, january)
+    assert table.rows[0] == ["Topics started", "0.04", "0.26", "-84.6%"]
+    assert table.rows[4] == ["Reactions", "0.04", "0", "\u2013"]

@@ -113,6 +113,7 @@ def cockpit(actor: Actor, slug: str, period_key: str | None) -> Cockpit:
     tables: dict[str, Table] = {}
     for table in (
         _summary(now, earlier, answers, answers_before),
+        _kinds_table(now, earlier),
         _activity_table(community, span),
         _levels_table(levels),
         _flows_table(levels),
@@ -202,6 +203,31 @@ def _summary(
         caption=_("The period at a glance, beside the period before"),
         headers=_comparison_headers(),
         rows=_comparison_rows(lines),
+    )
+
+
+KIND_LABELS = {
+    "topics": gettext_lazy("Topics started"),
+    "questions": gettext_lazy("of which questions"),
+    "answers": gettext_lazy("Answers"),
+    "replies": gettext_lazy("Other replies"),
+    "reactions": gettext_lazy("Reactions"),
+    "knowledge": gettext_lazy("Articles and resources added"),
+}
+
+
+def _kinds_table(now: metrics.Activity, earlier: metrics.Activity) -> Table:
+    """Contributions per day by kind, beside the period before."""
+    return Table(
+        key="kinds",
+        caption=_("Contributions per day, by kind"),
+        headers=_comparison_headers(),
+        rows=_comparison_rows(
+            [
+                (str(KIND_LABELS[kind]), now.per_day[kind], earlier.per_day[kind], "")
+                for kind in metrics.ACTIVITY_KINDS
+            ]
+        ),
     )
 
 
