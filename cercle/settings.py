@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "cercle.onboarding",
     "cercle.badges",
     "cercle.importers",
+    "cercle.activity",
     "cercle.analytics",
     "cercle.value",
     "cercle.nextactions",
@@ -85,7 +86,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "cercle.analytics.presence.PresenceMiddleware",
+    "cercle.activity.presence.PresenceMiddleware",
 ]
 # A member's first community page of the day records a visit (docs/metrics.md).
 CERCLE_RECORD_PRESENCE = env_bool("CERCLE_RECORD_PRESENCE", True)

@@ -16,7 +16,7 @@ from cercle.activities import actions, demo
 from cercle.activities.actions import ChallengeFields, PollFields, QuizFields
 from cercle.activities.models import Ballot, BallotChoice, Challenge, Poll, Quiz, ResultsShown
 from cercle.activities.quiztext import parse
-from cercle.analytics.models import ActivityEvent, EngagementLevel
+from cercle.activity.models import ActivityEvent, EngagementLevel
 from cercle.animation import planning
 from cercle.communities.models import Community, Space, Visibility
 from cercle.errors import ActionRefused

@@ -16,7 +16,7 @@ from cercle.activities import actions
 from cercle.activities.actions import PollFields
 from cercle.activities.models import Attempt, Ballot, BallotChoice, Poll, Quiz
 from cercle.activities.quiztext import parse
-from cercle.analytics.models import ActivityEvent, EngagementLevel
+from cercle.activity.models import ActivityEvent, EngagementLevel
 from cercle.communities.models import Community
 from cercle.errors import ActionRefused
 from tests.communities import client_for, community, html, join

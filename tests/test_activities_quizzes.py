@@ -22,7 +22,7 @@ from cercle.activities.models import (
     Quiz,
 )
 from cercle.activities.quiztext import QuestionDraft, QuizTextError, parse, write
-from cercle.analytics.models import ActivityEvent, EngagementLevel
+from cercle.activity.models import ActivityEvent, EngagementLevel
 from cercle.communities import actions as community_actions
 from cercle.communities.models import Community, Role, Space
 from cercle.errors import ActionRefused

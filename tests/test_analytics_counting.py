@@ -15,10 +15,10 @@ from django.urls import reverse
 
 from cercle import permissions
 from cercle.accounts.models import User
+from cercle.activity.models import ActivityEvent
 from cercle.analytics import counting, lifestage, metrics, queries
 from cercle.analytics.actions import do_change_participation_rule
 from cercle.analytics.models import (
-    ActivityEvent,
     CommunityDay,
     CommunityMonth,
     MemberDay,

@@ -17,7 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django_tasks_db.models import DBTaskResult
 
 from cercle.accounts.models import User
-from cercle.analytics.models import ActivityEvent
+from cercle.activity.models import ActivityEvent
 from cercle.animation import actions, demo, planning
 from cercle.animation.models import Failure, PlannedPost
 from cercle.communities import actions as community_actions

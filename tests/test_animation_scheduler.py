@@ -15,7 +15,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from cercle.accounts.models import User
-from cercle.analytics.models import ActivityEvent
+from cercle.activity.models import ActivityEvent
 from cercle.animation import actions, planning
 from cercle.animation.models import PlannedPost
 from cercle.communities.models import Community, Space

@@ -19,7 +19,7 @@ from django.utils.translation import override
 from PIL import Image
 
 from cercle.accounts.models import User
-from cercle.analytics.models import ActivityEvent
+from cercle.activity.models import ActivityEvent
 from cercle.badges import actions, awarding, demo, rules
 from cercle.badges.models import BadgeAward, CustomBadge, MemberOfTheMonth
 from cercle.badges.tasks import award_badges_task

@@ -16,7 +16,7 @@ from django.utils import timezone
 from PIL import Image
 
 from cercle.accounts.models import User
-from cercle.analytics.models import ActivityEvent
+from cercle.activity.models import ActivityEvent
 from cercle.communities import actions
 from cercle.communities.models import (
     Audience,

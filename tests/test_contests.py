@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from PIL import Image
 
 from cercle.accounts.models import User
-from cercle.analytics.models import ActivityEvent, EngagementLevel
+from cercle.activity.models import ActivityEvent, EngagementLevel
 from cercle.animation import planning
 from cercle.communities import actions as community_actions
 from cercle.communities.models import Community, Role, Space

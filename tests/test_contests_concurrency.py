@@ -12,7 +12,7 @@ import time_machine
 from django.db import connection
 
 from cercle.accounts.models import User
-from cercle.analytics.models import ActivityEvent
+from cercle.activity.models import ActivityEvent
 from cercle.communities.models import Community, Space
 from cercle.contests import actions
 from cercle.contests.models import Ballot, Contest, Entry, Vote

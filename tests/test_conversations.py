@@ -24,7 +24,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from cercle.accounts.models import User
-from cercle.analytics.models import ActivityEvent, EngagementLevel
+from cercle.activity.models import ActivityEvent, EngagementLevel
 from cercle.communities import actions as community_actions
 from cercle.communities.models import (
     Audience,

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from cercle import permissions
 from cercle.accounts.models import User
-from cercle.analytics.models import ActivityEvent, EngagementLevel
+from cercle.activity.models import ActivityEvent, EngagementLevel
 from cercle.animation import planning
 from cercle.communities import actions as community_actions
 from cercle.communities.models import Community, Space, Visibility

@@ -11,7 +11,7 @@ from django.db import connection
 from django.urls import reverse
 
 from cercle.accounts.models import User
-from cercle.analytics.models import ActivityEvent, EngagementLevel
+from cercle.activity.models import ActivityEvent, EngagementLevel
 from cercle.communities import actions as community_actions
 from cercle.communities.models import Community, Role, Space, Visibility
 from cercle.errors import ActionRefused

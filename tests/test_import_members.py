@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from cercle.accounts.models import User
-from cercle.analytics.models import ActivityEvent
+from cercle.activity.models import ActivityEvent
 from cercle.communities.models import Audience, Community, Entry, Invitation, Membership, Status
 from cercle.conversations.actions import do_create_tag
 from cercle.people.models import Expertise, Level

@@ -22,7 +22,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection, transaction
 from django.db.models import Count
 
-from cercle.analytics.models import ActivityEvent, EngagementLevel
+from cercle.activity.models import ActivityEvent, EngagementLevel
 from cercle.communities.models import Community, Membership, Status
 from cercle.conversations.models import Kind, Post, Topic
 from cercle.importers.models import ImportedPost, ImportedUser, SourceKind

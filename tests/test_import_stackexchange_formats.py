@@ -24,7 +24,7 @@ from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
 from cercle.accounts.models import User
-from cercle.analytics.models import ActivityEvent, EngagementLevel
+from cercle.activity.models import ActivityEvent, EngagementLevel
 from cercle.badges.models import BadgeAward, CustomBadge
 from cercle.communities.models import Audience, Community, Membership, Status, Visibility
 from cercle.conversations import actions as conversation_actions

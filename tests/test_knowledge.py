@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from cercle.accounts.models import User
-from cercle.analytics.models import ActivityEvent, EngagementLevel
+from cercle.activity.models import ActivityEvent, EngagementLevel
 from cercle.communities import actions as community_actions
 from cercle.communities.models import Community, Space
 from cercle.errors import ActionRefused

@@ -19,7 +19,7 @@ from django.test import Client
 from PIL import Image
 
 from cercle.accounts.models import User
-from cercle.analytics.models import ActivityEvent
+from cercle.activity.models import ActivityEvent
 from cercle.communities import actions as community_actions
 from cercle.communities.models import Community, Space, Visibility
 from cercle.conversations import actions as conversation_actions

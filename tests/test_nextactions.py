@@ -24,7 +24,8 @@ from django.utils import timezone
 
 from cercle import permissions
 from cercle.accounts.models import User
-from cercle.analytics.models import ActivityEvent, Level, MemberDay, MemberLevel, SpaceDay
+from cercle.activity.models import ActivityEvent
+from cercle.analytics.models import Level, MemberDay, MemberLevel, SpaceDay
 from cercle.animation import actions as animation_actions
 from cercle.animation import queries as animation_queries
 from cercle.animation.models import PlannedPost

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cercle.accounts.models import User
-from cercle.analytics.models import ActivityEvent
+from cercle.activity.models import ActivityEvent
 from cercle.communities import actions as community_actions
 from cercle.communities.models import Audience, Community, Entry, Membership, Role
 from cercle.conversations import actions as conversation_actions

@@ -25,7 +25,7 @@ from PIL import Image
 from cercle import permissions
 from cercle.accounts.actions import do_delete_account
 from cercle.accounts.models import User
-from cercle.analytics.models import ActivityEvent
+from cercle.activity.models import ActivityEvent
 from cercle.communities import actions as community_actions
 from cercle.communities.models import (
     Audience,

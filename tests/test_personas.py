@@ -19,7 +19,7 @@ from PIL import Image
 from cercle import permissions
 from cercle.accounts import actions as account_actions
 from cercle.accounts.models import User
-from cercle.analytics.models import ActivityEvent, EngagementLevel
+from cercle.activity.models import ActivityEvent, EngagementLevel
 from cercle.communities import actions as community_actions
 from cercle.communities.models import Audience, Community, Role, Space, Visibility
 from cercle.conversations import actions as conversation_actions

@@ -17,8 +17,8 @@ from django.urls import reverse
 
 from cercle.accounts.models import User
 from cercle.activities.models import Ballot, Poll
-from cercle.analytics.models import ActivityEvent, EngagementLevel
-from cercle.analytics.presence import VISIT_VERB
+from cercle.activity.models import ActivityEvent, EngagementLevel
+from cercle.activity.presence import VISIT_VERB
 from cercle.communities.models import Community, Membership, Status
 from cercle.conversations.models import Post, Reaction, Topic
 from cercle.events.models import RSVP, Event

@@ -17,7 +17,8 @@ from django.urls import reverse
 
 from cercle import permissions
 from cercle.accounts.models import User
-from cercle.analytics.models import ActivityEvent, CommunityDay, EngagementLevel, QuestionLife
+from cercle.activity.models import ActivityEvent, EngagementLevel
+from cercle.analytics.models import CommunityDay, QuestionLife
 from cercle.communities import actions as community_actions
 from cercle.communities.models import Audience, Community, Role, Space, Visibility
 from cercle.conversations import actions as talk

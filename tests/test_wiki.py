@@ -13,7 +13,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
 from cercle.accounts.models import User
-from cercle.analytics.models import ActivityEvent, EngagementLevel
+from cercle.activity.models import ActivityEvent, EngagementLevel
 from cercle.communities import actions as community_actions
 from cercle.communities.models import Community, Space
 from cercle.conversations import actions as conversation_actions

@@ -51,8 +51,8 @@ from cercle.activities.models import (
     ResultsShown,
 )
 from cercle.activities.quiztext import QuestionDraft, problems
-from cercle.analytics.activity import record_event
-from cercle.analytics.models import EngagementLevel
+from cercle.activity.log import record_event
+from cercle.activity.models import EngagementLevel
 from cercle.animation import planning
 from cercle.communities.models import Membership, Space, Status
 from cercle.errors import ActionRefused

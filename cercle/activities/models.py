@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cercle.analytics.models import EngagementLevel
+from cercle.activity.models import EngagementLevel
 from cercle.animation import planning
 from cercle.animation.models import Plannable
 

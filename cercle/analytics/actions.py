@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 
 from cercle import permissions
 from cercle.accounts.models import User
+from cercle.activity.log import record_event
 from cercle.analytics import counting
-from cercle.analytics.activity import record_event
 from cercle.analytics.models import ParticipationRule
 from cercle.communities.models import Community
 from cercle.errors import ActionRefused

@@ -32,10 +32,11 @@ from django.db import connection, transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
+from cercle.activity.models import ActivityEvent
+from cercle.activity.presence import VISIT_VERB
 from cercle.analytics import statistics
 from cercle.analytics.models import (
     LEVEL_ORDER,
-    ActivityEvent,
     CommunityDay,
     CommunityMonth,
     FillState,
@@ -47,7 +48,6 @@ from cercle.analytics.models import (
     QuestionLife,
     SpaceDay,
 )
-from cercle.analytics.presence import VISIT_VERB
 from cercle.bulkcopy import Table
 from cercle.communities.models import Membership
 from cercle.conversations.models import Post, Topic

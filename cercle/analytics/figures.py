@@ -28,8 +28,8 @@ from datetime import timedelta
 
 from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
 
+from cercle.activity.models import ActivityEvent
 from cercle.analytics import statistics
-from cercle.analytics.models import ActivityEvent
 from cercle.communities.models import Community, Membership, Status
 from cercle.conversations.models import Kind, Post
 

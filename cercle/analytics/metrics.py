@@ -17,13 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cercle.analytics import statistics
 from cercle.analytics.counting import WINDOWS, midnight, month_start, next_month
-from cercle.analytics.models import (
-    CommunityDay,
-    CommunityMonth,
-    Level,
-    MemberDay,
-    QuestionLife,
-)
+from cercle.analytics.models import CommunityDay, CommunityMonth, Level, MemberDay, QuestionLife
 from cercle.communities.models import Community
 
 PERIODS = {

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from cercle import permissions
 from cercle.accounts.models import User
-from cercle.analytics.activity import record_event
+from cercle.activity.log import record_event
 from cercle.animation import planning
 from cercle.animation.models import PlannedPost
 from cercle.communities.models import Community, Space

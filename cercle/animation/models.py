@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cercle import permissions
-from cercle.analytics.models import EngagementLevel
+from cercle.activity.models import EngagementLevel
 from cercle.communities.models import Community, Space
 from cercle.conversations.models import Kind as TopicKind
 from cercle.conversations.models import Topic

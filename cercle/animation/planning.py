@@ -28,7 +28,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from cercle import permissions
-from cercle.analytics.activity import record_event
+from cercle.activity.log import record_event
 from cercle.animation.models import NotPublished, Plannable
 
 P = TypeVar("P", bound=Plannable)

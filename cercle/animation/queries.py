@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
 
 from cercle import permissions
-from cercle.analytics.models import EngagementLevel
+from cercle.activity.models import EngagementLevel
 from cercle.animation import planning
 from cercle.animation.models import Plannable, PlannedPost
 from cercle.communities import queries as community_queries

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from cercle import permissions
 from cercle.accounts.models import User
-from cercle.analytics.activity import record_event
+from cercle.activity.log import record_event
 from cercle.badges.awarding import SHOWCASE_PLACES, badges_url, previous_month
 from cercle.badges.models import BadgeAward, CustomBadge, MemberOfTheMonth
 from cercle.communities.models import Community, Membership, Status

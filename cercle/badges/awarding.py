@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import override
 
-from cercle.analytics.models import ActivityEvent
+from cercle.activity.models import ActivityEvent
 from cercle.badges.models import BadgeAward, MemberOfTheMonth
 from cercle.badges.rules import BUILTIN_BADGES, BuiltinBadge
 from cercle.communities.models import Community, Membership, Role, Status

@@ -22,7 +22,7 @@ from django.utils.translation import override
 
 from cercle import permissions
 from cercle.accounts.models import User
-from cercle.analytics.activity import record_event
+from cercle.activity.log import record_event
 from cercle.communities.models import (
     Community,
     Entry,

@@ -24,8 +24,8 @@ from django.utils.translation import ngettext
 
 from cercle import permissions
 from cercle.accounts.models import User
-from cercle.analytics.activity import record_event
-from cercle.analytics.models import EngagementLevel
+from cercle.activity.log import record_event
+from cercle.activity.models import EngagementLevel
 from cercle.animation import planning
 from cercle.communities.models import Membership, Role, Space, Status
 from cercle.contests.models import (

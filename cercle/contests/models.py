@@ -21,7 +21,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from cercle.analytics.models import EngagementLevel
+from cercle.activity.models import EngagementLevel
 from cercle.animation import planning
 from cercle.animation.models import Plannable
 

@@ -28,8 +28,8 @@ from django.utils.translation import gettext_noop
 
 from cercle import permissions
 from cercle.accounts.models import User
-from cercle.analytics.activity import record_event
-from cercle.analytics.models import ActivityEvent, EngagementLevel
+from cercle.activity.log import record_event
+from cercle.activity.models import ActivityEvent, EngagementLevel
 from cercle.animation import planning
 from cercle.communities.models import Community, Membership, Space, Status
 from cercle.conversations.models import Kind as TopicKind

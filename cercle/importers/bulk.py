@@ -19,7 +19,7 @@ from django.db import connection, models
 from django.db.models import F, Value
 from django.db.models.functions import Replace
 
-from cercle.analytics.models import ActivityEvent
+from cercle.activity.models import ActivityEvent
 from cercle.badges.models import CustomBadge
 from cercle.communities.models import Membership
 from cercle.conversations.models import Post, PostRevision, Reaction, Tag, Topic

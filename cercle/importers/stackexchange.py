@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from cercle.accounts.models import RESERVED_HANDLES, User
-from cercle.analytics.models import ActivityEvent, EngagementLevel
+from cercle.activity.models import ActivityEvent, EngagementLevel
 from cercle.badges.models import BadgeAward, CustomBadge
 from cercle.communities.models import Community, Membership, Role, Space, Status
 from cercle.conversations.models import Kind, Post, PostRevision, Reaction, ReactionKind, Tag, Topic

@@ -23,7 +23,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from cercle import permissions
 from cercle.accounts.models import User
-from cercle.analytics.activity import record_event
+from cercle.activity.log import record_event
 from cercle.communities.models import Space
 from cercle.conversations.models import Tag, Topic
 from cercle.errors import ActionRefused

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from cercle import permissions
 from cercle.accounts.models import User
-from cercle.analytics.activity import record_event
+from cercle.activity.log import record_event
 from cercle.communities.models import Community, Status
 from cercle.errors import ActionRefused
 from cercle.people.actions import CheckedAvatar, check_avatar

@@ -22,8 +22,8 @@ from django.utils.text import slugify
 
 from cercle.accounts.models import User
 from cercle.activities.models import Ballot, BallotChoice, Poll, PollChoice
-from cercle.analytics.models import ActivityEvent, EngagementLevel
-from cercle.analytics.presence import VISIT_VERB
+from cercle.activity.models import ActivityEvent, EngagementLevel
+from cercle.activity.presence import VISIT_VERB
 from cercle.bulkcopy import Table, reserve_ids
 from cercle.communities import actions as community_actions
 from cercle.communities.models import Audience, Community, Entry, Membership, Role, Status

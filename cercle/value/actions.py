@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from cercle import permissions
 from cercle.accounts.models import User
-from cercle.analytics.activity import record_event
-from cercle.analytics.models import EngagementLevel
+from cercle.activity.log import record_event
+from cercle.activity.models import EngagementLevel
 from cercle.communities.models import Community, Space
 from cercle.errors import ActionRefused
 from cercle.mail.compose import compose

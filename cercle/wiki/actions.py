@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from cercle import permissions
 from cercle.accounts.models import User
-from cercle.analytics.activity import record_event
-from cercle.analytics.models import EngagementLevel
+from cercle.activity.log import record_event
+from cercle.activity.models import EngagementLevel
 from cercle.communities.models import Space
 from cercle.conversations.models import Topic
 from cercle.conversations.rendering import plain_text
