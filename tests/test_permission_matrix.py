@@ -4,7 +4,7 @@
 `cercle.permissions` and, for viewing and managing, by the pages themselves over HTTP.
 
 The expected answers are written by hand below (TABLE), read from docs/permissions.md;
-they are never computed from `cercle/permissions.py`.
+they are never computed from the `cercle/permissions/` package.
 
 Notation
 --------

@@ -111,7 +111,9 @@ def test_speaking_as_a_persona_is_for_its_speakers_and_the_coordinators(
     charlie: User,
 ) -> None:
     def speaks(person: User, persona: Persona = velia) -> bool:
-        return permissions.community_access(person, cargo).may_speak_as(persona)
+        return permissions.personas.may_speak_as(
+            permissions.community_access(person, cargo), persona
+        )
 
     assert speaks(coordinator)
     assert speaks(alice)
@@ -121,7 +123,9 @@ def test_speaking_as_a_persona_is_for_its_speakers_and_the_coordinators(
     # Another community's persona: not even its coordinator speaks as it here.
     other = community(coordinator, slug="other")
     stranger = actions.do_create_persona(coordinator, other, name="Stranger")
-    assert not permissions.community_access(coordinator, cargo).may_speak_as(stranger)
+    assert not permissions.personas.may_speak_as(
+        permissions.community_access(coordinator, cargo), stranger
+    )
     # A retired persona speaks no more.
     actions.do_set_persona_active(coordinator, velia, False)
     velia.refresh_from_db()
@@ -139,7 +143,9 @@ def test_only_coordinators_and_staff_read_the_audit(
 ) -> None:
     operator = staff_person()
     allowed = {
-        person.display_name: permissions.community_access(person, cargo).may_read_persona_audit()
+        person.display_name: permissions.personas.may_read_persona_audit(
+            permissions.community_access(person, cargo)
+        )
         for person in (coordinator, alice, bob, moderator, charlie, operator)
     }
     assert allowed == {

@@ -394,9 +394,9 @@ def test_who_opens_which_page(
     # The same answers from the permission module itself, which the actions ask.
     access = permissions.community_access(people[person] or charlie, where)
     if person != "anonymous":
-        assert access.may_read_value_stories() == (expected["stories"] == 200)
-        assert access.may_record_value_story() == (expected["new"] == 200)
-        assert access.may_see_value_summary() == (expected["summary"] == 200)
+        assert permissions.value.may_read_value_stories(access) == (expected["stories"] == 200)
+        assert permissions.value.may_record_value_story(access) == (expected["new"] == 200)
+        assert permissions.value.may_see_value_summary(access) == (expected["summary"] == 200)
 
 
 def test_only_members_record_and_only_authors_and_coordinators_change_a_story(

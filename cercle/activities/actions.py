@@ -620,7 +620,7 @@ def do_remove_challenge_answer(actor: User, answer: ChallengeAnswer) -> None:
     challenge = answer.challenge
     access = _access(actor, challenge)
     _require_visible(access, challenge)
-    if not access.may_remove_challenge_answer(challenge, answer.author_id):
+    if not permissions.activities.may_remove_challenge_answer(access, challenge, answer.author_id):
         raise ActionRefused(_("You may not remove this answer."))
     with transaction.atomic():
         record_event(

@@ -189,7 +189,9 @@ def poll_page(poll: Poll, access: permissions.CommunityAccess) -> PollPage:
         choices=choices,
         mine=mine,
         may_vote=poll.is_open(now) and access.may_take_part(poll.space),
-        shows_results=access.sees_poll_results(poll, voted=bool(mine), now=now),
+        shows_results=permissions.activities.sees_poll_results(
+            access, poll, voted=bool(mine), now=now
+        ),
     )
     if not data.shows_results:
         return data

@@ -392,7 +392,7 @@ def _challenge_response(
     removable = {
         answer.pk
         for answer in data.answers.object_list
-        if access.may_remove_challenge_answer(found, answer.author_id)
+        if permissions.activities.may_remove_challenge_answer(access, found, answer.author_id)
     }
     return render(
         request,

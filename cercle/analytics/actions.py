@@ -26,7 +26,7 @@ def do_change_participation_rule(
     """Change the thresholds of the levels of participation, then compute every month's
     levels and flows of the community again with them."""
     access = permissions.community_access(actor, community)
-    if not access.may_change_participation_rule():
+    if not permissions.cockpit.may_change_participation_rule(access):
         raise ActionRefused(_("You may not do this here."), not_found=not access.sees_landing())
     if not 1 <= window_months <= 12:
         raise ActionRefused(_("The window is from 1 to 12 months."))

@@ -92,7 +92,7 @@ class Cockpit:
 def cockpit_community(actor: Actor, slug: str) -> tuple[Community, permissions.CommunityAccess]:
     """A community whose cockpit the actor may see, or a 404 (others learn nothing)."""
     community, access = community_queries.community_for(actor, slug)
-    if not access.may_see_cockpit():
+    if not permissions.cockpit.may_see_cockpit(access):
         raise Http404
     return community, access
 

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from cercle import permissions
 from cercle.analytics import actions, queries
 from cercle.analytics.forms import ParticipationRuleForm
 from cercle.errors import ActionRefused
@@ -87,5 +88,10 @@ def rule(request: HttpRequest, slug: str) -> HttpResponseBase:
     return render(
         request,
         "analytics/rule.html",
-        {"community": community, "access": access, "form": form},
+        {
+            "community": community,
+            "access": access,
+            "form": form,
+            "can": {"change_rule": permissions.cockpit.may_change_participation_rule(access)},
+        },
     )

@@ -49,7 +49,7 @@ def _clean(
 ) -> tuple[str, str]:
     if topic_kind not in TopicKind.values:
         raise ActionRefused(_("Unknown kind of topic."))
-    if not access.may_start_topic(space, topic_kind):
+    if not permissions.conversations.may_start_topic(access, space, topic_kind):
         raise ActionRefused(_("Only coordinators may publish announcements."))
     title = " ".join((title or "").split())
     if len(title) < 3:

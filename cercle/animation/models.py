@@ -168,7 +168,7 @@ class PlannedPost(Plannable):
         if author is None or not author.is_active:
             raise NotPublished(Failure.AUTHOR_GONE)
         access = permissions.community_access(author, self.community)
-        if not access.may_start_topic(self.space, self.topic_kind):
+        if not permissions.conversations.may_start_topic(access, self.space, self.topic_kind):
             raise NotPublished(Failure.NOT_ALLOWED)
         try:
             topic = do_start_topic(

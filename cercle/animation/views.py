@@ -116,7 +116,9 @@ def rhythm(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _kinds(access: permissions.CommunityAccess, space: Space) -> list[tuple[str, StrOrPromise]]:
     return [
-        (value, label) for value, label in TopicKind.choices if access.may_start_topic(space, value)
+        (value, label)
+        for value, label in TopicKind.choices
+        if permissions.conversations.may_start_topic(access, space, value)
     ]
 
 

@@ -76,7 +76,7 @@ class Held:
 def recognized_community(actor: Actor, slug: str) -> tuple[Community, permissions.CommunityAccess]:
     """A community whose badges the actor may see, or a 404."""
     community, access = community_queries.community_for(actor, slug)
-    if not access.sees_recognition():
+    if not permissions.badges.sees_recognition(access):
         raise Http404
     return community, access
 
@@ -221,7 +221,7 @@ class Showcase:
 def showcase(community: Community, access: permissions.CommunityAccess) -> Showcase | None:
     """The latest showcase, if it is about last month or this one (an old one is not
     news): one query, for those who may see the community's members."""
-    if not access.sees_recognition():
+    if not permissions.badges.sees_recognition(access):
         return None
     last_month = previous_month(timezone.now().astimezone(community.zone))
     entries = list(

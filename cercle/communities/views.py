@@ -135,6 +135,7 @@ def landing(request: HttpRequest, slug: str) -> HttpResponse:
             "landing": data,
             "community": data.community,
             "access": data.access,
+            "can": {"see_cockpit": permissions.cockpit.may_see_cockpit(data.access)},
             "join_form": JoinRequestForm(),
         },
     )

@@ -390,7 +390,7 @@ def do_submit_entry(
     now = now or timezone.now()
     access = _access(actor, contest)
     _require_visible(access, contest)
-    _require(access.may_enter_contest(contest))
+    _require(permissions.contests.may_enter_contest(access, contest))
     if not contest.accepts_entries(now):
         raise ActionRefused(_("This contest does not take entries at the moment."))
     title = _clean_title(title, _("entry"))
@@ -443,7 +443,7 @@ def do_edit_entry(
     access = _access(actor, contest)
     _require_visible(access, contest)
     own = entry.author_id is not None and entry.author_id == actor.pk
-    _require(own and access.may_enter_contest(contest), readable=own)
+    _require(own and permissions.contests.may_enter_contest(access, contest), readable=own)
     if not contest.accepts_entries(now):
         raise ActionRefused(_("Entries are closed: your entry no longer changes."))
     title = _clean_title(title, _("entry"))
@@ -471,8 +471,8 @@ def do_withdraw_entry(actor: User, entry: Entry, *, now: datetime | None = None)
     access = _access(actor, contest)
     _require_visible(access, contest)
     _require(
-        access.may_withdraw_contest_entry(entry),
-        readable=access.may_see_contest_entry(entry, now),
+        permissions.contests.may_withdraw_contest_entry(access, entry),
+        readable=permissions.contests.may_see_contest_entry(access, entry, now),
     )
     if contest.results_announced_at is not None:
         raise ActionRefused(_("The results are out: the entries stay as they were ranked."))
@@ -493,12 +493,12 @@ def _voting_rules(actor: User, entry: Entry, now: datetime) -> permissions.Commu
     contest = entry.contest
     access = _access(actor, contest)
     _require_visible(access, contest)
-    _require(access.may_see_contest_entry(entry, now), readable=False)
+    _require(permissions.contests.may_see_contest_entry(access, entry, now), readable=False)
     if contest.is_jury:
         raise ActionRefused(_("A jury decides this contest: there is no vote."))
     if not contest.is_voting(now):
         raise ActionRefused(_("Voting is not open."))
-    if not access.may_vote_in_contest(contest):
+    if not permissions.contests.may_vote_in_contest(access, contest):
         if access.may_take_part(contest.space):
             raise ActionRefused(
                 _("Only members who joined before the contest started may vote in it.")
@@ -575,7 +575,10 @@ def do_score(
     contest = entry.contest
     access = _access(actor, contest)
     _require_visible(access, contest)
-    _require(access.may_judge(contest), readable=access.may_see_contest_entry(entry, now))
+    _require(
+        permissions.contests.may_judge(access, contest),
+        readable=permissions.contests.may_see_contest_entry(access, entry, now),
+    )
     if not contest.is_voting(now):
         raise ActionRefused(_("The jury scores entries during the voting period only."))
     if entry.author_id is not None and entry.author_id == actor.pk:
@@ -656,9 +659,10 @@ def _announcer(contest: Contest) -> User | None:
         .order_by("joined_at", "pk")[:10]
     ]
     for person in candidates:
-        if person.is_active and permissions.community_access(
-            person, contest.community
-        ).may_start_topic(contest.space, TopicKind.ANNOUNCEMENT):
+        access = permissions.community_access(person, contest.community)
+        if person.is_active and permissions.conversations.may_start_topic(
+            access, contest.space, TopicKind.ANNOUNCEMENT
+        ):
             return person
     return None
 

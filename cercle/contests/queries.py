@@ -108,7 +108,7 @@ def contest_page(
     now = now or timezone.now()
     actor_id = access.actor.pk
     phase = contest.phase(now)
-    sees_entries = access.sees_contest_entries(contest, now)
+    sees_entries = permissions.contests.sees_contest_entries(access, contest, now)
     my_entry = None
     if actor_id is not None:
         my_entry = _entries(contest).filter(author_id=actor_id).first()
@@ -121,8 +121,12 @@ def contest_page(
         first = (page_number - 1) * ENTRIES_PER_PAGE
         ordering = ["rank", "pk"] if phase == Phase.ANNOUNCED else ["submitted_at", "pk"]
         entries = list(_entries(contest).order_by(*ordering)[first : first + ENTRIES_PER_PAGE])
-    may_vote = not contest.is_jury and phase == Phase.VOTING and access.may_vote_in_contest(contest)
-    may_judge = contest.is_jury and access.may_judge(contest)
+    may_vote = (
+        not contest.is_jury
+        and phase == Phase.VOTING
+        and permissions.contests.may_vote_in_contest(access, contest)
+    )
+    may_judge = contest.is_jury and permissions.contests.may_judge(access, contest)
     voted: set[int] = set()
     if may_vote:
         voted = set(
@@ -157,9 +161,10 @@ def contest_page(
         rows=rows,
         entry_count=entry_count,
         sees_entries=sees_entries,
-        shows_authors=access.sees_contest_authors(contest),
+        shows_authors=permissions.contests.sees_contest_authors(access, contest),
         may_animate=access.may_animate(contest.space),
-        may_enter=phase == Phase.SUBMISSIONS and access.may_enter_contest(contest),
+        may_enter=phase == Phase.SUBMISSIONS
+        and permissions.contests.may_enter_contest(access, contest),
         may_vote=may_vote,
         may_judge=may_judge,
         votes_left=max(contest.votes_per_member - len(voted), 0),
@@ -178,7 +183,7 @@ def entry_for(
     if entry is None:
         raise Http404
     entry.contest = contest
-    if not access.may_see_contest_entry(entry, timezone.now()):
+    if not permissions.contests.may_see_contest_entry(access, entry, timezone.now()):
         raise Http404
     return entry, access
 
@@ -191,7 +196,7 @@ def file_for(actor: permissions.Actor, slug: str, pk: int, file_pk: int) -> Entr
     if item is None:
         raise Http404
     item.entry.contest = contest
-    if not access.may_see_contest_entry(item.entry, timezone.now()):
+    if not permissions.contests.may_see_contest_entry(access, item.entry, timezone.now()):
         raise Http404
     return item
 

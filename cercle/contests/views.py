@@ -297,7 +297,7 @@ def results(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 def enter(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     contest, access = queries.contest_for(request.user, slug, pk)
-    if not access.may_enter_contest(contest):
+    if not permissions.contests.may_enter_contest(access, contest):
         raise Http404
     mine = contest.entries.filter(author=_user(request)).first()
     if mine is not None:
@@ -338,7 +338,11 @@ def entry(request: HttpRequest, slug: str, pk: int, entry: int) -> HttpResponse:
     contest = found.contest
     now = timezone.now()
     mine = found.author_id is not None and found.author_id == request.user.pk
-    may_vote = contest.is_voting(now) and access.may_vote_in_contest(contest) and not mine
+    may_vote = (
+        contest.is_voting(now)
+        and permissions.contests.may_vote_in_contest(access, contest)
+        and not mine
+    )
     return render(
         request,
         "contests/entry.html",
@@ -348,14 +352,16 @@ def entry(request: HttpRequest, slug: str, pk: int, entry: int) -> HttpResponse:
             "contest": contest,
             "entry": found,
             "mine": mine,
-            "shows_author": access.sees_contest_authors(contest) or mine,
+            "shows_author": permissions.contests.sees_contest_authors(access, contest) or mine,
             "may_edit": mine and contest.accepts_entries(now),
             "may_withdraw": contest.results_announced_at is None
-            and access.may_withdraw_contest_entry(found)
+            and permissions.contests.may_withdraw_contest_entry(access, found)
             and (access.may_animate(contest.space) or contest.accepts_entries(now)),
             "may_vote": may_vote,
             "voted": may_vote and found.votes.filter(voter_id=request.user.pk).exists(),
-            "may_score": contest.is_voting(now) and access.may_judge(contest) and not mine,
+            "may_score": contest.is_voting(now)
+            and permissions.contests.may_judge(access, contest)
+            and not mine,
         },
     )
 
@@ -407,7 +413,7 @@ def edit_entry(request: HttpRequest, slug: str, pk: int, entry: int) -> HttpResp
 def withdraw_entry(request: HttpRequest, slug: str, pk: int, entry: int) -> HttpResponse:
     found, access = queries.entry_for(request.user, slug, pk, entry)
     contest = found.contest
-    if not access.may_withdraw_contest_entry(found):
+    if not permissions.contests.may_withdraw_contest_entry(access, found):
         raise Http404
     if request.method == "POST":
         try:
@@ -451,7 +457,7 @@ def vote(request: HttpRequest, slug: str, pk: int, entry: int) -> HttpResponse:
 def score(request: HttpRequest, slug: str, pk: int, entry: int) -> HttpResponse:
     found, access = queries.entry_for(request.user, slug, pk, entry)
     contest = found.contest
-    if not access.may_judge(contest):
+    if not permissions.contests.may_judge(access, contest):
         raise Http404
     criteria = list(contest.criteria.all())
     current = queries.my_scores(found, _user(request).pk)
@@ -481,7 +487,7 @@ def score(request: HttpRequest, slug: str, pk: int, entry: int) -> HttpResponse:
             "form": form,
             "open": contest.is_voting(timezone.now()),
             "mine": found.author_id == request.user.pk,
-            "shows_author": access.sees_contest_authors(contest),
+            "shows_author": permissions.contests.sees_contest_authors(access, contest),
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -198,7 +198,7 @@ def _tags_for(community: Community, tags: Iterable[Tag | str]) -> list[Tag]:
 
 
 def _require_persona(access: permissions.CommunityAccess, persona: Persona | None) -> None:
-    if persona is not None and not access.may_speak_as(persona):
+    if persona is not None and not permissions.personas.may_speak_as(access, persona):
         raise ActionRefused(_("You may not speak as this persona."))
 
 
@@ -230,7 +230,9 @@ def do_start_topic(
     access = _access(actor, space)
     if kind not in Kind.values:
         raise ActionRefused(_("Unknown kind of topic."))
-    _require(access.may_start_topic(space, kind), readable=access.reads(space))
+    _require(
+        permissions.conversations.may_start_topic(access, space, kind), readable=access.reads(space)
+    )
     _require_persona(access, persona)
     title, body = _clean_title(title), _clean_body(body)
     chosen_tags = _tags_for(space.community, tags)
@@ -271,7 +273,7 @@ def do_reply(
     persona: Persona | None = None,
 ) -> Post:
     access = _access(actor, topic.space)
-    _require(access.may_reply(topic), readable=access.reads(topic.space))
+    _require(permissions.conversations.may_reply(access, topic), readable=access.reads(topic.space))
     _require_persona(access, persona)
     body = _clean_body(body)
     if reply_to is not None and reply_to.topic_id != topic.pk:
@@ -281,7 +283,7 @@ def do_reply(
         # Asked again on the locked row: the topic may have been locked, hidden or merged
         # since the caller loaded it.
         locked.space, locked.community = topic.space, topic.community
-        _require(access.may_reply(locked))
+        _require(permissions.conversations.may_reply(access, locked))
         position = locked.last_position + 1
         post = Post(
             topic=locked,
@@ -315,7 +317,10 @@ def do_reply(
 def do_edit_post(actor: User, post: Post, *, body: str, title: str | None = None) -> Post:
     topic = post.topic
     access = _access(actor, topic.space)
-    _require(access.may_edit(post, topic.space), readable=access.reads(topic.space))
+    _require(
+        permissions.conversations.may_edit(access, post, topic.space),
+        readable=access.reads(topic.space),
+    )
     body = _clean_body(body)
     new_title = _clean_title(title) if title is not None and post.position == 0 else None
     if body == post.body and (new_title is None or new_title == topic.title):
@@ -347,7 +352,10 @@ def do_delete_post(actor: User, post: Post) -> None:
     """Leave a tombstone: the place in the conversation stays, the words go."""
     topic = post.topic
     access = _access(actor, topic.space)
-    _require(access.may_delete(post, topic.space), readable=access.reads(topic.space))
+    _require(
+        permissions.conversations.may_delete(access, post, topic.space),
+        readable=access.reads(topic.space),
+    )
     with transaction.atomic():
         post.deleted_at = timezone.now()
         post.deleted_by = actor
@@ -365,7 +373,10 @@ def do_delete_post(actor: User, post: Post) -> None:
 
 def do_accept_answer(actor: User, topic: Topic, post: Post) -> Topic:
     access = _access(actor, topic.space)
-    _require(access.may_accept_answer(topic), readable=access.reads(topic.space))
+    _require(
+        permissions.conversations.may_accept_answer(access, topic),
+        readable=access.reads(topic.space),
+    )
     if post.topic_id != topic.pk or post.position == 0:
         raise ActionRefused(_("Accept one of the answers to this question."))
     if post.deleted_at or post.is_hidden:
@@ -382,7 +393,10 @@ def do_accept_answer(actor: User, topic: Topic, post: Post) -> Topic:
 
 def do_unaccept_answer(actor: User, topic: Topic) -> Topic:
     access = _access(actor, topic.space)
-    _require(access.may_accept_answer(topic), readable=access.reads(topic.space))
+    _require(
+        permissions.conversations.may_accept_answer(access, topic),
+        readable=access.reads(topic.space),
+    )
     with transaction.atomic():
         topic.accepted_answer = None
         topic.solved_at = None
@@ -398,7 +412,10 @@ def do_toggle_reaction(actor: User, post: Post, kind: str) -> bool:
     access = _access(actor, topic.space)
     if kind not in ReactionKind.values:
         raise ActionRefused(_("Unknown reaction."))
-    _require(access.may_react(post, topic.space), readable=access.reads(topic.space))
+    _require(
+        permissions.conversations.may_react(access, post, topic.space),
+        readable=access.reads(topic.space),
+    )
     with transaction.atomic():
         # One toggle at a time per person: without this lock, two quick taps both find
         # nothing to remove and both add, so they leave a reaction instead of none.
@@ -455,7 +472,9 @@ def do_mark_read(actor: User, topic: Topic, position: int) -> None:
 
 
 def do_create_tag(actor: User, community: Community, *, name: str, description: str = "") -> Tag:
-    _require(permissions.community_access(actor, community).may_curate_tags())
+    _require(
+        permissions.conversations.may_curate_tags(permissions.community_access(actor, community))
+    )
     name = " ".join(name.split())
     slug = slugify(name)[:40]
     if not slug:
@@ -469,7 +488,11 @@ def do_create_tag(actor: User, community: Community, *, name: str, description: 
 
 
 def do_delete_tag(actor: User, tag: Tag) -> None:
-    _require(permissions.community_access(actor, tag.community).may_curate_tags())
+    _require(
+        permissions.conversations.may_curate_tags(
+            permissions.community_access(actor, tag.community)
+        )
+    )
     with transaction.atomic():
         topics = list(tag.topics.select_related("community", "space"))
         tag.delete()
@@ -505,7 +528,10 @@ def _require_moderator(actor: User, space: Space) -> permissions.CommunityAccess
 def do_flag(actor: User, post: Post, *, reason: str, note: str = "") -> Flag:
     topic = post.topic
     access = _access(actor, topic.space)
-    _require(access.may_flag(post, topic.space), readable=access.reads(topic.space))
+    _require(
+        permissions.conversations.may_flag(access, post, topic.space),
+        readable=access.reads(topic.space),
+    )
     if reason not in dict(Flag._meta.get_field("reason").choices or []):
         raise ActionRefused(_("Choose a reason."))
     try:

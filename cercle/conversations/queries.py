@@ -41,7 +41,7 @@ def topics_in(
         .select_related("author", "last_poster", "space", "community", "persona")
         .prefetch_related("tags")
     )
-    if not access.sees_hidden(space):
+    if not permissions.conversations.sees_hidden(access, space):
         topics = topics.filter(is_hidden=False)
     if actor.is_authenticated:
         topics = topics.annotate(
@@ -99,7 +99,9 @@ def topic_for(
         .filter(pk=topic_id, space=space)
         .first()
     )
-    if topic is None or (topic.is_hidden and not access.sees_hidden(space)):
+    if topic is None or (
+        topic.is_hidden and not permissions.conversations.sees_hidden(access, space)
+    ):
         raise Http404
     topic.space = space
     topic.community = space.community
@@ -123,7 +125,7 @@ def merged_into(actor: Actor, slug: str, space_slug: str, topic_id: int) -> Topi
         return None
     access = permissions.community_access(actor, target.space.community)
     if not access.reads(target.space) or (
-        target.is_hidden and not access.sees_hidden(target.space)
+        target.is_hidden and not permissions.conversations.sees_hidden(access, target.space)
     ):
         return None
     target.community = target.space.community
@@ -133,7 +135,7 @@ def merged_into(actor: Actor, slug: str, space_slug: str, topic_id: int) -> Topi
 def _visible_posts(topic: Topic, access: permissions.CommunityAccess) -> QuerySet[Post]:
     """The posts of a topic this reader sees: hidden replies only for its moderators."""
     posts = Post.objects.filter(topic=topic)
-    if not access.sees_hidden(topic.space):
+    if not permissions.conversations.sees_hidden(access, topic.space):
         posts = posts.exclude(Q(is_hidden=True) & ~Q(position=0))
     return posts
 
@@ -160,7 +162,9 @@ def topic_page(
     def shown_at_top(post: Post) -> bool:
         # A hidden answer stays accepted (restoring it brings it back) but only
         # moderators see it, as they see it in its place.
-        return not post.deleted_at and (not post.is_hidden or access.sees_hidden(topic.space))
+        return not post.deleted_at and (
+            not post.is_hidden or permissions.conversations.sees_hidden(access, topic.space)
+        )
 
     ids = [p.pk for p in shown] + ([accepted_post.pk] if accepted_post else [])
     counts: dict[int, dict[str, int]] = defaultdict(dict)

@@ -74,7 +74,11 @@ def space(request: HttpRequest, slug: str, space: str) -> HttpResponse:
 
 
 def _kinds(access: permissions.CommunityAccess, found: Any) -> list[tuple[str, StrOrPromise]]:
-    return [(value, label) for value, label in Kind.choices if access.may_start_topic(found, value)]
+    return [
+        (value, label)
+        for value, label in Kind.choices
+        if permissions.conversations.may_start_topic(access, found, value)
+    ]
 
 
 @login_required
@@ -138,7 +142,7 @@ def topic(request: HttpRequest, slug: str, space: str, topic_id: int) -> HttpRes
     if request.user.is_authenticated and data.posts:
         actions.do_mark_read(_user(request), found, data.posts[-1].post.position)
     reply_form = None
-    if access.may_reply(found):
+    if permissions.conversations.may_reply(access, found):
         initial = {}
         quoted = request.GET.get("quote", "")
         if quoted.isdigit():
@@ -179,7 +183,7 @@ def _topic_context(data: queries.TopicPage, reply_form: ReplyForm | None) -> dic
         "access": access,
         "reply_form": reply_form,
         # The templates show the accept, moderation and move controls from these.
-        "may_accept": access.may_accept_answer(data.topic),
+        "may_accept": permissions.conversations.may_accept_answer(access, data.topic),
         "may_moderate": may_moderate,
         "move_targets": [
             item for item in permissions.readable_spaces(access) if item.pk != data.space.pk
@@ -253,7 +257,7 @@ def _post(
     post = get_object_or_404(
         Post.objects.select_related("author", "persona"), topic=found, position=position
     )
-    if post.is_hidden and not access.sees_hidden(found.space):
+    if post.is_hidden and not permissions.conversations.sees_hidden(access, found.space):
         raise Http404
     post.topic = found
     return post, access
@@ -262,7 +266,7 @@ def _post(
 @login_required
 def edit(request: HttpRequest, slug: str, space: str, topic_id: int, position: int) -> HttpResponse:
     post, access = _post(request, slug, space, topic_id, position)
-    if not access.may_edit(post, post.topic.space):
+    if not permissions.conversations.may_edit(access, post, post.topic.space):
         raise Http404
     form = EditForm(request.POST or None, initial={"body": post.body, "title": post.topic.title})
     if post.position != 0:
@@ -288,7 +292,7 @@ def history(
     request: HttpRequest, slug: str, space: str, topic_id: int, position: int
 ) -> HttpResponse:
     post, access = _post(request, slug, space, topic_id, position)
-    if post.deleted_at and not access.sees_hidden(post.topic.space):
+    if post.deleted_at and not permissions.conversations.sees_hidden(access, post.topic.space):
         raise Http404
     revisions = list(PostRevision.objects.filter(post=post).select_related("editor"))
     return _render_post_page(request, "conversations/history.html", post, revisions=revisions)
@@ -367,7 +371,7 @@ def _topic_context_kinds() -> list[tuple[str, StrOrPromise, str]]:
 @login_required
 def flag(request: HttpRequest, slug: str, space: str, topic_id: int, position: int) -> HttpResponse:
     post, access = _post(request, slug, space, topic_id, position)
-    if not access.may_flag(post, post.topic.space):
+    if not permissions.conversations.may_flag(access, post, post.topic.space):
         raise Http404
     form = FlagForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -398,7 +402,9 @@ def attachment(request: HttpRequest, attachment_id: int, name: str) -> FileRespo
     space = post.topic.space
     access = permissions.community_access(request.user, space.community)
     hidden = post.is_hidden or post.topic.is_hidden
-    if not access.reads(space) or (hidden and not access.sees_hidden(space)):
+    if not access.reads(space) or (
+        hidden and not permissions.conversations.sees_hidden(access, space)
+    ):
         raise Http404
     response = FileResponse(
         found.file.open("rb"),
@@ -425,7 +431,7 @@ def mention_candidates(request: HttpRequest, slug: str) -> JsonResponse:
 @login_required
 def tags(request: HttpRequest, slug: str) -> HttpResponse:
     community, access = community_queries.community_for(request.user, slug)
-    if not access.may_curate_tags():
+    if not permissions.conversations.may_curate_tags(access):
         raise Http404
     form = TagForm(request.POST or None)
     if request.method == "POST":
@@ -539,6 +545,9 @@ def moderation_queue(request: HttpRequest, slug: str) -> HttpResponse:
             "community": community,
             "access": access,
             "flagged": queries.flagged_posts(access),
+            "can": {
+                "read_moderation_log": permissions.conversations.may_read_moderation_log(access)
+            },
             "section": "moderation",
         },
     )
@@ -548,7 +557,7 @@ def moderation_queue(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def moderation_log(request: HttpRequest, slug: str) -> HttpResponse:
     community, access = community_queries.community_for(request.user, slug)
-    if not access.may_read_moderation_log():
+    if not permissions.conversations.may_read_moderation_log(access):
         raise Http404
     entries = Paginator(queries.moderation_log(access), 50).get_page(request.GET.get("page"))
     return render(

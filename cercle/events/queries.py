@@ -148,7 +148,7 @@ def guests(event: Event, access: permissions.CommunityAccess) -> Guests:
             + 1
         )
     going: list[User] = []
-    if access.may_see_guest_list(event.space):
+    if permissions.events.may_see_guest_list(access, event.space):
         going = [
             r.person
             for r in RSVP.objects.filter(event=event, response=Response.GOING)

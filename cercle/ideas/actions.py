@@ -71,7 +71,7 @@ def do_propose_idea(actor: User, space: Space, *, title: str, description: str =
 
 def _vote_access(actor: User, idea: Idea) -> permissions.CommunityAccess:
     access = permissions.community_access(actor, idea.community)
-    if not access.may_vote_for_idea(idea):
+    if not permissions.ideas.may_vote_for_idea(access, idea):
         if not access.reads(idea.space):
             raise ActionRefused(_("You may not do this here."), not_found=True)
         if idea.author_id == actor.pk:
@@ -121,7 +121,7 @@ def do_decide(actor: User, idea: Idea, *, status: str, reason: str) -> IdeaDecis
     """Move the idea to `status`, with the reason members will read on its page; the
     author and the voters are told."""
     access = permissions.community_access(actor, idea.community)
-    if not access.may_decide_idea(idea):
+    if not permissions.ideas.may_decide_idea(access, idea):
         raise _refuse(access, idea.space)
     if status not in IdeaStatus.values:
         raise ActionRefused(_("Choose a status."))

@@ -75,8 +75,8 @@ def idea_page(actor: Actor, slug: str, pk: int) -> IdeaPage:
         access=access,
         decisions=list(idea.decisions.select_related("decided_by").order_by("created_at", "pk")),
         voted=voted,
-        may_vote=access.may_vote_for_idea(idea),
-        may_decide=access.may_decide_idea(idea),
+        may_vote=permissions.ideas.may_vote_for_idea(access, idea),
+        may_decide=permissions.ideas.may_decide_idea(access, idea),
     )
 
 

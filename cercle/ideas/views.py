@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from cercle import permissions
 from cercle.accounts.models import User
 from cercle.communities.queries import community_for
 from cercle.errors import ActionRefused
@@ -55,7 +56,7 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
         Row(
             idea=item,
             voted=bool(getattr(item, "voted", False)),
-            may_vote=access.may_vote_for_idea(item),
+            may_vote=permissions.ideas.may_vote_for_idea(access, item),
         )
         for item in page.object_list
     ]

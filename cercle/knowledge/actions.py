@@ -197,7 +197,9 @@ def do_edit_collection(
     keeps the current description)."""
     access = _access(actor, collection.space)
     _require(
-        access.may_edit_library_item(collection.space, collection.created_by_id),
+        permissions.knowledge.may_edit_library_item(
+            access, collection.space, collection.created_by_id
+        ),
         readable=access.reads(collection.space),
     )
     title = _clean_title(title)
@@ -242,7 +244,9 @@ def do_edit_collection(
 def _may_edit_relations(actor: User, collection: Collection) -> None:
     access = _access(actor, collection.space)
     _require(
-        access.may_edit_library_item(collection.space, collection.created_by_id),
+        permissions.knowledge.may_edit_library_item(
+            access, collection.space, collection.created_by_id
+        ),
         readable=access.reads(collection.space),
     )
 
@@ -317,7 +321,9 @@ def do_move_collection(actor: User, collection: Collection, direction: Direction
     collection the actor sees, never stopping behind one they cannot read."""
     access = _access(actor, collection.space)
     _require(
-        access.may_edit_library_item(collection.space, collection.created_by_id),
+        permissions.knowledge.may_edit_library_item(
+            access, collection.space, collection.created_by_id
+        ),
         readable=access.reads(collection.space),
     )
     if direction not in ("up", "down"):
@@ -365,7 +371,7 @@ def do_reorder(
         if moved is None:
             raise OrderRefused(_("This item is not in the collection any more: reload the page."))
         creator_id = moved.added_by_id if isinstance(moved, Resource) else moved.created_by_id
-        _require(access.may_edit_library_item(space, creator_id))
+        _require(permissions.knowledge.may_edit_library_item(access, space, creator_id))
         wanted = list(order)
         if len(wanted) != len(set(wanted)) or set(wanted) != set(by_pk):
             raise OrderRefused(_("The collection changed in the meantime: reload the page."))
@@ -518,7 +524,8 @@ def do_move_resource(actor: User, resource: Resource, direction: Direction) -> N
     space = resource.collection.space
     access = _access(actor, space)
     _require(
-        access.may_edit_library_item(space, resource.added_by_id), readable=access.reads(space)
+        permissions.knowledge.may_edit_library_item(access, space, resource.added_by_id),
+        readable=access.reads(space),
     )
     if direction not in ("up", "down"):
         raise ActionRefused(_("Move up or down."))
@@ -531,7 +538,8 @@ def _may_edit_resource(actor: User, resource: Resource) -> None:
     space = resource.collection.space
     access = _access(actor, space)
     _require(
-        access.may_edit_library_item(space, resource.added_by_id), readable=access.reads(space)
+        permissions.knowledge.may_edit_library_item(access, space, resource.added_by_id),
+        readable=access.reads(space),
     )
 
 

@@ -53,7 +53,7 @@ def _require_edit(
 ) -> None:
     """Pages that only editors open: a 403 for other readers (the queries already
     answered a 404 to those who may not read the space)."""
-    if not access.may_edit_library_item(collection.space, creator_id):
+    if not permissions.knowledge.may_edit_library_item(access, collection.space, creator_id):
         raise PermissionDenied
 
 
@@ -74,7 +74,9 @@ def library(request: HttpRequest, slug: str) -> HttpResponse:
     movable = {
         node.collection.pk
         for node in roots
-        if access.may_edit_library_item(node.collection.space, node.collection.created_by_id)
+        if permissions.knowledge.may_edit_library_item(
+            access, node.collection.space, node.collection.created_by_id
+        )
     }
     return render(
         request,
@@ -122,7 +124,7 @@ def collection(request: HttpRequest, slug: str, collection: str) -> HttpResponse
     for child in children:
         child.community = found.community
     may_post = access.may_post(found.space)
-    may_edit = access.may_edit_library_item(found.space, found.created_by_id)
+    may_edit = permissions.knowledge.may_edit_library_item(access, found.space, found.created_by_id)
     return render(
         request,
         "knowledge/collection.html",
@@ -136,10 +138,14 @@ def collection(request: HttpRequest, slug: str, collection: str) -> HttpResponse
             "may_post": may_post,
             "may_edit": may_edit,
             "editable": {
-                r.pk for r in resources if access.may_edit_library_item(found.space, r.added_by_id)
+                r.pk
+                for r in resources
+                if permissions.knowledge.may_edit_library_item(access, found.space, r.added_by_id)
             },
             "editable_children": {
-                c.pk for c in children if access.may_edit_library_item(found.space, c.created_by_id)
+                c.pk
+                for c in children
+                if permissions.knowledge.may_edit_library_item(access, found.space, c.created_by_id)
             },
             "form": CollectionForm(spaces=None, prefix="new") if may_post else None,
             "edit_form": CollectionEditForm(
@@ -412,7 +418,9 @@ def resource(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "comments": list(found.comments.select_related("author")),
             "reactions": counts,
             "may_post": access.may_post(found.collection.space),
-            "may_edit": access.may_edit_library_item(found.collection.space, found.added_by_id),
+            "may_edit": permissions.knowledge.may_edit_library_item(
+                access, found.collection.space, found.added_by_id
+            ),
             "comment_form": CommentForm(),
         },
     )

@@ -34,10 +34,12 @@ MAX_NOTE = 500
 
 def _require_coordinator(actor: User, community: Community) -> permissions.CommunityAccess:
     access = permissions.community_access(actor, community)
-    if not access.may_act_on_next_actions():
+    if not permissions.cockpit.may_act_on_next_actions(access):
         raise ActionRefused(
             _("Only the community's coordinators act on its next actions."),
-            not_found=not (access.may_see_cockpit() or access.reads_open_spaces()),
+            not_found=not (
+                permissions.cockpit.may_see_cockpit(access) or access.reads_open_spaces()
+            ),
         )
     return access
 

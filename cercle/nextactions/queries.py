@@ -88,7 +88,7 @@ def cockpit_community(actor: Actor, slug: str) -> tuple[Community, permissions.C
     when the community's content is closed to them (saying more would tell them who
     runs it), a 403 otherwise, as the animators' other pages do."""
     community, access = community_queries.community_for(actor, slug)
-    if not access.may_see_cockpit():
+    if not permissions.cockpit.may_see_cockpit(access):
         if not access.reads_open_spaces():
             raise Http404
         raise PermissionDenied
@@ -840,7 +840,7 @@ def queue(actor: Actor, slug: str, now: datetime | None = None) -> Queue:
             flags,
         ],
         history=history(access),
-        may_act=access.may_act_on_next_actions(),
+        may_act=permissions.cockpit.may_act_on_next_actions(access),
         cockpit_url=_cockpit_url(community),
     )
 

@@ -43,7 +43,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
 def _acting(request: HttpRequest, slug: str) -> tuple[Community, permissions.CommunityAccess]:
     """Those who see the queue but may not act on it (staff) get a 403."""
     community, access = queries.cockpit_community(request.user, slug)
-    if not access.may_act_on_next_actions():
+    if not permissions.cockpit.may_act_on_next_actions(access):
         raise PermissionDenied
     return community, access
 

@@ -234,7 +234,7 @@ class WelcomePage:
 
 def welcome_page(actor: Actor, slug: str) -> WelcomePage:
     community, access = community_queries.community_for(actor, slug)
-    if not isinstance(actor, User) or not access.sees_onboarding():
+    if not isinstance(actor, User) or not permissions.onboarding.sees_onboarding(access):
         raise Http404
     onboarding = settings_for([community]).get(community.pk)
     tags = list(Tag.objects.filter(community=community).order_by("name")[:TAGS_SHOWN])

@@ -273,7 +273,7 @@ def may_follow(actor: User, target: Target) -> bool:
         return target.pk != actor.pk and permissions.may_see_person(actor, target)
     if isinstance(target, Topic):
         access = permissions.community_access(actor, target.community)
-        if target.is_hidden and not access.sees_hidden(target.space):
+        if target.is_hidden and not permissions.conversations.sees_hidden(access, target.space):
             return False
         return access.reads(target.space)
     if isinstance(target, Space):

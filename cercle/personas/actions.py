@@ -32,7 +32,7 @@ MAX_SPEAKERS = 50
 
 def _require_manager(actor: User, community: Community) -> permissions.CommunityAccess:
     access = permissions.community_access(actor, community)
-    if not access.may_manage_personas():
+    if not permissions.personas.may_manage_personas(access):
         raise ActionRefused(_("You may not do this here."), not_found=not access.sees_landing())
     return access
 

@@ -23,7 +23,7 @@ def personas_page(
     retired ones too for those who manage them."""
     community, access = community_for(actor, slug)
     personas = Persona.objects.filter(community=community)
-    if not access.may_manage_personas():
+    if not permissions.personas.may_manage_personas(access):
         personas = personas.filter(is_active=True)
     return community, access, list(personas.order_by("-is_active", "name")[:MAX_PERSONAS])
 

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from cercle import permissions
 from cercle.accounts.models import User
 from cercle.communities.queries import community_for
 from cercle.communities.views import refusals_as_messages
@@ -38,8 +39,8 @@ def persona_list(request: HttpRequest, slug: str) -> HttpResponse:
             "community": community,
             "access": access,
             "personas": personas,
-            "may_manage": access.may_manage_personas(),
-            "may_audit": access.may_read_persona_audit(),
+            "may_manage": permissions.personas.may_manage_personas(access),
+            "may_audit": permissions.personas.may_read_persona_audit(access),
         },
     )
 
@@ -47,7 +48,7 @@ def persona_list(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def detail(request: HttpRequest, slug: str, persona: str) -> HttpResponse:
     found, access = queries.persona_for(request.user, slug, persona)
-    may_manage = access.may_manage_personas()
+    may_manage = permissions.personas.may_manage_personas(access)
     speakers = (
         list(found.speakers.order_by("display_name").values_list("display_name", flat=True))
         if may_manage
@@ -74,7 +75,7 @@ def _speaker_handles(persona: Persona) -> str:
 @login_required
 def new(request: HttpRequest, slug: str) -> HttpResponse:
     community, access = community_for(request.user, slug)
-    if not access.may_manage_personas():
+    if not permissions.personas.may_manage_personas(access):
         raise Http404
     form = PersonaForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -104,7 +105,7 @@ def new(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def edit(request: HttpRequest, slug: str, persona: str) -> HttpResponse:
     found, access = queries.persona_for(request.user, slug, persona)
-    if not access.may_manage_personas():
+    if not permissions.personas.may_manage_personas(access):
         raise Http404
     initial = {"name": found.name, "story": found.story, "speakers": _speaker_handles(found)}
     form = PersonaForm(request.POST or None, request.FILES or None, initial=initial, persona=found)
@@ -136,7 +137,7 @@ def edit(request: HttpRequest, slug: str, persona: str) -> HttpResponse:
 @refusals_as_messages
 def retire(request: HttpRequest, slug: str, persona: str) -> HttpResponse:
     found, access = queries.persona_for(request.user, slug, persona)
-    if not access.may_manage_personas():
+    if not permissions.personas.may_manage_personas(access):
         raise Http404
     active = request.POST.get("active") == "1"
     actions.do_set_persona_active(_user(request), found, active)
@@ -170,7 +171,7 @@ def avatar(request: HttpRequest, slug: str, persona: str) -> FileResponse:
 @require_safe
 def audit(request: HttpRequest, slug: str) -> HttpResponse:
     community, access = community_for(request.user, slug)
-    if not access.may_read_persona_audit():
+    if not permissions.personas.may_read_persona_audit(access):
         raise Http404
     page = Paginator(queries.audit_log(access), AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

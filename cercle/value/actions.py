@@ -35,7 +35,8 @@ MAX_TEXT = 20_000
 def _refuse(access: permissions.CommunityAccess) -> ActionRefused:
     # A 404 for whoever may not even read the stories: saying more would tell they exist.
     return ActionRefused(
-        _("You may not do this here."), not_found=not access.may_read_value_stories()
+        _("You may not do this here."),
+        not_found=not permissions.value.may_read_value_stories(access),
     )
 
 
@@ -110,7 +111,7 @@ def do_record_story(
 ) -> ValueStory:
     """Tell a value-creation story, naming the contributions it came from."""
     access = permissions.community_access(actor, community)
-    if not access.may_record_value_story():
+    if not permissions.value.may_record_value_story(access):
         raise _refuse(access)
     contributions = list(dict.fromkeys(contributions))
     title, text = check_story(
@@ -151,7 +152,7 @@ def do_edit_story(
     editor may not read (an author since removed from a private space) are kept as
     they were, after the others: nobody loses what they cannot see."""
     access = permissions.community_access(actor, story.community)
-    if not access.may_edit_value_story(story.author_id):
+    if not permissions.value.may_edit_value_story(access, story.author_id):
         raise _refuse(access)
     contributions = list(dict.fromkeys(contributions))
     title, text = check_story(
@@ -192,7 +193,7 @@ def do_edit_story(
 
 def do_delete_story(actor: User, story: ValueStory) -> None:
     access = permissions.community_access(actor, story.community)
-    if not access.may_edit_value_story(story.author_id):
+    if not permissions.value.may_edit_value_story(access, story.author_id):
         raise _refuse(access)
     with transaction.atomic():
         record_event("value.story_deleted", actor=actor, community=story.community, target=story)
@@ -204,7 +205,7 @@ def do_delete_story(actor: User, story: ValueStory) -> None:
 
 def _manager(actor: User, community: Community) -> permissions.CommunityAccess:
     access = permissions.community_access(actor, community)
-    if not access.may_manage_sponsors():
+    if not permissions.value.may_manage_sponsors(access):
         raise ActionRefused(_("You may not do this here."), not_found=True)
     return access
 

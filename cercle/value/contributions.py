@@ -86,7 +86,7 @@ def readable(access: permissions.CommunityAccess, target: Target) -> bool:
     if isinstance(target, Topic):
         if target.community_id != access.community.pk:
             return False
-        if target.is_hidden and not access.sees_hidden(target.space):
+        if target.is_hidden and not permissions.conversations.sees_hidden(access, target.space):
             return False
         return access.reads(target.space)
     if isinstance(target, Article):

@@ -38,14 +38,14 @@ def _refusal(access: permissions.CommunityAccess) -> Exception:
 def readable_stories(actor: Actor, slug: str) -> tuple[Community, permissions.CommunityAccess]:
     """The community at `slug`, when the actor may read its value stories."""
     community, access = community_for(actor, slug)
-    if not access.may_read_value_stories():
+    if not permissions.value.may_read_value_stories(access):
         raise _refusal(access)
     return community, access
 
 
 def summary_community(actor: Actor, slug: str) -> tuple[Community, permissions.CommunityAccess]:
     community, access = community_for(actor, slug)
-    if not access.may_see_value_summary():
+    if not permissions.value.may_see_value_summary(access):
         raise _refusal(access)
     return community, access
 
@@ -53,7 +53,7 @@ def summary_community(actor: Actor, slug: str) -> tuple[Community, permissions.C
 def sponsors_community(actor: Actor, slug: str) -> tuple[Community, permissions.CommunityAccess]:
     """Management pages tell nothing to those who do not manage (docs/permissions.md)."""
     community, access = community_for(actor, slug)
-    if not access.may_manage_sponsors():
+    if not permissions.value.may_manage_sponsors(access):
         raise Http404
     return community, access
 
@@ -179,7 +179,7 @@ def story_page(actor: Actor, slug: str, pk: int) -> StoryPage:
         access=access,
         space=shown_space(access, story),
         contributions=shown,
-        may_edit=access.may_edit_value_story(story.author_id),
+        may_edit=permissions.value.may_edit_value_story(access, story.author_id),
     )
 
 
@@ -187,7 +187,7 @@ def editable_story(
     actor: Actor, slug: str, pk: int
 ) -> tuple[ValueStory, permissions.CommunityAccess]:
     story, access = story_for(actor, slug, pk)
-    if not access.may_edit_value_story(story.author_id):
+    if not permissions.value.may_edit_value_story(access, story.author_id):
         raise PermissionDenied
     return story, access
 

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from cercle import permissions
 from cercle.accounts.models import User
 from cercle.errors import ActionRefused
 from cercle.value import actions, queries
@@ -46,6 +47,11 @@ def stories(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "community": community,
             "access": access,
+            "can": {
+                "record_story": permissions.value.may_record_value_story(access),
+                "see_summary": permissions.value.may_see_value_summary(access),
+                "manage_sponsors": permissions.value.may_manage_sponsors(access),
+            },
             "page": page,
             "rows": queries.rows(access, list(page.object_list)),
             "cycle": cycle,
@@ -74,7 +80,7 @@ def _hosts(request: HttpRequest) -> list[str]:
 @require_http_methods(["GET", "POST"])
 def new_story(request: HttpRequest, slug: str) -> HttpResponse:
     community, access = queries.readable_stories(request.user, slug)
-    if not access.may_record_value_story():
+    if not permissions.value.may_record_value_story(access):
         raise PermissionDenied
     form = StoryForm(
         request.POST or None,

@@ -18,6 +18,6 @@ def next_actions_link(context: dict[str, Any]) -> dict[str, Any]:
     is loaded already)."""
     access: permissions.CommunityAccess | None = context.get("access")
     community = context.get("community")
-    if access is None or community is None or not access.may_see_cockpit():
+    if access is None or community is None or not permissions.cockpit.may_see_cockpit(access):
         return {"url": None}
     return {"url": reverse("nextactions:queue", kwargs={"slug": community.slug})}

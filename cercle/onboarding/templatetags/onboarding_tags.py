@@ -26,7 +26,9 @@ def onboarding_box(context: template.Context) -> dict[str, Any]:
     if access is None or community is None:
         return shown
     person = access.actor
-    newcomer = access.sees_onboarding() and queries.is_newcomer(access.membership)
+    newcomer = permissions.onboarding.sees_onboarding(access) and queries.is_newcomer(
+        access.membership
+    )
     if isinstance(person, User) and newcomer:
         found = queries.checklist(person, community)
         shown["checklist"] = None if found.is_complete else found

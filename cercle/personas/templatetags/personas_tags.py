@@ -8,6 +8,7 @@ from typing import Any
 
 from django import template
 
+from cercle import permissions
 from cercle.communities.models import Community
 from cercle.people.templatetags.avatars import PALETTE
 from cercle.personas.models import Persona
@@ -46,5 +47,5 @@ def personas_on_landing(context: template.Context) -> dict[str, Any]:
     return {
         "community": community,
         "names": names,
-        "may_manage": access.may_manage_personas(),
+        "may_manage": permissions.personas.may_manage_personas(access),
     }

@@ -17,12 +17,12 @@ def value_on_landing(context: template.Context) -> dict[str, Any]:
     open them (no query, except whether a non-member is a sponsor)."""
     access: permissions.CommunityAccess | None = context.get("access")
     community = context.get("community")
-    if access is None or community is None or not access.may_read_value_stories():
+    if access is None or community is None or not permissions.value.may_read_value_stories(access):
         return {"hidden": True}
     return {
         "hidden": False,
         "community": community,
-        "may_record": access.may_record_value_story(),
-        "may_see_summary": access.may_see_value_summary(),
-        "may_manage_sponsors": access.may_manage_sponsors(),
+        "may_record": permissions.value.may_record_value_story(access),
+        "may_see_summary": permissions.value.may_see_value_summary(access),
+        "may_manage_sponsors": permissions.value.may_manage_sponsors(access),
     }

@@ -1,0 +1,69 @@
+"""Conversations: topics, replies, reactions, flags, tags and the moderation log.
+
+Each question takes the person's `CommunityAccess` (the core) and the object."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cercle.permissions.core import CommunityAccess
+
+if TYPE_CHECKING:
+    from cercle.communities.models import Space
+    from cercle.conversations.models import Post, Topic
+
+
+def may_start_topic(access: CommunityAccess, space: Space, kind: str) -> bool:
+    if kind == "announcement" and not access.is_coordinator:
+        return False
+    return access.may_post(space)
+
+
+def may_reply(access: CommunityAccess, topic: Topic) -> bool:
+    if not access.may_post(topic.space):
+        return False
+    if topic.is_locked or topic.is_hidden or topic.merged_into_id:
+        return access.may_moderate(topic.space)
+    return True
+
+
+def may_edit(access: CommunityAccess, post: Post, space: Space) -> bool:
+    """Authors edit their own posts while they may post; moderators edit any."""
+    if post.deleted_at is not None:
+        return False
+    own = post.author_id is not None and post.author_id == access.actor.pk
+    return (own and access.may_post(space)) or access.may_moderate(space)
+
+
+def may_delete(access: CommunityAccess, post: Post, space: Space) -> bool:
+    return may_edit(access, post, space)
+
+
+def may_accept_answer(access: CommunityAccess, topic: Topic) -> bool:
+    if topic.kind != "question":
+        return False
+    asker = topic.author_id is not None and topic.author_id == access.actor.pk
+    return (asker and access.may_post(topic.space)) or access.may_moderate(topic.space)
+
+
+def may_react(access: CommunityAccess, post: Post, space: Space) -> bool:
+    own = post.author_id is not None and post.author_id == access.actor.pk
+    return not own and post.deleted_at is None and access.may_post(space)
+
+
+def may_flag(access: CommunityAccess, post: Post, space: Space) -> bool:
+    own = post.author_id is not None and post.author_id == access.actor.pk
+    return not own and post.deleted_at is None and access.may_post(space)
+
+
+def sees_hidden(access: CommunityAccess, space: Space) -> bool:
+    """Hidden topics and posts stay visible, marked, to those who moderate them."""
+    return access.may_moderate(space)
+
+
+def may_curate_tags(access: CommunityAccess) -> bool:
+    return access.is_coordinator or access.staff
+
+
+def may_read_moderation_log(access: CommunityAccess) -> bool:
+    return access.is_coordinator or access.staff
