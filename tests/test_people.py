@@ -40,8 +40,9 @@ from cercle.conversations.models import Kind, Post, Tag, Topic
 from cercle.errors import ActionRefused
 from cercle.people import actions
 from cercle.people.models import Expertise, FieldVisibility, Follow, Level, Profile, profile_for
-from cercle.people.queries import Expert, visible_people, who_knows_what
+from cercle.people.queries import Expert, who_knows_what
 from cercle.people.templatetags.avatars import PALETTE, colour, initials
+from cercle.permissions import visible_people
 from tests.communities import client_for, community, html, internal_domain, join, staff_person
 from tests.conftest import make_person
 

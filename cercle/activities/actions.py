@@ -1,7 +1,7 @@
 """Every change to polls, quizzes and challenges (views never save by hand).
 
 Who may do what, in terms of `cercle.permissions.CommunityAccess`:
-- see an activity: `cercle.animation.planning.may_see` (its space is readable, and it is
+- see an activity: `permissions.planning.may_see` (its space is readable, and it is
   published unless the person may animate the space);
 - create, edit, delete: `may_animate(space)`. Before publication everything may change;
   after it only the description and the closing moment (members have already answered
@@ -115,7 +115,7 @@ def _require_animator(access: permissions.CommunityAccess, space: Space) -> None
 
 
 def _require_visible(access: permissions.CommunityAccess, item: Closable) -> None:
-    if not planning.may_see(item, access):
+    if not permissions.planning.may_see(item, access):
         raise ActionRefused(_("This activity does not exist."), not_found=True)
 
 

@@ -1,5 +1,5 @@
 """Reads of polls, quizzes and challenges that pages share; every one goes through
-`cercle.animation.planning.visible` or `may_see`, so members never meet an activity
+`permissions.planning.visible` or `may_see`, so members never meet an activity
 before it is published nor one in a space they do not read."""
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from cercle.activities.models import (
     QuestionChoice,
     Quiz,
 )
-from cercle.animation import planning
 from cercle.communities import queries as community_queries
 from cercle.communities.models import Community, Space
 
@@ -65,7 +64,7 @@ def item_for(
         .select_related("space", "created_by")
         .first()
     )
-    if item is None or not planning.may_see(item, access):
+    if item is None or not permissions.planning.may_see(item, access):
         raise Http404
     item.community = community
     item.space.community = community
@@ -93,7 +92,7 @@ def _entries(
     """One row (kind, pk, moment) per visible activity of the three kinds, newest first."""
     parts = []
     for kind, model in MODELS.items():
-        queryset = planning.visible(model._default_manager.all(), access)
+        queryset = permissions.planning.visible(model._default_manager.all(), access)
         if open_only:
             queryset = queryset.filter(published_at__isnull=False).filter(
                 Q(**{f"{model.CLOSING_FIELD}__isnull": True})

@@ -24,10 +24,8 @@ from datetime import datetime
 from typing import TypeVar
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
-from cercle import permissions
 from cercle.activity.log import record_event
 from cercle.animation.models import NotPublished, Plannable
 
@@ -36,12 +34,10 @@ P = TypeVar("P", bound=Plannable)
 __all__ = [
     "NotPublished",
     "kinds",
-    "may_see",
     "publish",
     "publish_due",
     "register",
     "schedule",
-    "visible",
 ]
 
 REGISTRY: dict[str, type[Plannable]] = {}
@@ -137,21 +133,3 @@ def schedule(item: Plannable, now: datetime | None = None) -> None:
             publish_due_task.using(run_after=moment).enqueue()
 
     transaction.on_commit(wake_the_worker)
-
-
-def visible(queryset: QuerySet[P], access: permissions.CommunityAccess) -> QuerySet[P]:
-    """The items of `access.community` in spaces the person reads; unpublished ones only
-    for those who may animate (they prepare them)."""
-    queryset = queryset.filter(
-        community=access.community, space__in=permissions.readable_spaces(access)
-    )
-    if not access.may_animate():
-        queryset = queryset.exclude(published_at=None)
-    return queryset
-
-
-def may_see(item: Plannable, access: permissions.CommunityAccess) -> bool:
-    """`visible` for one item already loaded."""
-    if item.community_id != access.community.pk or not access.reads(item.space):
-        return False
-    return item.published_at is not None or access.may_animate(item.space)

@@ -85,7 +85,7 @@ def planned_post_for(
         .select_related("space", "created_by", "topic__community", "topic__space")
         .first()
     )
-    if post is None or not planning.may_see(post, access):
+    if post is None or not permissions.planning.may_see(post, access):
         raise Http404
     if not access.may_animate(post.space):
         raise PermissionDenied
@@ -285,7 +285,7 @@ def _items(
     if model.CALENDAR_FIELD != "publish_at":
         in_range |= Q(**{f"{model.CALENDAR_FIELD}__gte": start, f"{model.CALENDAR_FIELD}__lt": end})
     queryset = (
-        planning.visible(model._default_manager.all(), access)
+        permissions.planning.visible(model._default_manager.all(), access)
         .filter(in_range)
         .select_related("community", "space", "created_by", *model.CALENDAR_RELATED)
         .order_by("publish_at", "pk")

@@ -68,7 +68,7 @@ def _require(allowed: bool, *, readable: bool = True) -> None:
 
 def _require_visible(access: permissions.CommunityAccess, contest: Contest) -> None:
     """Someone who may not see the contest learns nothing about it: a 404."""
-    if not planning.may_see(contest, access):
+    if not permissions.planning.may_see(contest, access):
         raise ActionRefused(_("You may not do this here."), not_found=True)
 
 
@@ -294,7 +294,9 @@ def do_edit_contest(
     """Change the texts at any time before the results; the plan only until entries open."""
     now = now or timezone.now()
     access = _access(actor, contest)
-    _require(access.may_animate(contest.space), readable=planning.may_see(contest, access))
+    _require(
+        access.may_animate(contest.space), readable=permissions.planning.may_see(contest, access)
+    )
     if contest.results_announced_at is not None:
         raise ActionRefused(_("The results are out: the contest no longer changes."))
     title = _clean_title(title, _("contest"))
@@ -352,7 +354,9 @@ def _remove_stored_files(files: Iterable[EntryFile]) -> None:
 
 def do_delete_contest(actor: User, contest: Contest) -> None:
     access = _access(actor, contest)
-    _require(access.may_animate(contest.space), readable=planning.may_see(contest, access))
+    _require(
+        access.may_animate(contest.space), readable=permissions.planning.may_see(contest, access)
+    )
     with transaction.atomic():
         _remove_stored_files(EntryFile.objects.filter(entry__contest=contest))
         record_event("contest.deleted", actor=actor, community=contest.community, target=contest)
@@ -717,7 +721,10 @@ def do_announce_results(
     now = now or timezone.now()
     if actor is not None:
         access = _access(actor, contest)
-        _require(access.may_animate(contest.space), readable=planning.may_see(contest, access))
+        _require(
+            access.may_animate(contest.space),
+            readable=permissions.planning.may_see(contest, access),
+        )
     if contest.published_at is None or now < contest.voting_close_at:
         raise ActionRefused(_("The results are announced once voting has closed."))
     with transaction.atomic():

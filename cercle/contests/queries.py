@@ -1,5 +1,5 @@
 """Reads that the contest pages share; everything goes through the permissions and
-`cercle.animation.planning.visible`, so an unpublished contest is seen by its
+`permissions.planning.visible`, so an unpublished contest is seen by its
 animators only and a private space's contests by its readers only."""
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from django.http import Http404
 from django.utils import timezone
 
 from cercle import permissions
-from cercle.animation import planning
 from cercle.communities import queries as community_queries
 from cercle.contests.models import Contest, Criterion, Entry, EntryFile, Phase, Score, Vote
 
@@ -34,7 +33,7 @@ def contest_for(
         raise Http404
     contest.community = community
     contest.space.community = community
-    if not planning.may_see(contest, access):
+    if not permissions.planning.may_see(contest, access):
         raise Http404
     return contest, access
 
@@ -42,7 +41,7 @@ def contest_for(
 def contests_in(access: permissions.CommunityAccess) -> QuerySet[Contest]:
     """The community's contests the person may see, the latest first."""
     return (
-        planning.visible(Contest.objects.all(), access)
+        permissions.planning.visible(Contest.objects.all(), access)
         .select_related("space")
         .order_by("-submissions_open_at", "-pk")
     )
@@ -52,7 +51,7 @@ def running(access: permissions.CommunityAccess, now: datetime | None = None) ->
     """Published contests taking entries or votes now (the landing page)."""
     now = now or timezone.now()
     found = list(
-        planning.visible(Contest.objects.all(), access)
+        permissions.planning.visible(Contest.objects.all(), access)
         .filter(
             published_at__isnull=False,
             submissions_open_at__lte=now,

@@ -234,7 +234,7 @@ def do_edit_event(
     no place back: it only stops new ones."""
     now = now or timezone.now()
     access = _access(actor, event.community)
-    _require(access.may_animate(event.space), readable=planning.may_see(event, access))
+    _require(access.may_animate(event.space), readable=permissions.planning.may_see(event, access))
     details = _clean_details(
         Details(
             title, description, online_url, place, address, time_zone, capacity, remind_hours_before
@@ -289,7 +289,7 @@ def do_cancel_event(actor: User, event: Event, *, now: datetime | None = None) -
     to come (going, waiting or maybe) are told."""
     now = now or timezone.now()
     access = _access(actor, event.community)
-    _require(access.may_animate(event.space), readable=planning.may_see(event, access))
+    _require(access.may_animate(event.space), readable=permissions.planning.may_see(event, access))
     with transaction.atomic():
         locked = _locked(event)
         if locked.is_cancelled:
@@ -385,7 +385,7 @@ def do_rsvp(actor: User, event: Event, response: str, *, now: datetime | None = 
     if response not in CHOSEN:
         raise ActionRefused(_("Answer going, maybe or not going."))
     access = _access(actor, event.community)
-    visible = planning.may_see(event, access) and event.published_at is not None
+    visible = permissions.planning.may_see(event, access) and event.published_at is not None
     _require(visible and access.may_take_part(event.space), readable=visible)
     with transaction.atomic():
         locked = _locked(event)
@@ -482,7 +482,7 @@ def do_mark_attendance(
     the attendee is the actor, since the participation is theirs."""
     now = now or timezone.now()
     access = _access(actor, event.community)
-    _require(access.may_animate(event.space), readable=planning.may_see(event, access))
+    _require(access.may_animate(event.space), readable=permissions.planning.may_see(event, access))
     if event.published_at is None or event.is_cancelled:
         raise ActionRefused(_("Attendance is marked for events that took place."))
     if not event.has_started(now):

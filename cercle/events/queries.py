@@ -1,5 +1,5 @@
 """Reads of events and rituals that pages, feeds, the landing page and the digest
-share; each one answers only with what the reader may see (`planning.visible`:
+share; each one answers only with what the reader may see (`permissions.planning.visible`:
 readable spaces, unpublished events for animators only)."""
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from cercle import permissions
 from cercle.accounts.models import User
-from cercle.animation import planning
 from cercle.communities import queries as community_queries
 from cercle.communities.models import Community
 from cercle.events.models import RSVP, Event, FeedKey, Response, Ritual
@@ -44,7 +43,7 @@ def _with_counts(events: QuerySet[Event], actor: permissions.Actor) -> QuerySet[
 
 
 def events_of(access: permissions.CommunityAccess) -> QuerySet[Event]:
-    return planning.visible(Event.objects.all(), access).select_related("space")
+    return permissions.planning.visible(Event.objects.all(), access).select_related("space")
 
 
 @dataclass
@@ -94,7 +93,7 @@ def event_for(
         .select_related("space", "topic", "ritual", "created_by")
         .first()
     )
-    if event is None or not planning.may_see(event, access):
+    if event is None or not permissions.planning.may_see(event, access):
         raise Http404
     event.community = community
     event.space.community = community
@@ -274,7 +273,7 @@ def feed(access: permissions.CommunityAccess, now: datetime | None = None) -> Fe
     if not access.reads_open_spaces():
         return Feed(community, [], [])
     events = list(
-        planning.visible(Event.objects.all(), access)
+        permissions.planning.visible(Event.objects.all(), access)
         .exclude(published_at=None)
         .filter(ends_at__gte=now - timedelta(days=FEED_PAST_DAYS))
         .order_by("starts_at", "pk")[:FEED_MAX_EVENTS]

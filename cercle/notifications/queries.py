@@ -42,10 +42,13 @@ ANIMATION_KINDS = frozenset(
 Actor = permissions.Actor
 
 
-def content_is_visible(post: Post) -> bool:
-    """Deleted and hidden words are not announced (their topic may have moved or merged)."""
-    topic = post.topic
-    return not (post.deleted_at or post.is_hidden or topic.is_hidden)
+def audience(kind: str) -> permissions.notifications.Audience:
+    """Who may be told of a notification of this kind that is about no post or space."""
+    if kind == Kind.INVITATION:
+        return "invitee"
+    if kind == Kind.REQUEST_APPROVED or kind in ANIMATION_KINDS:
+        return "member"
+    return "visitor"
 
 
 def may_see(
@@ -55,19 +58,8 @@ def may_see(
     space: Space | None = None,
 ) -> bool:
     """May the person behind `access` be told about this? The one rule for creating,
-    showing and emailing a notification."""
-    person = access.actor
-    if not person.is_authenticated or not person.is_active:
-        return False
-    if post is not None:
-        return content_is_visible(post) and access.reads(post.topic.space)
-    if space is not None:
-        return access.reads(space)
-    if kind == Kind.INVITATION:
-        return access.has_pending_invitation and access.sees_landing()
-    if kind == Kind.REQUEST_APPROVED or kind in ANIMATION_KINDS:
-        return access.is_member
-    return access.sees_landing()
+    showing and emailing a notification (`permissions.notifications.may_be_told`)."""
+    return permissions.notifications.may_be_told(access, audience(kind), post, space)
 
 
 def still_visible(notification: Notification, access: permissions.CommunityAccess) -> bool:

@@ -267,22 +267,8 @@ def _field(target: Target) -> str:
     return "tag"
 
 
-def may_follow(actor: User, target: Target) -> bool:
-    """One can follow only what one may read (a person: someone one can see)."""
-    if isinstance(target, User):
-        return target.pk != actor.pk and permissions.may_see_person(actor, target)
-    if isinstance(target, Topic):
-        access = permissions.community_access(actor, target.community)
-        if target.is_hidden and not permissions.conversations.sees_hidden(access, target.space):
-            return False
-        return access.reads(target.space)
-    if isinstance(target, Space):
-        return permissions.community_access(actor, target.community).reads(target)
-    return permissions.community_access(actor, target.community).reads_open_spaces()
-
-
 def do_follow(actor: User, target: Target) -> Follow:
-    if not may_follow(actor, target):
+    if not permissions.people.may_follow(actor, target):
         raise ActionRefused(_("You may not follow this."), not_found=True)
     field = _field(target)
     try:

@@ -14,7 +14,7 @@ from django.utils.translation import ngettext, pgettext
 
 from cercle import permissions
 from cercle.accounts.models import User
-from cercle.communities.models import Audience, Community, Membership, Role, Status
+from cercle.communities.models import Community, Membership, Role, Status
 from cercle.conversations.models import Post, Reaction, ReactionKind, Tag, Topic
 from cercle.people import actions
 from cercle.people.models import (
@@ -34,42 +34,13 @@ DIRECTORY_PAGE_SIZE = 24
 # --- Who may see whom -------------------------------------------------------------------------
 
 
-def _communities_shared_with(actor: Actor) -> QuerySet[Membership]:
-    """The actor's active memberships in communities whose audience they meet."""
-    mine = Membership.objects.filter(person_id=actor.pk, status=Status.ACTIVE)
-    if not permissions.is_internal(actor):
-        mine = mine.filter(community__audience=Audience.EXTERNAL)
-    return mine
-
-
-def visible_people(actor: Actor, prefix: str = "") -> Q:
-    """`permissions.may_see_person` as a filter on people (`prefix` leads to the person,
-    for example "person__" on memberships), so that lists never show more than a
-    profile page would."""
-
-    def condition(**lookups: object) -> Q:
-        return Q(**{f"{prefix}{lookup}": value for lookup, value in lookups.items()})
-
-    active = condition(is_active=True)
-    if permissions.is_staff(actor):
-        return active
-    seen = condition(profile__is_public=True)
-    if actor.is_authenticated and actor.is_active:
-        sharing = Membership.objects.filter(
-            status=Status.ACTIVE,
-            community_id__in=_communities_shared_with(actor).values("community_id"),
-        ).values("person_id")
-        seen |= condition(pk=actor.pk) | condition(pk__in=sharing)
-    return active & seen
-
-
 def shared_communities(reader: Actor, person: User) -> list[Community]:
     """The communities where both are active members (and the reader meets the audience)."""
     if not reader.is_authenticated:
         return []
     return list(
         Community.objects.filter(
-            pk__in=_communities_shared_with(reader).values("community_id"),
+            pk__in=permissions.communities_shared_with(reader).values("community_id"),
         )
         .filter(memberships__person_id=person.pk, memberships__status=Status.ACTIVE)
         .order_by("name")
@@ -205,7 +176,7 @@ def expertise_tags(actor: User) -> list[tuple[Community, list[Tag]]]:
     """The tags a member may declare expertise with: those of their active communities."""
     tags = (
         Tag.objects.filter(
-            community_id__in=_communities_shared_with(actor).values("community_id"),
+            community_id__in=permissions.communities_shared_with(actor).values("community_id"),
         )
         .select_related("community")
         .order_by("community__name", "community_id", "name")
@@ -243,7 +214,7 @@ def directory(
     """The community's active members the actor may see, by name, with their profile
     and their expertise in this community (`person.community_expertise`)."""
     members = Membership.objects.filter(community=community, status=Status.ACTIVE).filter(
-        visible_people(actor, "person__")
+        permissions.visible_people(actor, "person__")
     )
     query = " ".join(query.split())[:100]
     if query:
@@ -315,7 +286,7 @@ def who_knows_what(
 
     Only what the actor may see counts: topics in spaces the actor reads (a private
     space's answers never show through someone's evidence), neither hidden nor
-    deleted posts; and only members the actor may see (`visible_people`). Someone
+    deleted posts; and only members the actor may see (`permissions.visible_people`). Someone
     who may not read the community's open spaces gets an empty list.
 
     Knowledge articles come later: `_article_counts()` is the hook where they will
@@ -342,7 +313,7 @@ def who_knows_what(
         topics = topics.filter(pk__in=_topics_matching(actor, community, text))
     members = (
         Membership.objects.filter(community=community, status=Status.ACTIVE)
-        .filter(visible_people(actor, "person__"))
+        .filter(permissions.visible_people(actor, "person__"))
         .values("person_id")
     )
     declared_tags = _declared_scope(community, tag, text)

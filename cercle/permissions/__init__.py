@@ -18,8 +18,11 @@ from cercle.permissions import (
     events,
     ideas,
     knowledge,
+    notifications,
     onboarding,
+    people,
     personas,
+    planning,
     value,
 )
 from cercle.permissions.core import (
@@ -27,6 +30,7 @@ from cercle.permissions.core import (
     Action,
     Actor,
     CommunityAccess,
+    communities_shared_with,
     community_access,
     community_accesses,
     email_is_internal,
@@ -40,6 +44,7 @@ from cercle.permissions.core import (
     readable_spaces,
     readable_spaces_everywhere,
     visible_communities,
+    visible_people,
 )
 
 __all__ = [
@@ -50,6 +55,7 @@ __all__ = [
     "activities",
     "badges",
     "cockpit",
+    "communities_shared_with",
     "community_access",
     "community_accesses",
     "contests",
@@ -65,10 +71,14 @@ __all__ = [
     "may_manage_account",
     "may_see_person",
     "may_use_admin_site",
+    "notifications",
     "onboarding",
+    "people",
     "personas",
+    "planning",
     "readable_spaces",
     "readable_spaces_everywhere",
     "value",
     "visible_communities",
+    "visible_people",
 ]

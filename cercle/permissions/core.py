@@ -93,7 +93,7 @@ def may_see_person(actor: Actor, person: User) -> bool:
     share an active community with them, in a community whose audience the reader
     meets (someone no longer internal no longer shares an internal community).
 
-    `cercle.people.queries.visible_people` is the same rule as a query filter, for
+    `visible_people` is the same rule as a query filter, for
     lists (the member directory, "who knows what").
     """
     if not person.is_active:
@@ -116,6 +116,35 @@ def may_see_person(actor: Actor, person: User) -> bool:
     if Audience.EXTERNAL in audiences:
         return True
     return bool(audiences) and is_internal(actor)
+
+
+def communities_shared_with(actor: Actor) -> QuerySet[Membership]:
+    """The actor's active memberships in communities whose audience they meet."""
+    mine = Membership.objects.filter(person_id=actor.pk, status=Status.ACTIVE)
+    if not is_internal(actor):
+        mine = mine.filter(community__audience=Audience.EXTERNAL)
+    return mine
+
+
+def visible_people(actor: Actor, prefix: str = "") -> Q:
+    """`may_see_person` as a filter on people (`prefix` leads to the person,
+    for example "person__" on memberships), so that lists never show more than a
+    profile page would."""
+
+    def condition(**lookups: object) -> Q:
+        return Q(**{f"{prefix}{lookup}": value for lookup, value in lookups.items()})
+
+    active = condition(is_active=True)
+    if is_staff(actor):
+        return active
+    seen = condition(profile__is_public=True)
+    if actor.is_authenticated and actor.is_active:
+        sharing = Membership.objects.filter(
+            status=Status.ACTIVE,
+            community_id__in=communities_shared_with(actor).values("community_id"),
+        ).values("person_id")
+        seen |= condition(pk=actor.pk) | condition(pk__in=sharing)
+    return active & seen
 
 
 def may_create_community(actor: Actor) -> bool:

@@ -1,0 +1,28 @@
+"""People: following someone or something."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cercle.accounts.models import User
+from cercle.communities.models import Space
+from cercle.permissions import conversations
+from cercle.permissions.core import community_access, may_see_person
+
+if TYPE_CHECKING:
+    from cercle.conversations.models import Tag, Topic
+
+
+def may_follow(actor: User, target: User | Topic | Space | Tag) -> bool:
+    """One can follow only what one may read (a person: someone one can see)."""
+    if isinstance(target, User):
+        return target.pk != actor.pk and may_see_person(actor, target)
+    if isinstance(target, Space):
+        return community_access(actor, target.community).reads(target)
+    if target._meta.model_name == "topic":
+        topic: Topic = target  # type: ignore[assignment]
+        access = community_access(actor, topic.community)
+        if topic.is_hidden and not conversations.sees_hidden(access, topic.space):
+            return False
+        return access.reads(topic.space)
+    return community_access(actor, target.community).reads_open_spaces()
