@@ -38,6 +38,8 @@ run: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo --no-cache
+	$(BIN)/djlint cercle --lint --quiet
 
 typecheck: setup
 	$(BIN)/mypy cercle tests
