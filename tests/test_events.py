@@ -25,8 +25,8 @@ from cercle.conversations.models import Topic
 from cercle.errors import ActionRefused
 from cercle.events import actions
 from cercle.events.models import RSVP, Event, Response
+from cercle.events.queries import digest_items as digest_events
 from cercle.notifications.actions import do_set_email_preferences
-from cercle.notifications.digest import upcoming_events as digest_events
 from cercle.notifications.models import Kind, Notification
 from tests.communities import client_for, community, html, join
 from tests.concurrency import retrying, run_together

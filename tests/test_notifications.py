@@ -33,6 +33,8 @@ from cercle.communities.models import Community, Entry, Membership, Space, Statu
 from cercle.conversations import actions
 from cercle.conversations.models import Kind as TopicKind
 from cercle.conversations.models import Post, Tag, Topic
+from cercle.knowledge import actions as knowledge_actions
+from cercle.knowledge.models import Resource
 from cercle.notifications import emails
 from cercle.notifications.actions import do_set_email_preferences
 from cercle.notifications.digest import period_bounds
@@ -49,6 +51,7 @@ from cercle.notifications.models import (
 from cercle.notifications.queries import email_preferences, unread_count
 from cercle.people import actions as people_actions
 from cercle.people.models import Expertise, Follow, Level
+from cercle.wiki import actions as wiki_actions
 from tests.communities import client_for, community
 from tests.conftest import make_person
 from tests.smtp import SmtpServer, deliver_queued_email, text_body
@@ -972,6 +975,72 @@ def test_the_weekly_digest_tells_each_member_what_they_may_see(
     # Dora is learning brakes (and asked the open question herself): no questions for her.
     assert "Questions you could answer" not in text
     assert "Open talk about routes" in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_digest_lists_whats_new_in_the_library_and_the_wiki_that_the_member_may_read(
+    smtp_server: SmtpServer,
+    cargo: Community,
+    general: Space,
+    lab: Space,
+    coordinator: User,
+    alice: User,
+    bob: User,
+) -> None:
+    """The library and the wiki register their sections (`digest.register_section`);
+    what lives in the private Lab reaches only those listed there (Alice, not Bob)."""
+    guides = knowledge_actions.do_create_collection(coordinator, general, title="Repair guides")
+    knowledge_actions.do_add_link(
+        bob, guides, url="https://example.org/brakes", title="Adjusting disc brakes"
+    )
+    drawings = knowledge_actions.do_create_collection(alice, lab, title="Prototype drawings")
+    knowledge_actions.do_add_link(
+        alice, drawings, url="https://example.org/frame", title="Frame sketch v2"
+    )
+    wiki_actions.do_create_article(
+        coordinator, general, title="Riding in the rain", body="Slow down early."
+    )
+    wiki_actions.do_create_article(
+        coordinator, lab, title="Prototype roadmap", body="Frames first."
+    )
+    digests("--now", next_week())
+    deliver_queued_email()
+
+    [for_bob] = smtp_server.wait_for(bob.email)
+    text = text_body(for_bob)
+    resource = Resource.objects.get(title="Adjusting disc brakes")
+    assert section(text, "New in the library") == [
+        "* Adjusting disc brakes (Repair guides)",
+        f"{django_settings.SITE_URL}{resource.get_absolute_url()}",
+        "* Repair guides",
+        f"{django_settings.SITE_URL}{guides.get_absolute_url()}",
+    ]
+    assert section(text, "New wiki articles")[0] == "* Riding in the rain (General)"
+    for secret in ("Prototype", "Frame sketch"):
+        assert secret not in text
+        assert secret not in html_body(for_bob)
+    assert "<h2>New in the library</h2>" in html_body(for_bob)
+
+    [for_alice] = smtp_server.wait_for(alice.email)
+    text = text_body(for_alice)
+    library = section(text, "New in the library")
+    assert library[0] == "* Frame sketch v2 (Prototype drawings)"
+    assert "* Adjusting disc brakes (Repair guides)" in library
+    assert "* Prototype roadmap (Lab)" in section(text, "New wiki articles")
+
+
+def section(text: str, heading: str) -> list[str]:
+    """The lines of a digest's section in its plain-text part, up to the next blank
+    line after a link (where the next heading starts)."""
+    lines = [line.strip() for line in text.splitlines()]
+    assert heading in lines, f"no section {heading!r} in:\n{text}"
+    found: list[str] = []
+    for line in lines[lines.index(heading) + 1 :]:
+        if line and not line.startswith(("*", "http")):
+            break
+        if line:
+            found.append(line)
+    return found
 
 
 @pytest.mark.django_db(transaction=True)

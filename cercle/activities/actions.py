@@ -212,8 +212,8 @@ def _lock_unpublished(model: type[C], item: C) -> C:
 
 
 def announce(item: Closable) -> None:
-    """Tell the members who may read the space that `item` is out (called once, by
-    `on_publish`, inside the publishing transaction)."""
+    """Tell the members who may read the space that `item` is out (called once, when
+    it is published, inside the publishing transaction: `ActivitiesConfig.ready`)."""
     members = Membership.objects.filter(
         community_id=item.community_id, status=Status.ACTIVE
     ).values_list("person_id", flat=True)

@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cercle.activity.models import EngagementLevel
-from cercle.animation import planning
 from cercle.animation.models import Plannable
 
 MIN_POLL_CHOICES = 2
@@ -60,16 +59,10 @@ class Closable(Plannable):
         """Published and not yet closed: members may take part."""
         return self.published_at is not None and not self.is_closed(now)
 
-    def on_publish(self) -> None:
-        from cercle.activities.actions import announce  # noqa: PLC0415 - actions import us
-
-        announce(self)
-
 
 # --- Polls ------------------------------------------------------------------------------------
 
 
-@planning.register
 class Poll(Closable):
     """A question with 2 to 20 choices that members vote on (level 1: reacting)."""
 
@@ -173,7 +166,6 @@ class BallotChoice(models.Model):
 # --- Quizzes ----------------------------------------------------------------------------------
 
 
-@planning.register
 class Quiz(Closable):
     """Questions with right answers; each member answers once and gets a score
     (level 2: taking part)."""
@@ -273,7 +265,6 @@ class AnswerOrder(models.TextChoices):
     NEWEST = "newest", _("Newest first")
 
 
-@planning.register
 class Challenge(Closable):
     """A prompt with a deadline that members answer, the answers listed together
     (level 2: taking part)."""

@@ -19,8 +19,9 @@ from cercle import permissions
 from cercle.accounts.models import User
 from cercle.activity.log import record_event
 from cercle.animation import planning
-from cercle.animation.models import PlannedPost
+from cercle.animation.models import Failure, NotPublished, PlannedPost
 from cercle.communities.models import Community, Space
+from cercle.conversations.actions import do_start_topic
 from cercle.conversations.models import Kind as TopicKind
 from cercle.errors import ActionRefused
 
@@ -170,6 +171,28 @@ def do_publish_post_now(actor: User, post: PlannedPost) -> PlannedPost:
         record_event("post.publish_now", actor=actor, community=post.community, target=post)
         planning.publish(post, now)
     return post
+
+
+def publish_post(post: PlannedPost) -> None:
+    """What publishing a planned post means (`planning.register`, in `AnimationConfig`):
+    its topic is started in its space as its author, through the conversation actions
+    like any other topic. Refused (`NotPublished`) when the author is gone or may no
+    longer start this kind of topic there, or when the topic itself is refused."""
+    author = post.created_by
+    if author is None or not author.is_active:
+        raise NotPublished(Failure.AUTHOR_GONE)
+    access = permissions.community_access(author, post.community)
+    if not permissions.conversations.may_start_topic(access, post.space, post.topic_kind):
+        raise NotPublished(Failure.NOT_ALLOWED)
+    try:
+        topic = do_start_topic(
+            author, post.space, kind=post.topic_kind, title=post.title, body=post.body
+        )
+    except ActionRefused as refusal:
+        raise NotPublished(Failure.REFUSED) from refusal
+    post.topic = topic
+    PlannedPost.objects.filter(pk=post.pk).update(topic=topic, failure="", failed_at=None)
+    post.failure, post.failed_at = "", None
 
 
 def do_delete_post(actor: User, post: PlannedPost) -> None:

@@ -8,9 +8,8 @@ class AnimationConfig(AppConfig):
     verbose_name = _("Animation")
 
     def ready(self) -> None:
-        # Registered here rather than with the decorator: `planning` imports this
-        # app's models module, which defines the planned post.
-        from cercle.animation import planning  # noqa: PLC0415 - the app registry is ready
-        from cercle.animation.models import PlannedPost  # noqa: PLC0415
+        from cercle.animation import planning
+        from cercle.animation.actions import publish_post
+        from cercle.animation.models import PlannedPost
 
-        planning.register(PlannedPost)
+        planning.register(PlannedPost, on_publish=publish_post)

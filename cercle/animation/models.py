@@ -2,10 +2,11 @@
 and planned posts are prepared by an animator, may wait for a moment chosen on the
 editorial calendar, and become visible to members when they are published.
 
-A concrete model inherits `Plannable`, sets `KIND` and `LEVEL`, implements
-`get_absolute_url()` and, if publishing must do more than become visible (create a
-topic, notify members), `on_publish()`; then registers with
-`cercle.animation.planning.register`.
+A concrete model inherits `Plannable`, sets `KIND` and `LEVEL` and implements
+`get_absolute_url()`; its app's `AppConfig.ready()` registers it with
+`cercle.animation.planning.register(Model, on_publish=...)`, giving, from the app's
+actions, what publishing must do besides becoming visible (create a topic, notify
+members). Models never import actions.
 """
 
 from __future__ import annotations
@@ -20,16 +21,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cercle import permissions
 from cercle.activity.models import EngagementLevel
 from cercle.communities.models import Community, Space
 from cercle.conversations.models import Kind as TopicKind
 from cercle.conversations.models import Topic
-from cercle.errors import ActionRefused
 
 
 class NotPublished(Exception):
-    """Raised by `Plannable.on_publish` when the item may not go out after all (its
+    """Raised by a kind's `on_publish` when the item may not go out after all (its
     author may no longer post there): publishing is undone and the item stays
     unpublished, with `reason` kept by `on_publish_refused`."""
 
@@ -102,12 +101,9 @@ class Plannable(models.Model):
         """Where the item sits on the calendar: when it goes (or went) out."""
         return self.published_at or self.publish_at or self.created_at or timezone.now()
 
-    def on_publish(self) -> None:
-        """Called once, inside the publishing transaction, after `published_at` is set.
-        Raise `NotPublished` to keep the item unpublished (see `on_publish_refused`)."""
-
     def on_publish_refused(self, reason: str, now: datetime) -> None:
-        """Called when `on_publish` raised `NotPublished`, in the same transaction:
+        """Called when the kind's `on_publish` (`cercle.animation.planning.register`)
+        raised `NotPublished`, in the same transaction:
         record `reason` so that the calendar shows it and `publishable` leaves the
         item out of the next runs."""
 
@@ -160,25 +156,6 @@ class PlannedPost(Plannable):
         if self.topic_id is not None and self.topic is not None:
             return self.topic.get_absolute_url()
         return reverse("animation:post", kwargs={"slug": self.community.slug, "post_id": self.pk})
-
-    def on_publish(self) -> None:
-        from cercle.conversations.actions import do_start_topic  # noqa: PLC0415 - import cycle
-
-        author = self.created_by
-        if author is None or not author.is_active:
-            raise NotPublished(Failure.AUTHOR_GONE)
-        access = permissions.community_access(author, self.community)
-        if not permissions.conversations.may_start_topic(access, self.space, self.topic_kind):
-            raise NotPublished(Failure.NOT_ALLOWED)
-        try:
-            topic = do_start_topic(
-                author, self.space, kind=self.topic_kind, title=self.title, body=self.body
-            )
-        except ActionRefused as refusal:
-            raise NotPublished(Failure.REFUSED) from refusal
-        self.topic = topic
-        type(self).objects.filter(pk=self.pk).update(topic=topic, failure="", failed_at=None)
-        self.failure, self.failed_at = "", None
 
     def on_publish_refused(self, reason: str, now: datetime) -> None:
         type(self).objects.filter(pk=self.pk).update(failure=reason, failed_at=now)

@@ -1,11 +1,6 @@
-from __future__ import annotations
+"""The planning's task lives beside what queues it (`cercle.animation.planning`); its
+old address stays valid for the wake-ups queued under it before it moved."""
 
-from django_tasks import task
+from cercle.animation.planning import publish_due_task
 
-from cercle.animation.planning import publish_due
-
-
-@task(queue_name="default")
-def publish_due_task() -> int:
-    """Publish what is due: queued by `planning.schedule` to run at the planned moment."""
-    return publish_due()
+__all__ = ["publish_due_task"]

@@ -2,7 +2,9 @@
 
 Each `do_*` function checks permission through `cercle.permissions`, validates,
 writes in one transaction, records its activity event and queues its emails; on
-any refusal it raises `ActionRefused` and writes nothing.
+any refusal it raises `ActionRefused` and writes nothing. What the apps above do
+when someone joins, is answered or is invited (a welcome, a notification) they
+register on `cercle.communities.hooks`, which these actions call in their transaction.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django.utils.translation import override
 from cercle import permissions
 from cercle.accounts.models import User
 from cercle.activity.log import record_event
+from cercle.communities import hooks
 from cercle.communities.models import (
     Community,
     Entry,
@@ -36,8 +39,6 @@ from cercle.communities.models import (
 from cercle.errors import ActionRefused
 from cercle.mail.compose import compose
 from cercle.mail.delivery import queue_email
-from cercle.notifications.actions import notify_invitation, notify_membership_decision
-from cercle.onboarding.actions import welcome_newcomer
 
 COMMUNITY_FIELDS = (
     "name", "slug", "domain", "purpose", "charter", "benefits", "logo", "cover",
@@ -244,7 +245,7 @@ def do_join(actor: User, community: Community, *, message: str = "") -> Membersh
         verb = "membership.joined" if open_entry else "membership.requested"
         record_event(verb, actor=actor, community=community, target=membership)
         if open_entry:
-            welcome_newcomer(membership)
+            hooks.member_joined(membership)
     return membership
 
 
@@ -286,9 +287,9 @@ def do_decide_request(
             membership.save()
         verb = "membership.approved" if approve else "membership.declined"
         record_event(verb, actor=actor, community=community, target=membership)
-        notify_membership_decision(actor, membership)
+        hooks.request_decided(actor, membership)
         if approve:
-            welcome_newcomer(membership)
+            hooks.member_joined(membership)
         person = membership.person
         queue_email(
             compose(
@@ -368,7 +369,7 @@ def do_invite(
             )
             record_event("invitation.sent", actor=actor, community=community, target=invitation)
             if invitee is not None:
-                notify_invitation(actor, invitee, community)
+                hooks.invited(actor, invitee, community)
             report.sent.append(address)
     return report
 
@@ -459,7 +460,7 @@ def do_accept_invitation(actor: User, token: str) -> Membership:
         invitation.save(update_fields=["accepted_at", "accepted_by"])
         record_event("invitation.accepted", actor=actor, community=community, target=invitation)
         record_event("membership.joined", actor=actor, community=community, target=membership)
-        welcome_newcomer(membership)
+        hooks.member_joined(membership)
     return membership
 
 

@@ -8,4 +8,4 @@ class CommunitiesConfig(AppConfig):
     verbose_name = _("Communities")
 
     def ready(self) -> None:
-        from cercle.communities import signals  # noqa: F401, PLC0415 - connects receivers
+        from cercle.communities import signals  # noqa: F401 - connects receivers

@@ -21,6 +21,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django_tasks import task
 
 from cercle import permissions
 from cercle.accounts.models import User
@@ -225,8 +226,6 @@ def _wake_for_results(contest: Contest) -> None:
     moment = contest.voting_close_at
 
     def enqueue() -> None:
-        from cercle.contests.tasks import announce_results_task  # noqa: PLC0415 - tasks import us
-
         # Backends that run tasks at once (tests, some small installations) cannot wait:
         # there the `announce_contest_results` command, run by cron, does it.
         if announce_results_task.get_backend().supports_defer:
@@ -780,3 +779,10 @@ def announce_due(now: datetime | None = None) -> int:
         .order_by("voting_close_at", "pk")[:100]
     )
     return sum(do_announce_results(None, contest, now=now) for contest in due)
+
+
+@task(queue_name="default")
+def announce_results_task() -> int:
+    """Announce the results of contests whose voting has closed: queued by
+    `_wake_for_results` to run when voting closes."""
+    return announce_due()

@@ -22,7 +22,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cercle.activity.models import EngagementLevel
-from cercle.animation import planning
 from cercle.animation.models import Plannable
 
 
@@ -43,7 +42,6 @@ class Phase(models.TextChoices):
     ANNOUNCED = "announced", _("Results announced")
 
 
-@planning.register
 class Contest(Plannable):
     """A contest planned by an animator in a space. Times are stored in UTC and typed
     and shown in the community's time zone."""

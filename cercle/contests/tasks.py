@@ -1,12 +1,6 @@
-from __future__ import annotations
+"""The results task lives beside what queues it (`cercle.contests.actions`); its old
+address stays valid for the wake-ups queued under it before it moved."""
 
-from django_tasks import task
+from cercle.contests.actions import announce_results_task
 
-from cercle.contests.actions import announce_due
-
-
-@task(queue_name="default")
-def announce_results_task() -> int:
-    """Announce the results of contests whose voting has closed: queued by the contest
-    actions to run when voting closes."""
-    return announce_due()
+__all__ = ["announce_results_task"]

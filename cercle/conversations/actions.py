@@ -2,7 +2,9 @@
 
 Each `do_*` function asks `cercle.permissions`, validates, writes in one
 transaction, keeps the search index in step, and records its activity event.
-Refusals raise `ActionRefused` and write nothing.
+Refusals raise `ActionRefused` and write nothing. The apps above learn of new
+topics, replies, edits and accepted answers through `cercle.conversations.hooks`
+(notifications tell the people concerned), called in the same transaction.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from cercle.accounts.models import User
 from cercle.activity.log import record_event
 from cercle.activity.models import EngagementLevel
 from cercle.communities.models import Community, Membership, Space, Status
+from cercle.conversations import hooks
 from cercle.conversations.attachments import check_upload
 from cercle.conversations.models import (
     Attachment,
@@ -42,12 +45,6 @@ from cercle.conversations.models import (
 )
 from cercle.conversations.rendering import plain_text
 from cercle.errors import ActionRefused
-from cercle.notifications.actions import (
-    notify_answer_accepted,
-    notify_new_mentions,
-    notify_reply,
-    notify_topic_started,
-)
 from cercle.richtext import mentioned_handles, render_markdown
 from cercle.search.index import index_document, remove_document, set_visibility
 
@@ -256,7 +253,7 @@ def do_start_topic(
         _save_mentions(post, mentioned)
         _attach(post, actor, files)
         _index(post)
-        notify_topic_started(actor, topic, post)
+        hooks.topic_started(actor, topic, post)
         # The author has read what they wrote: their own topic is not "Unread" to them.
         do_mark_read(actor, topic, 0)
         _record_post(actor, space.community, post, f"topic.started.{kind}", EngagementLevel.CREATE)
@@ -306,7 +303,7 @@ def do_reply(
         _attach(post, actor, files)
         post.topic = topic
         _index(post)
-        notify_reply(actor, topic, post)
+        hooks.replied(actor, topic, post)
         verb = "answer.posted" if topic.kind == Kind.QUESTION else "reply.posted"
         _record_post(actor, topic.community, post, verb, EngagementLevel.REACT)
         do_mark_read(actor, topic, position)
@@ -339,7 +336,7 @@ def do_edit_post(actor: User, post: Post, *, body: str, title: str | None = None
             post=post, number=number, title=new_title or "", body=body, editor=actor
         )
         _save_mentions(post, mentioned)
-        notify_new_mentions(actor, post)
+        hooks.post_edited(actor, post)
         if new_title is not None:
             _reindex_topic(topic)
         else:
@@ -387,7 +384,7 @@ def do_accept_answer(actor: User, topic: Topic, post: Post) -> Topic:
         topic.save(update_fields=["accepted_answer", "solved_at"])
         _index(topic.posts.get(position=0))
         record_event("answer.accepted", actor=actor, community=topic.community, target=post)
-        notify_answer_accepted(actor, topic, post)
+        hooks.answer_accepted(actor, topic, post)
     return topic
 
 

@@ -19,7 +19,7 @@ from cercle import permissions
 from cercle.accounts.models import User
 from cercle.communities import queries as community_queries
 from cercle.communities.views import refusals_as_messages
-from cercle.conversations import actions, queries
+from cercle.conversations import actions, hooks, queries
 from cercle.conversations.forms import (
     EditForm,
     FlagForm,
@@ -39,7 +39,6 @@ from cercle.conversations.models import (
 )
 from cercle.conversations.rendering import quote
 from cercle.errors import ActionRefused
-from cercle.personas import queries as persona_queries
 
 
 def _user(request: HttpRequest) -> User:
@@ -88,7 +87,7 @@ def new_topic(request: HttpRequest, slug: str, space: str) -> HttpResponse:
         raise Http404
     tags = Tag.objects.filter(community=found.community)
     initial_kind = request.GET.get("kind", Kind.DISCUSSION)
-    personas = persona_queries.speakable(access)
+    personas = hooks.speakable(access)
     form = TopicForm(
         request.POST or None,
         request.FILES or None,
@@ -155,7 +154,7 @@ def topic(request: HttpRequest, slug: str, space: str, topic_id: int) -> HttpRes
                 initial = {"body": quote(source.body, _signature(source)), "reply_to": source.pk}
         reply_form = ReplyForm(
             initial=initial,
-            personas=persona_queries.speakable(access),
+            personas=hooks.speakable(access),
             writer=_user(request).display_name,
         )
     return render(
@@ -201,7 +200,7 @@ def _topic_context(data: queries.TopicPage, reply_form: ReplyForm | None) -> dic
 @require_POST
 def reply(request: HttpRequest, slug: str, space: str, topic_id: int) -> HttpResponse:
     found, access = queries.topic_for(request.user, slug, space, topic_id)
-    personas = persona_queries.speakable(access)
+    personas = hooks.speakable(access)
     form = ReplyForm(
         request.POST, request.FILES, personas=personas, writer=_user(request).display_name
     )

@@ -32,10 +32,11 @@ from cercle.activity.log import record_event
 from cercle.activity.models import ActivityEvent, EngagementLevel
 from cercle.animation import planning
 from cercle.communities.models import Community, Membership, Space, Status
+from cercle.conversations.actions import do_start_topic
 from cercle.conversations.models import Kind as TopicKind
 from cercle.errors import ActionRefused
 from cercle.events import recurrence
-from cercle.events.models import CHOSEN, RSVP, Event, FeedKey, Response, Ritual
+from cercle.events.models import CHOSEN, RSVP, Event, FeedKey, Response, Ritual, when_label
 from cercle.notifications.actions import notify_about
 from cercle.notifications.models import Kind
 from cercle.richtext import render_markdown
@@ -58,11 +59,6 @@ def _access(actor: permissions.Actor, community: Community) -> permissions.Commu
 def _require(allowed: bool, *, readable: bool = True) -> None:
     if not allowed:
         raise ActionRefused(_("You may not do this here."), not_found=not readable)
-
-
-def when_label(event: Event) -> str:
-    """The event's start in its zone, the same in every language (subjects, digests)."""
-    return f"{event.local_start:%Y-%m-%d %H:%M} ({event.time_zone})"
 
 
 def _subject(event: Event, news: str) -> str:
@@ -343,12 +339,11 @@ def _tell(event: Event, people: list[int], news: str, actor: User | None) -> Non
 
 
 def open_discussion(event: Event) -> None:
-    """On publication: the event's discussion, a topic in its space started by the
-    animator who planned it, which links to the event (the event links back to it)."""
+    """On publication (registered in `EventsConfig.ready`): the event's discussion, a
+    topic in its space started by the animator who planned it, which links to the event
+    (the event links back to it)."""
     if event.topic_id is not None or event.is_cancelled or event.created_by is None:
         return
-    from cercle.conversations.actions import do_start_topic  # noqa: PLC0415 - they import notifications, which is fine, but keep the app graph light
-
     community = event.community
     with translation.override(community.language):
         body = _("The discussion of the event [%(title)s](%(url)s), %(when)s.") % {

@@ -24,7 +24,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cercle.activity.models import EngagementLevel
-from cercle.animation import planning
 from cercle.animation.models import Plannable
 from cercle.communities.models import Community, Space, validate_time_zone
 from cercle.conversations.models import Topic
@@ -107,7 +106,6 @@ class EventQuerySet(models.QuerySet["Event"]):
         return self.exclude(published_at=None).filter(cancelled_at=None)
 
 
-@planning.register
 class Event(Plannable):
     """A meeting, online (a link), in person (a place) or both, at a set time."""
 
@@ -216,10 +214,10 @@ class Event(Plannable):
     def has_started(self, now: datetime) -> bool:
         return now >= self.starts_at
 
-    def on_publish(self) -> None:
-        from cercle.events.actions import open_discussion  # noqa: PLC0415 - actions import us
 
-        open_discussion(self)
+def when_label(event: Event) -> str:
+    """The event's start in its zone, the same in every language (subjects, digests)."""
+    return f"{event.local_start:%Y-%m-%d %H:%M} ({event.time_zone})"
 
 
 class Response(models.TextChoices):

@@ -18,7 +18,8 @@ from cercle import permissions
 from cercle.accounts.models import User
 from cercle.communities import queries as community_queries
 from cercle.communities.models import Community
-from cercle.events.models import RSVP, Event, FeedKey, Response, Ritual
+from cercle.events.models import RSVP, Event, FeedKey, Response, Ritual, when_label
+from cercle.notifications.digest import DigestItem
 
 UPCOMING_SHOWN = 50
 PAST_PER_PAGE = 20
@@ -204,6 +205,18 @@ def upcoming_for_digest(
     for event in found:
         event.community = access.community
     return found
+
+
+def digest_items(
+    access: permissions.CommunityAccess, start: datetime, end: datetime
+) -> list[DigestItem]:
+    """The digest's "Upcoming events" (registered in `EventsConfig.ready`): the
+    published events starting in the coming period, as long as the digest's, from its
+    end, in spaces the member reads."""
+    return [
+        DigestItem(title=event.title, url=event.get_absolute_url(), detail=when_label(event))
+        for event in upcoming_for_digest(access, start, end)
+    ]
 
 
 # --- Rituals -------------------------------------------------------------------------------

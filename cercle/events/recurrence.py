@@ -20,6 +20,7 @@ from dateutil.rrule import (  # type: ignore[import-untyped]
     rrule,
     rrulestr,
 )
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
 from cercle.errors import ActionRefused
@@ -116,8 +117,6 @@ def is_occurrence(ritual: Ritual, moment: datetime) -> bool:
 def describe(rule: str, start: str) -> str:
     """The rule in words for the common rhythms, else the rule as written; `start` is
     the local start time, as shown."""
-    from django.utils.dates import WEEKDAYS  # noqa: PLC0415 - translated names
-
     days = {code: str(WEEKDAYS[index]) for index, code in enumerate(WEEKDAY_CODES)}
     parts = dict(chunk.partition("=")[::2] for chunk in rule.split(";"))
     freq, byday = parts.pop("FREQ", ""), parts.pop("BYDAY", "")

@@ -6,3 +6,9 @@ class KnowledgeConfig(AppConfig):
     name = "cercle.knowledge"
     label = "knowledge"
     verbose_name = _("Knowledge library")
+
+    def ready(self) -> None:
+        from cercle.knowledge.queries import digest_items
+        from cercle.notifications import digest
+
+        digest.register_section("library", _("New in the library"), digest_items)

@@ -4,6 +4,7 @@ with what the reader may read (a collection follows its space)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -12,6 +13,10 @@ from cercle import permissions
 from cercle.communities import queries as community_queries
 from cercle.communities.models import Community
 from cercle.knowledge.models import Collection, Resource
+from cercle.notifications.digest import DigestItem
+
+# How many new collections and resources a digest lists.
+DIGEST_SHOWN = 8
 
 
 @dataclass
@@ -24,6 +29,40 @@ def readable_collections(access: permissions.CommunityAccess) -> QuerySet[Collec
     return Collection.objects.filter(
         community=access.community, space__in=permissions.readable_spaces(access)
     ).select_related("space")
+
+
+def digest_items(
+    access: permissions.CommunityAccess, start: datetime, end: datetime
+) -> list[DigestItem]:
+    """The digest's "New in the library" (registered in `KnowledgeConfig.ready`): the
+    collections created and the resources added in the period, newest first, only in
+    collections whose space the member reads."""
+    readable = readable_collections(access)
+    collections = (
+        readable.filter(created_at__gte=start, created_at__lt=end)
+        .select_related("community")
+        .order_by("-created_at", "-pk")[:DIGEST_SHOWN]
+    )
+    resources = (
+        Resource.objects.filter(
+            collection__in=readable.values("pk"), created_at__gte=start, created_at__lt=end
+        )
+        .select_related("collection__community")
+        .order_by("-created_at", "-pk")[:DIGEST_SHOWN]
+    )
+    found: list[tuple[datetime, DigestItem]] = [
+        (collection.created_at, DigestItem(collection.title, collection.get_absolute_url()))
+        for collection in collections
+    ]
+    found += [
+        (
+            resource.created_at,
+            DigestItem(resource.title, resource.get_absolute_url(), resource.collection.title),
+        )
+        for resource in resources
+    ]
+    found.sort(key=lambda pair: pair[0], reverse=True)
+    return [item for _moment, item in found[:DIGEST_SHOWN]]
 
 
 def tree(collections: list[Collection]) -> list[Node]:

@@ -9,10 +9,10 @@ gathers, from the spaces the member may read (`permissions.readable_spaces`):
   master (`cercle.people.models.Expertise`, level "practising" or "expert"),
   asked in the last `QUESTION_WINDOW_DAYS` days, not by the member;
 - the members who joined in the period;
-- new knowledge and upcoming events: hooks (`new_knowledge`, `upcoming_events`)
-  that return nothing until the knowledge and events apps exist. Each will
-  return the items of its app that the member may see, and the digest templates
-  already show a section for each when it is not empty.
+- then the sections the apps above register (`register_section`, from their
+  `AppConfig.ready()`), in the apps' order: what is new in the library, new wiki
+  articles, upcoming events. Each returns only what the member may read (through
+  `cercle.permissions`); an empty one is left out. This module never imports them.
 
 Nothing to say, no email. A `DigestLog` row per member, community and period
 makes the command idempotent: a period is handled once, whatever happens after.
@@ -20,6 +20,7 @@ makes the command idempotent: a period is handled once, whatever happens after.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,6 +31,7 @@ from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django_stubs_ext import StrOrPromise
 
 from cercle import permissions
 from cercle.accounts.models import User
@@ -55,11 +57,41 @@ QUESTION_WINDOW_DAYS = 30
 
 @dataclass
 class DigestItem:
-    """A line of a hook's section: what it is called and where it lives."""
+    """A line of a registered section: what it is called, where it lives (its path on
+    the site; the email makes it absolute) and a short detail."""
 
     title: str
     url: str
     detail: str = ""
+
+
+# (the member's access to the community, start, end of the period) -> the lines.
+SectionItems = Callable[[permissions.CommunityAccess, datetime, datetime], list[DigestItem]]
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    heading: StrOrPromise
+    items: SectionItems
+
+
+SECTIONS: dict[str, Section] = {}
+
+
+def register_section(key: str, heading: StrOrPromise, items: SectionItems) -> None:
+    """An app's part of every digest, under `heading` (translated in the member's
+    language): `items(access, start, end)` returns what the period brings that
+    `access.actor` may read. Call it from the app's `AppConfig.ready()`; registering a
+    key again replaces its section."""
+    SECTIONS[key] = Section(key=key, heading=heading, items=items)
+
+
+@dataclass
+class DigestSection:
+    key: str
+    heading: StrOrPromise
+    items: list[DigestItem]
 
 
 @dataclass
@@ -72,8 +104,8 @@ class Digest:
     questions: list[Topic] = field(default_factory=list)
     new_members: list[User] = field(default_factory=list)
     new_member_count: int = 0
-    new_knowledge: list[DigestItem] = field(default_factory=list)
-    upcoming_events: list[DigestItem] = field(default_factory=list)
+    # The registered sections that have something to say, in registration order.
+    sections: list[DigestSection] = field(default_factory=list)
 
     @property
     def last_day(self) -> datetime:
@@ -82,13 +114,11 @@ class Digest:
 
     @property
     def is_empty(self) -> bool:
-        return not (
-            self.top_topics
-            or self.questions
-            or self.new_member_count
-            or self.new_knowledge
-            or self.upcoming_events
-        )
+        return not (self.top_topics or self.questions or self.new_member_count or self.sections)
+
+    def section(self, key: str) -> list[DigestItem]:
+        """The lines of the registered section `key` ([] when it has none)."""
+        return next((found.items for found in self.sections if found.key == key), [])
 
 
 def period_bounds(period: str, now: datetime) -> tuple[datetime, datetime]:
@@ -203,28 +233,17 @@ def new_members(
     return [m.person for m in joined[:NEW_MEMBERS_SHOWN]], joined.count()
 
 
-def new_knowledge(
+def registered_sections(
     access: permissions.CommunityAccess, start: datetime, end: datetime
-) -> list[DigestItem]:
-    """Hook for the knowledge library (planned): articles and resources published in the
-    period that the member may see. Nothing until the `knowledge` app exists."""
-    return []
-
-
-def upcoming_events(
-    access: permissions.CommunityAccess, start: datetime, end: datetime
-) -> list[DigestItem]:
-    """The community's published events starting in the coming period (as long as the
-    digest's, from its end) in spaces the member reads."""
-    from cercle.events.actions import when_label  # noqa: PLC0415 - events import notifications
-    from cercle.events.queries import upcoming_for_digest  # noqa: PLC0415 - same
-
-    return [
-        DigestItem(
-            title=event.title, url=absolute(event.get_absolute_url()), detail=when_label(event)
-        )
-        for event in upcoming_for_digest(access, start, end)
-    ]
+) -> list[DigestSection]:
+    sections = []
+    for section in SECTIONS.values():
+        items = section.items(access, start, end)
+        if items:
+            for item in items:
+                item.url = absolute(item.url)
+            sections.append(DigestSection(key=section.key, heading=section.heading, items=items))
+    return sections
 
 
 def build_digest(
@@ -246,8 +265,7 @@ def build_digest(
         questions=questions_for(person, community, spaces, end),
         new_members=members,
         new_member_count=count,
-        new_knowledge=new_knowledge(access, start, end),
-        upcoming_events=upcoming_events(access, start, end),
+        sections=registered_sections(access, start, end),
     )
 
 

@@ -8,4 +8,4 @@ class PeopleConfig(AppConfig):
     verbose_name = _("People")
 
     def ready(self) -> None:
-        from cercle.people import signals  # noqa: F401, PLC0415 - connects receivers
+        from cercle.people import signals  # noqa: F401 - connects receivers

@@ -7,6 +7,6 @@ class SearchConfig(AppConfig):
     label = "search"
 
     def ready(self) -> None:
-        from cercle.search.index import restore_sqlite_triggers  # noqa: PLC0415 - needs models
+        from cercle.search.index import restore_sqlite_triggers
 
         post_migrate.connect(restore_sqlite_triggers, sender=self)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -12,7 +13,11 @@ from cercle import permissions
 from cercle.communities.queries import community_for
 from cercle.conversations.models import Post, ReactionKind, Topic
 from cercle.conversations.rendering import quote
+from cercle.notifications.digest import DigestItem
 from cercle.wiki.models import Article, ArticleRevision
+
+# How many new articles a digest lists.
+DIGEST_SHOWN = 8
 
 HELPFUL_REPLIES = 3
 
@@ -32,6 +37,27 @@ def article_for(
     article.community = community
     article.space.community = community
     return article, access
+
+
+def digest_items(
+    access: permissions.CommunityAccess, start: datetime, end: datetime
+) -> list[DigestItem]:
+    """The digest's "New wiki articles" (registered in `WikiConfig.ready`): the articles
+    written in the period, newest first, in spaces the member reads."""
+    articles = (
+        Article.objects.filter(
+            community=access.community,
+            space__in=permissions.readable_spaces(access),
+            created_at__gte=start,
+            created_at__lt=end,
+        )
+        .select_related("community", "space")
+        .order_by("-created_at", "-pk")[:DIGEST_SHOWN]
+    )
+    return [
+        DigestItem(article.title, article.get_absolute_url(), article.space.name)
+        for article in articles
+    ]
 
 
 def articles_in(space_id: int) -> QuerySet[Article]:
