@@ -116,6 +116,11 @@ def test_every_seam_has_its_receivers() -> None:
         "cercle.notifications.actions.notify_answer_accepted"
     }
     assert names(conversation_hooks.post_as_choices) == {"cercle.personas.queries.speakable"}
+    assert names(conversation_hooks.post_changed) == {"cercle.search.conversations.index_post"}
+    assert names(conversation_hooks.post_deleted) == {"cercle.search.conversations.hide_post"}
+    assert names(conversation_hooks.topic_merged_away) == {
+        "cercle.search.conversations.remove_topic"
+    }
     assert list(digest.SECTIONS) == ["library", "wiki", "events"]
 
 

@@ -43,10 +43,8 @@ from cercle.conversations.models import (
     Tag,
     Topic,
 )
-from cercle.conversations.rendering import plain_text
 from cercle.errors import ActionRefused
 from cercle.richtext import mentioned_handles, render_markdown
-from cercle.search.index import index_document, remove_document, set_visibility
 
 if TYPE_CHECKING:
     from cercle.personas.models import Persona
@@ -143,30 +141,8 @@ def _attach(post: Post, actor: User, files: Sequence[UploadedFile]) -> list[Atta
 
 
 def _index(post: Post) -> None:
-    """Put a post (or a topic's opening post) into the search index, as readers see it."""
-    topic = post.topic
-    visible = not (post.is_hidden or post.deleted_at or topic.is_hidden or topic.merged_into_id)
-    extra = " ".join(a.text for a in post.attachments.all() if a.text)
-    opening = post.position == 0
-    index_document(
-        kind="topic" if opening else "post",
-        object_id=topic.pk if opening else post.pk,
-        url=topic.get_absolute_url() if opening else post.get_absolute_url(),
-        community_id=topic.community_id,
-        space_id=topic.space_id,
-        # A reply is found by its own words: the topic's title would rank every
-        # reply as high as the topic itself. The search page shows the title.
-        title=topic.title if opening else "",
-        body=f"{plain_text(post.body_html)} {extra}".strip(),
-        # A persona's post is nobody's: neither shown nor found by its real writer.
-        author_id=None if post.persona_id else post.author_id,
-        created_at=post.created_at,
-        tags=[tag.slug for tag in topic.tags.all()],
-        topic_kind=topic.kind,
-        is_solved=topic.accepted_answer_id is not None,
-        is_visible=visible,
-        language=topic.community.language,
-    )
+    """Keep what is derived from `post` in step with it (the search index registers)."""
+    hooks.post_changed(post)
 
 
 def _reindex_topic(topic: Topic) -> None:
@@ -359,10 +335,7 @@ def do_delete_post(actor: User, post: Post) -> None:
         post.save(update_fields=["deleted_at", "deleted_by"])
         if topic.accepted_answer_id == post.pk:
             Topic.objects.filter(pk=topic.pk).update(accepted_answer=None, solved_at=None)
-        kind = "topic" if post.position == 0 else "post"
-        set_visibility(
-            kind=kind, object_id=topic.pk if kind == "topic" else post.pk, is_visible=False
-        )
+        hooks.post_deleted(post)
         record_event("post.deleted", actor=actor, community=topic.community, target=post)
         if actor.pk != post.author_id:
             _log(actor, topic.community, "delete", topic=topic, post=post)
@@ -650,7 +623,7 @@ def do_merge_topics(actor: User, source: Topic, target: Topic) -> Topic:
         source.is_hidden = True
         source.reply_count = 0
         source.save(update_fields=["merged_into", "is_hidden", "reply_count"])
-        remove_document(kind="topic", object_id=source.pk)
+        hooks.topic_merged_away(source)
         target.refresh_from_db()
         _reindex_topic(target)
         _log(actor, target.community, "merge", topic=target, note=f"#{source.pk} {source.title}")

@@ -9,6 +9,13 @@ Called inside the action's transaction, once the post is saved and indexed:
 - `answer_accepted(actor, topic, post)`: `post` is now the accepted answer.
   Notifications tell the people concerned of each.
 
+Called inside the action's transaction so that what is derived from posts stays in
+step (the search index registers each):
+
+- `post_changed(post)`: a post was written, edited, moved, hidden or restored;
+- `post_deleted(post)`: a post was deleted;
+- `topic_merged_away(topic)`: a topic was merged into another.
+
 Asked when a composer is shown:
 
 - `post_as_choices(access)`: what the writer may speak as besides themselves, here.
@@ -33,6 +40,9 @@ topic_started: Hook[[User, Topic, Post], object] = Hook("topic_started")
 replied: Hook[[User, Topic, Post], object] = Hook("replied")
 post_edited: Hook[[User, Post], object] = Hook("post_edited")
 answer_accepted: Hook[[User, Topic, Post], object] = Hook("answer_accepted")
+post_changed: Hook[[Post], object] = Hook("post_changed")
+post_deleted: Hook[[Post], object] = Hook("post_deleted")
+topic_merged_away: Hook[[Topic], object] = Hook("topic_merged_away")
 
 post_as_choices: Hook[[permissions.CommunityAccess], Sequence[Persona]] = Hook("post_as_choices")
 
