@@ -96,8 +96,8 @@ def run_worker(data: Path) -> list[dict[str, Any]]:
     django.setup()
     # Models can be imported only once Django is set up, with this process's database.
     from cercle.accounts.models import User  # noqa: PLC0415
-    from cercle.communities import actions  # noqa: PLC0415
     from cercle.importers.stackexchange import import_dump  # noqa: PLC0415
+    from cercle.membership import actions  # noqa: PLC0415
 
     call_command("migrate", verbosity=0)
     coordinator = User.objects.create_user(

@@ -23,7 +23,6 @@ from cercle.accounts.models import User
 from cercle.activities import demo as activities
 from cercle.animation import demo as calendar
 from cercle.badges import demo as badges
-from cercle.communities import actions
 from cercle.communities.models import (
     Audience,
     Community,
@@ -39,6 +38,7 @@ from cercle.conversations import actions as talk
 from cercle.conversations.models import Tag
 from cercle.events import demo as events
 from cercle.ideas import demo as ideas
+from cercle.membership import actions
 from cercle.onboarding import demo as onboarding
 from cercle.people import actions as people
 from cercle.personas import demo as personas

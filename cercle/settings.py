@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "cercle.ui",
     "cercle.mail",
     "cercle.communities",
+    "cercle.membership",
     "cercle.conversations",
     "cercle.people",
     "cercle.notifications",

@@ -6,7 +6,7 @@ from cercle.search import views as search_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("cercle.ui.urls")),
-    path("", include("cercle.communities.urls")),
+    path("", include("cercle.membership.urls")),
     path("", include("cercle.conversations.urls")),
     path("", include("cercle.people.urls")),
     path("", include("cercle.notifications.urls")),

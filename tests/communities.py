@@ -7,7 +7,6 @@ from typing import Any
 from django.test import Client
 
 from cercle.accounts.models import User
-from cercle.communities import actions
 from cercle.communities.models import (
     Audience,
     Community,
@@ -17,6 +16,7 @@ from cercle.communities.models import (
     Role,
     Visibility,
 )
+from cercle.membership import actions
 from tests.conftest import make_person
 
 

@@ -18,8 +18,8 @@ from django.test import Client
 from django.utils import translation
 
 from cercle.accounts.models import User
-from cercle.communities import actions as community_actions
 from cercle.communities.models import Community, Space
+from cercle.membership import actions as community_actions
 from tests.smtp import SmtpServer
 
 PASSWORD = "correct-horse-battery-staple"

@@ -23,9 +23,9 @@ from cercle.activities.models import (
 )
 from cercle.activities.quiztext import QuestionDraft, QuizTextError, parse, write
 from cercle.activity.models import ActivityEvent, EngagementLevel
-from cercle.communities import actions as community_actions
 from cercle.communities.models import Community, Role, Space
 from cercle.errors import ActionRefused
+from cercle.membership import actions as community_actions
 from tests.communities import client_for, community, html, join
 from tests.test_activities import QUIZ_TEXT, make_challenge, make_member, make_quiz
 

@@ -27,11 +27,11 @@ from cercle.analytics.models import (
     QuestionLife,
     SpaceDay,
 )
-from cercle.communities import actions as community_actions
 from cercle.communities.models import Community
 from cercle.conversations import actions as talk
 from cercle.conversations.models import Kind
 from cercle.importers import bulk
+from cercle.membership import actions as community_actions
 from tests.communities import client_for, community, html, join
 from tests.conftest import make_person
 

@@ -23,11 +23,11 @@ from django.db import transaction
 from cercle.accounts.actions import do_delete_account
 from cercle.accounts.models import User
 from cercle.analytics import statistics
-from cercle.communities import actions as community_actions
 from cercle.communities.models import Community, Membership, Role
 from cercle.conversations import actions
 from cercle.conversations.models import Kind, Post, Topic
 from cercle.importers.stackexchange import import_dump
+from cercle.membership import actions as community_actions
 from cercle.personas.actions import do_create_persona
 from tests.communities import community, join
 from tests.conftest import make_person

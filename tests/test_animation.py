@@ -20,10 +20,10 @@ from cercle.accounts.models import User
 from cercle.activity.models import ActivityEvent
 from cercle.animation import actions, demo, planning
 from cercle.animation.models import Failure, PlannedPost
-from cercle.communities import actions as community_actions
 from cercle.communities.models import Audience, Community, Membership, Role, Space
 from cercle.conversations.models import Topic
 from cercle.errors import ActionRefused
+from cercle.membership import actions as community_actions
 from tests.communities import client_for, community, html, internal_domain, join
 from tests.conftest import make_person
 

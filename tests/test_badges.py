@@ -23,12 +23,12 @@ from cercle.activity.models import ActivityEvent
 from cercle.badges import actions, awarding, demo, rules
 from cercle.badges.models import BadgeAward, CustomBadge, MemberOfTheMonth
 from cercle.badges.tasks import award_badges_task
-from cercle.communities import actions as community_actions
 from cercle.communities.models import Audience, Community, Role, Visibility
 from cercle.conversations import actions as conversation_actions
 from cercle.conversations.models import Kind as TopicKind
 from cercle.conversations.models import Post, Topic
 from cercle.errors import ActionRefused
+from cercle.membership import actions as community_actions
 from cercle.notifications.models import Kind, Notification
 from cercle.onboarding import actions as onboarding_actions
 from cercle.people import actions as people_actions

@@ -17,7 +17,6 @@ from PIL import Image
 
 from cercle.accounts.models import User
 from cercle.activity.models import ActivityEvent
-from cercle.communities import actions
 from cercle.communities.models import (
     Audience,
     Community,
@@ -31,6 +30,7 @@ from cercle.communities.models import (
     Visibility,
 )
 from cercle.errors import ActionRefused
+from cercle.membership import actions
 from tests.communities import community, internal_domain, staff_person
 from tests.conftest import make_person
 

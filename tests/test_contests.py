@@ -22,13 +22,13 @@ from PIL import Image
 from cercle.accounts.models import User
 from cercle.activity.models import ActivityEvent, EngagementLevel
 from cercle.animation import planning
-from cercle.communities import actions as community_actions
 from cercle.communities.models import Community, Role, Space
 from cercle.contests import actions
 from cercle.contests.actions import ContestPlan, CriterionSpec
 from cercle.contests.models import Ballot, Contest, Entry, EntryFile, Mode, Score, Vote
 from cercle.conversations.models import Topic
 from cercle.errors import ActionRefused
+from cercle.membership import actions as community_actions
 from cercle.notifications.models import Kind, Notification
 from tests.communities import client_for, community, html, join
 from tests.conftest import make_person

@@ -25,7 +25,6 @@ from pypdf import PdfReader
 
 from cercle.accounts.models import User
 from cercle.activity.models import ActivityEvent, EngagementLevel
-from cercle.communities import actions as community_actions
 from cercle.communities.models import (
     Audience,
     Community,
@@ -50,6 +49,7 @@ from cercle.conversations.models import (
     Topic,
 )
 from cercle.errors import ActionRefused
+from cercle.membership import actions as community_actions
 from cercle.permissions import Actor
 from cercle.search.models import SearchDocument
 from cercle.search.query import search

@@ -19,13 +19,13 @@ from cercle import permissions
 from cercle.accounts.models import User
 from cercle.activity.models import ActivityEvent, EngagementLevel
 from cercle.animation import planning
-from cercle.communities import actions as community_actions
 from cercle.communities.models import Community, Space, Visibility
 from cercle.conversations.models import Topic
 from cercle.errors import ActionRefused
 from cercle.events import actions
 from cercle.events.models import RSVP, Event, Response
 from cercle.events.queries import digest_items as digest_events
+from cercle.membership import actions as community_actions
 from cercle.notifications.actions import do_set_email_preferences
 from cercle.notifications.models import Kind, Notification
 from tests.communities import client_for, community, html, join

@@ -19,13 +19,13 @@ from icalendar import Calendar
 
 from cercle.accounts.models import User
 from cercle.animation.planning import publish_due
-from cercle.communities import actions as community_actions
 from cercle.communities.models import Community, Space
 from cercle.errors import ActionRefused
 from cercle.events import actions, recurrence
 from cercle.events.actions import RitualPlan
 from cercle.events.models import RSVP, Event, FeedKey, Ritual
 from cercle.events.queries import FEED_SALT, feed_token
+from cercle.membership import actions as community_actions
 from tests.communities import client_for, community, html, join
 
 PARIS = ZoneInfo("Europe/Paris")

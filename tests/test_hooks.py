@@ -18,11 +18,11 @@ from django.apps import apps
 from cercle.accounts.models import User
 from cercle.animation import planning
 from cercle.animation.models import Plannable
-from cercle.communities import actions as community_actions
 from cercle.communities import hooks as community_hooks
 from cercle.communities.models import Community, Membership
 from cercle.conversations import hooks as conversation_hooks
 from cercle.hooks import Hook
+from cercle.membership import actions as community_actions
 from cercle.notifications import digest
 from cercle.notifications.models import Kind, Notification
 from cercle.onboarding.models import WelcomeSent

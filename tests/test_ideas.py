@@ -12,12 +12,12 @@ from django.urls import reverse
 
 from cercle.accounts.models import User
 from cercle.activity.models import ActivityEvent, EngagementLevel
-from cercle.communities import actions as community_actions
 from cercle.communities.models import Community, Role, Space, Visibility
 from cercle.errors import ActionRefused
 from cercle.ideas import actions
 from cercle.ideas import demo as ideas_demo
 from cercle.ideas.models import Idea, IdeaDecision, IdeaStatus, IdeaVote
+from cercle.membership import actions as community_actions
 from cercle.notifications.models import Kind as NotificationKind
 from cercle.notifications.models import Notification
 from tests.communities import client_for, community, html, join, staff_person

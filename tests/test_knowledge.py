@@ -14,12 +14,12 @@ from django.test import Client
 
 from cercle.accounts.models import User
 from cercle.activity.models import ActivityEvent, EngagementLevel
-from cercle.communities import actions as community_actions
 from cercle.communities.models import Community, Space
 from cercle.errors import ActionRefused
 from cercle.knowledge import actions
 from cercle.knowledge.bookmarks import BookmarkFolder, BookmarkLink, parse_bookmarks
 from cercle.knowledge.models import Collection, Resource, ResourceReaction
+from cercle.membership import actions as community_actions
 from cercle.search.query import search
 from tests.communities import community
 from tests.conftest import make_person

@@ -20,12 +20,12 @@ from PIL import Image
 
 from cercle.accounts.models import User
 from cercle.activity.models import ActivityEvent
-from cercle.communities import actions as community_actions
 from cercle.communities.models import Community, Space, Visibility
 from cercle.conversations import actions as conversation_actions
 from cercle.errors import ActionRefused
 from cercle.knowledge import actions
 from cercle.knowledge.models import Collection, Resource
+from cercle.membership import actions as community_actions
 from cercle.search.query import search
 from tests.communities import client_for, community, html, join
 

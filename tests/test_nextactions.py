@@ -29,12 +29,12 @@ from cercle.analytics.models import Level, MemberDay, MemberLevel, SpaceDay
 from cercle.animation import actions as animation_actions
 from cercle.animation import queries as animation_queries
 from cercle.animation.models import PlannedPost
-from cercle.communities import actions as community_actions
 from cercle.communities.models import Community, Role, Space, Visibility
 from cercle.conversations import actions as conversation_actions
 from cercle.conversations.models import Kind as TopicKind
 from cercle.conversations.models import Tag, Topic
 from cercle.errors import ActionRefused
+from cercle.membership import actions as community_actions
 from cercle.nextactions import actions, queries
 from cercle.nextactions.models import Decision, How, ItemKind, Outcome
 from cercle.notifications.actions import do_set_email_preferences

@@ -28,13 +28,13 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from cercle.accounts.models import User
-from cercle.communities import actions as community_actions
 from cercle.communities.models import Community, Entry, Membership, Space, Status, Visibility
 from cercle.conversations import actions
 from cercle.conversations.models import Kind as TopicKind
 from cercle.conversations.models import Post, Tag, Topic
 from cercle.knowledge import actions as knowledge_actions
 from cercle.knowledge.models import Resource
+from cercle.membership import actions as community_actions
 from cercle.notifications import emails
 from cercle.notifications.actions import do_set_email_preferences
 from cercle.notifications.digest import period_bounds

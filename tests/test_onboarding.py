@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from cercle.accounts.models import User
 from cercle.activity.models import ActivityEvent
-from cercle.communities import actions as community_actions
 from cercle.communities.models import Audience, Community, Entry, Membership, Role
 from cercle.conversations import actions as conversation_actions
 from cercle.conversations.models import Tag, Topic
 from cercle.errors import ActionRefused
+from cercle.membership import actions as community_actions
 from cercle.notifications import actions as notification_actions
 from cercle.notifications.models import Frequency, Kind, Notification
 from cercle.onboarding import actions, demo, queries

@@ -26,7 +26,6 @@ from cercle import permissions
 from cercle.accounts.actions import do_delete_account
 from cercle.accounts.models import User
 from cercle.activity.models import ActivityEvent
-from cercle.communities import actions as community_actions
 from cercle.communities.models import (
     Audience,
     Community,
@@ -38,6 +37,7 @@ from cercle.communities.models import (
 from cercle.conversations import actions as conversation_actions
 from cercle.conversations.models import Kind, Post, Tag, Topic
 from cercle.errors import ActionRefused
+from cercle.membership import actions as community_actions
 from cercle.people import actions
 from cercle.people.models import Expertise, FieldVisibility, Follow, Level, Profile, profile_for
 from cercle.people.queries import Expert, who_knows_what

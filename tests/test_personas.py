@@ -20,11 +20,11 @@ from cercle import permissions
 from cercle.accounts import actions as account_actions
 from cercle.accounts.models import User
 from cercle.activity.models import ActivityEvent, EngagementLevel
-from cercle.communities import actions as community_actions
 from cercle.communities.models import Audience, Community, Role, Space, Visibility
 from cercle.conversations import actions as conversation_actions
 from cercle.conversations.models import Kind, Post, Tag, Topic
 from cercle.errors import ActionRefused
+from cercle.membership import actions as community_actions
 from cercle.notifications.models import Kind as NotificationKind
 from cercle.notifications.models import Notification
 from cercle.people import actions as people_actions

@@ -16,7 +16,6 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection, transaction
 
 from cercle.accounts.models import User
-from cercle.communities import actions
 from cercle.communities.models import (
     Audience,
     Community,
@@ -26,6 +25,7 @@ from cercle.communities.models import (
     Status,
     Visibility,
 )
+from cercle.membership import actions
 from cercle.permissions import Actor
 from cercle.search.index import (
     SQLITE_TRIGGERS,

@@ -6,9 +6,9 @@ import pytest
 from django.test import Client
 
 from cercle.accounts.models import User
-from cercle.communities import actions as community_actions
 from cercle.communities.models import Visibility
 from cercle.conversations import actions
+from cercle.membership import actions as community_actions
 from tests.communities import community
 from tests.conftest import make_person
 

@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from cercle.accounts.models import User
-from cercle.communities import actions as community_actions
 from cercle.conversations import actions
+from cercle.membership import actions as community_actions
 from cercle.people import actions as people_actions
 from tests.communities import community
 from tests.conftest import make_person

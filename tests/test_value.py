@@ -19,13 +19,13 @@ from cercle import permissions
 from cercle.accounts.models import User
 from cercle.activity.models import ActivityEvent, EngagementLevel
 from cercle.analytics.models import CommunityDay, QuestionLife
-from cercle.communities import actions as community_actions
 from cercle.communities.models import Audience, Community, Role, Space, Visibility
 from cercle.conversations import actions as talk
 from cercle.conversations.models import Topic
 from cercle.errors import ActionRefused
 from cercle.knowledge import actions as library
 from cercle.knowledge.models import Resource
+from cercle.membership import actions as community_actions
 from cercle.value import actions, queries
 from cercle.value import demo as value_demo
 from cercle.value.models import Cycle, Sponsor, StoryContribution, ValueStory

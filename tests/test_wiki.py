@@ -14,11 +14,11 @@ from django.urls import reverse
 
 from cercle.accounts.models import User
 from cercle.activity.models import ActivityEvent, EngagementLevel
-from cercle.communities import actions as community_actions
 from cercle.communities.models import Community, Space
 from cercle.conversations import actions as conversation_actions
 from cercle.conversations.models import Kind, ReactionKind, Topic
 from cercle.errors import ActionRefused
+from cercle.membership import actions as community_actions
 from cercle.search.models import SearchDocument
 from cercle.search.query import search
 from cercle.wiki import actions

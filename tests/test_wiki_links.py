@@ -14,8 +14,8 @@ from django.apps import apps
 from django.urls import reverse
 
 from cercle.accounts.models import User
-from cercle.communities import actions as community_actions
 from cercle.communities.models import Community, Space
+from cercle.membership import actions as community_actions
 from cercle.wiki import actions
 from cercle.wiki.models import Article
 from cercle.wiki.rendering import linked_titles, render_article

@@ -30,8 +30,8 @@ from cercle.activities.models import (
     QuestionChoice,
     Quiz,
 )
-from cercle.communities import queries as community_queries
 from cercle.communities.models import Community, Space
+from cercle.membership import queries as community_queries
 
 C = TypeVar("C", bound=Closable)
 

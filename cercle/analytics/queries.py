@@ -25,9 +25,9 @@ from cercle.analytics.models import (
     ParticipationRule,
     QuestionLife,
 )
-from cercle.communities import queries as community_queries
 from cercle.communities.models import Community, Membership, SpaceMember, Status
 from cercle.conversations.models import Post, Reaction, Topic
+from cercle.membership import queries as community_queries
 from cercle.people.models import Profile
 from cercle.permissions import Actor
 

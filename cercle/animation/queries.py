@@ -30,8 +30,8 @@ from cercle import permissions
 from cercle.activity.models import EngagementLevel
 from cercle.animation import planning
 from cercle.animation.models import Plannable, PlannedPost
-from cercle.communities import queries as community_queries
 from cercle.communities.models import Community, Space
+from cercle.membership import queries as community_queries
 
 View = Literal["month", "week", "list"]
 VIEWS: tuple[View, ...] = ("month", "week", "list")

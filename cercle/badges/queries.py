@@ -18,8 +18,8 @@ from cercle.accounts.models import User
 from cercle.badges.awarding import previous_month
 from cercle.badges.models import BadgeAward, CustomBadge, MemberOfTheMonth
 from cercle.badges.rules import BUILTIN_BADGES
-from cercle.communities import queries as community_queries
 from cercle.communities.models import Community
+from cercle.membership import queries as community_queries
 
 Actor = permissions.Actor
 RECENT_AWARDS = 20

@@ -16,8 +16,8 @@ from cercle.accounts.models import User
 from cercle.badges import actions, queries
 from cercle.badges.forms import AwardForm, BadgeForm, CitationForm, PinForm
 from cercle.badges.models import BadgeAward, CustomBadge, MemberOfTheMonth
-from cercle.communities.views import refusals_as_messages
 from cercle.errors import ActionRefused
+from cercle.membership.views import refusals_as_messages
 
 
 def _user(request: HttpRequest) -> User:

@@ -12,8 +12,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from cercle import permissions
-from cercle.communities import queries as community_queries
 from cercle.contests.models import Contest, Criterion, Entry, EntryFile, Phase, Score, Vote
+from cercle.membership import queries as community_queries
 
 ENTRIES_PER_PAGE = 30
 RUNNING_ON_LANDING = 5

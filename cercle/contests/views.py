@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST, require_safe
 
 from cercle import permissions
 from cercle.accounts.models import User
-from cercle.communities import queries as community_queries
 from cercle.communities.models import Community
 from cercle.contests import actions, queries
 from cercle.contests.forms import (
@@ -31,6 +30,7 @@ from cercle.contests.forms import (
 )
 from cercle.contests.models import Contest, Entry, Phase
 from cercle.errors import ActionRefused
+from cercle.membership import queries as community_queries
 
 RESULTS_SHOWN = 100
 

@@ -14,7 +14,6 @@ from django.utils.text import slugify
 from cercle import permissions
 from cercle.accounts.models import User
 from cercle.communities.models import Community, Space, Status
-from cercle.communities.queries import space_for
 from cercle.conversations.models import (
     Attachment,
     Flag,
@@ -26,6 +25,7 @@ from cercle.conversations.models import (
     ReadState,
     Topic,
 )
+from cercle.membership.queries import space_for
 
 Actor = permissions.Actor
 LISTS = ("latest", "new", "unanswered", "top")

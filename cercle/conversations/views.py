@@ -17,8 +17,6 @@ from django_stubs_ext import StrOrPromise
 
 from cercle import permissions
 from cercle.accounts.models import User
-from cercle.communities import queries as community_queries
-from cercle.communities.views import refusals_as_messages
 from cercle.conversations import actions, hooks, queries
 from cercle.conversations.forms import (
     EditForm,
@@ -39,6 +37,8 @@ from cercle.conversations.models import (
 )
 from cercle.conversations.rendering import quote
 from cercle.errors import ActionRefused
+from cercle.membership import queries as community_queries
+from cercle.membership.views import refusals_as_messages
 
 
 def _user(request: HttpRequest) -> User:

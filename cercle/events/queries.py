@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from cercle import permissions
 from cercle.accounts.models import User
-from cercle.communities import queries as community_queries
 from cercle.communities.models import Community
 from cercle.events.models import RSVP, Event, FeedKey, Response, Ritual, when_label
+from cercle.membership import queries as community_queries
 from cercle.notifications.digest import DigestItem
 
 UPCOMING_SHOWN = 50

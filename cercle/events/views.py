@@ -17,9 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from cercle import permissions
 from cercle.accounts.models import User
-from cercle.communities import queries as community_queries
 from cercle.communities.models import Community, Space
-from cercle.communities.views import refusals_as_messages
 from cercle.errors import ActionRefused
 from cercle.events import actions, ical, queries
 from cercle.events.forms import (
@@ -30,6 +28,8 @@ from cercle.events.forms import (
     default_start,
     parse_local,
 )
+from cercle.membership import queries as community_queries
+from cercle.membership.views import refusals_as_messages
 
 
 def _user(request: HttpRequest) -> User:

@@ -10,8 +10,8 @@ from django.http import Http404
 
 from cercle import permissions
 from cercle.communities.models import Community, Space
-from cercle.communities.queries import community_for
 from cercle.ideas.models import Idea, IdeaDecision, IdeaStatus, IdeaVote
+from cercle.membership.queries import community_for
 
 Actor = permissions.Actor
 SORTS = ("votes", "newest")

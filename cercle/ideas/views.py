@@ -18,11 +18,11 @@ from django.views.decorators.http import require_POST, require_safe
 
 from cercle import permissions
 from cercle.accounts.models import User
-from cercle.communities.queries import community_for
 from cercle.errors import ActionRefused
 from cercle.ideas import actions, queries
 from cercle.ideas.forms import DecisionForm, IdeaForm
 from cercle.ideas.models import Idea, IdeaStatus
+from cercle.membership.queries import community_for
 
 PAGE_SIZE = 20
 

@@ -28,11 +28,11 @@ from django.utils.translation import ngettext
 
 from cercle import permissions
 from cercle.accounts.models import User
-from cercle.communities.actions import MAX_INVITATIONS_AT_ONCE, do_invite, do_join
 from cercle.communities.models import Community, Entry, Invitation, Membership, Role, Status
 from cercle.conversations.models import Tag
 from cercle.errors import ActionRefused
 from cercle.importers.cli import Subcommand, community_for
+from cercle.membership.actions import MAX_INVITATIONS_AT_ONCE, do_invite, do_join
 from cercle.people.actions import do_declare_expertise
 from cercle.people.models import Level
 

@@ -10,9 +10,9 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from cercle import permissions
-from cercle.communities import queries as community_queries
 from cercle.communities.models import Community
 from cercle.knowledge.models import Collection, Resource
+from cercle.membership import queries as community_queries
 from cercle.notifications.digest import DigestItem
 
 # How many new collections and resources a digest lists.

@@ -18,7 +18,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from cercle import permissions
 from cercle.accounts.models import User
-from cercle.communities.views import refusals_as_messages
 from cercle.conversations.models import REACTION_SYMBOLS, ReactionKind, Tag
 from cercle.errors import ActionRefused
 from cercle.knowledge import actions, queries
@@ -36,6 +35,7 @@ from cercle.knowledge.forms import (
     ResourceEditForm,
 )
 from cercle.knowledge.models import Collection, Resource, ResourceReaction
+from cercle.membership.views import refusals_as_messages
 
 MAX_BOOKMARKS_FILE = 10 * 1024 * 1024
 

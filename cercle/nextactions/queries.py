@@ -52,11 +52,11 @@ from cercle.accounts.models import User
 from cercle.analytics.models import Level as ParticipationLevel
 from cercle.analytics.models import MemberDay, MemberLevel, SpaceDay
 from cercle.animation import queries as animation_queries
-from cercle.communities import queries as community_queries
 from cercle.communities.models import Community, Membership, Space, Status
 from cercle.conversations import queries as conversation_queries
 from cercle.conversations.models import Kind as TopicKind
 from cercle.conversations.models import Post, Tag, Topic
+from cercle.membership import queries as community_queries
 from cercle.nextactions.models import Decision, ItemKind
 from cercle.onboarding import queries as onboarding_queries
 from cercle.onboarding.models import Welcome, WelcomeSent

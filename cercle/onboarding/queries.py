@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 
 from cercle import permissions
 from cercle.accounts.models import User
-from cercle.communities import queries as community_queries
 from cercle.communities.models import Community, Membership, Role, Space, Status
 from cercle.conversations.models import Post, Reaction, Tag, Topic
+from cercle.membership import queries as community_queries
 from cercle.onboarding.actions import NEW_THIS_WEEK_DAYS, NEWCOMER_DAYS, sender, welcome_url
 from cercle.onboarding.models import OnboardingSettings, Welcome, WelcomeSent
 from cercle.people.models import Expertise, Follow, Profile

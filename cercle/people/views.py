@@ -18,10 +18,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from cercle import permissions
 from cercle.accounts.models import User
-from cercle.communities import queries as community_queries
 from cercle.communities.models import Community, Space
 from cercle.conversations.models import Tag, Topic
 from cercle.errors import ActionRefused
+from cercle.membership import queries as community_queries
 from cercle.people import actions, queries
 from cercle.people.forms import DirectoryForm, ExpertiseForm, ExpertsForm, ProfileForm
 from cercle.people.models import Expertise, Level, profile_for

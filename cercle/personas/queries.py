@@ -7,8 +7,8 @@ from django.http import Http404
 
 from cercle import permissions
 from cercle.communities.models import Community
-from cercle.communities.queries import community_for
 from cercle.conversations.models import Post
+from cercle.membership.queries import community_for
 from cercle.personas.models import Persona
 
 Actor = permissions.Actor

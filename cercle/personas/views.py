@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST, require_safe
 
 from cercle import permissions
 from cercle.accounts.models import User
-from cercle.communities.queries import community_for
-from cercle.communities.views import refusals_as_messages
 from cercle.errors import ActionRefused
+from cercle.membership.queries import community_for
+from cercle.membership.views import refusals_as_messages
 from cercle.personas import actions, queries
 from cercle.personas.forms import PersonaForm
 from cercle.personas.models import Persona

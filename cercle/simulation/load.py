@@ -25,12 +25,12 @@ from cercle.activities.models import Ballot, BallotChoice, Poll, PollChoice
 from cercle.activity.models import ActivityEvent, EngagementLevel
 from cercle.activity.presence import VISIT_VERB
 from cercle.bulkcopy import Table, reserve_ids
-from cercle.communities import actions as community_actions
 from cercle.communities.models import Audience, Community, Entry, Membership, Role, Status
 from cercle.communities.models import Visibility as CommunityVisibility
 from cercle.conversations.models import Post, PostRevision, Reaction, Tag, Topic
 from cercle.events.models import RSVP, Event
 from cercle.importers import bulk
+from cercle.membership import actions as community_actions
 from cercle.people.models import Profile
 from cercle.richtext import render_markdown
 from cercle.search.models import SearchDocument

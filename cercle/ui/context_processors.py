@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from cercle import permissions
-from cercle.communities.queries import switcher_communities
+from cercle.membership.queries import switcher_communities
 
 
 def site(request: HttpRequest) -> dict[str, Any]:

@@ -17,8 +17,8 @@ from django.utils.functional import Promise
 from cercle import permissions
 from cercle.analytics.models import CommunityDay, QuestionLife
 from cercle.communities.models import Community, Membership, Space, Status
-from cercle.communities.queries import community_for
 from cercle.knowledge.models import Resource
+from cercle.membership.queries import community_for
 from cercle.value.contributions import Target, kind_of, readable, target_of
 from cercle.value.models import CYCLE_EXPLANATIONS, Cycle, Sponsor, StoryContribution, ValueStory
 

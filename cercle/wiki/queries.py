@@ -10,9 +10,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from cercle import permissions
-from cercle.communities.queries import community_for
 from cercle.conversations.models import Post, ReactionKind, Topic
 from cercle.conversations.rendering import quote
+from cercle.membership.queries import community_for
 from cercle.notifications.digest import DigestItem
 from cercle.wiki.models import Article, ArticleRevision
 

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from cercle.accounts.models import User
-from cercle.communities import queries as community_queries
 from cercle.conversations.models import Topic
 from cercle.errors import ActionRefused
+from cercle.membership import queries as community_queries
 from cercle.wiki import actions, queries
 from cercle.wiki.forms import ArticleForm
 from cercle.wiki.rendering import line_diff, links_for_reader

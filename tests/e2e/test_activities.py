@@ -16,8 +16,8 @@ from cercle.activities import actions
 from cercle.activities.actions import ChallengeFields, PollFields, QuizFields
 from cercle.activities.models import Ballot, Challenge, Poll, Quiz
 from cercle.activities.quiztext import parse
-from cercle.communities import actions as community_actions
 from cercle.communities.models import Community, Space
+from cercle.membership import actions as community_actions
 from tests.communities import community
 from tests.conftest import make_person
 from tests.e2e.conftest import assert_accessible

@@ -15,8 +15,8 @@ from cercle.accounts.models import User
 from cercle.activity.models import ActivityEvent
 from cercle.badges import awarding
 from cercle.badges.models import BadgeAward
-from cercle.communities import actions as community_actions
 from cercle.conversations import actions as conversation_actions
+from cercle.membership import actions as community_actions
 from tests.communities import community
 from tests.conftest import make_person
 from tests.e2e.conftest import assert_accessible

@@ -15,8 +15,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from cercle.accounts.models import User
 from cercle.animation import actions, planning
-from cercle.communities import actions as community_actions
 from cercle.communities.models import Community, Space
+from cercle.membership import actions as community_actions
 from tests.communities import community
 from tests.conftest import make_person
 from tests.e2e.conftest import BrowserErrors, assert_accessible, new_page

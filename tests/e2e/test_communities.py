@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from cercle.accounts.models import User
-from cercle.communities import actions
 from cercle.communities.models import Entry, Invitation, Membership, Status, Visibility
+from cercle.membership import actions
 from tests.communities import community
 from tests.conftest import make_person
 from tests.e2e.conftest import BrowserErrors, assert_accessible, new_page

@@ -13,10 +13,10 @@ from django.test import Client
 from playwright.sync_api import Browser, Page, expect
 
 from cercle.accounts.models import User
-from cercle.communities import actions as community_actions
 from cercle.communities.models import Community, Membership, Role, Space
 from cercle.conversations import actions
 from cercle.conversations.models import Kind, Post, Topic
+from cercle.membership import actions as community_actions
 from tests.communities import community
 from tests.conftest import make_person
 from tests.e2e.conftest import BrowserErrors, assert_accessible, new_page

@@ -14,11 +14,11 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from cercle.accounts.models import User
-from cercle.communities import actions as community_actions
 from cercle.communities.models import Community
 from cercle.events import actions
 from cercle.events.actions import RitualPlan
 from cercle.events.models import RSVP, Event, Ritual
+from cercle.membership import actions as community_actions
 from tests.communities import community
 from tests.conftest import make_person
 from tests.e2e.conftest import BrowserErrors, assert_accessible, new_page

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from cercle.communities import actions as community_actions
 from cercle.communities.models import Community
 from cercle.ideas.models import Idea, IdeaStatus
+from cercle.membership import actions as community_actions
 from tests.communities import community
 from tests.conftest import make_person
 from tests.e2e.conftest import BrowserErrors, assert_accessible, new_page

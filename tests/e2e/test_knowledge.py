@@ -9,10 +9,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from cercle.accounts.models import User
-from cercle.communities import actions as community_actions
 from cercle.communities.models import Community, Space
 from cercle.knowledge import actions
 from cercle.knowledge.models import Collection, Resource
+from cercle.membership import actions as community_actions
 from tests.communities import community
 from tests.conftest import make_person
 from tests.e2e.conftest import assert_accessible

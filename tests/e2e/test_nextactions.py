@@ -15,11 +15,11 @@ from playwright.sync_api import Browser, Page, expect
 
 from cercle.accounts.models import User
 from cercle.analytics.models import MemberDay, MemberLevel, SpaceDay
-from cercle.communities import actions as community_actions
 from cercle.communities.models import Space
 from cercle.conversations import actions as conversation_actions
 from cercle.conversations.models import Kind as TopicKind
 from cercle.conversations.models import Topic
+from cercle.membership import actions as community_actions
 from cercle.nextactions.models import Decision, Outcome
 from cercle.notifications.models import Kind as NotificationKind
 from cercle.notifications.models import Notification

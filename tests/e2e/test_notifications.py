@@ -14,10 +14,10 @@ from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
 from cercle.accounts.models import User
-from cercle.communities import actions as community_actions
 from cercle.communities.models import Community, Space
 from cercle.conversations import actions
 from cercle.conversations.models import Kind, Topic
+from cercle.membership import actions as community_actions
 from cercle.notifications.emails import unsubscribe_token
 from cercle.notifications.models import Kind as NotificationKind
 from cercle.notifications.models import Notification

@@ -12,8 +12,8 @@ from django.test import Client
 from playwright.sync_api import Page, expect
 
 from cercle.accounts.models import User
-from cercle.communities import actions as community_actions
 from cercle.conversations import actions as conversation_actions
+from cercle.membership import actions as community_actions
 from cercle.onboarding import actions
 from cercle.onboarding.models import Welcome
 from cercle.people.models import Follow

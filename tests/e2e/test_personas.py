@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from cercle.communities import actions as community_actions
 from cercle.communities.models import Community
 from cercle.conversations.models import Topic
+from cercle.membership import actions as community_actions
 from cercle.personas.models import Persona
 from tests.communities import community
 from tests.conftest import make_person

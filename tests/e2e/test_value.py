@@ -13,10 +13,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from cercle.accounts.models import User
 from cercle.analytics.models import CommunityDay, QuestionLife
-from cercle.communities import actions as community_actions
 from cercle.communities.models import Community, Role
 from cercle.conversations import actions as talk
 from cercle.conversations.models import Topic
+from cercle.membership import actions as community_actions
 from cercle.value import actions
 from cercle.value.models import Cycle, Sponsor, ValueStory
 from tests.communities import community

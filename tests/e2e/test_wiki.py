@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from cercle.accounts.models import User
-from cercle.communities import actions as community_actions
 from cercle.communities.models import Community, Space
+from cercle.membership import actions as community_actions
 from cercle.wiki import actions
 from cercle.wiki.models import Article
 from tests.communities import community

@@ -17,8 +17,10 @@ from django.views.decorators.http import require_POST, require_safe
 
 from cercle import permissions
 from cercle.accounts.models import User
-from cercle.communities import actions, queries
-from cercle.communities.forms import (
+from cercle.communities.models import Audience, Community, Entry, Invitation, Membership, Status
+from cercle.errors import ActionRefused
+from cercle.membership import actions, queries
+from cercle.membership.forms import (
     CommunityForm,
     DecisionForm,
     InviteForm,
@@ -27,8 +29,6 @@ from cercle.communities.forms import (
     RoleForm,
     SpaceForm,
 )
-from cercle.communities.models import Audience, Community, Entry, Invitation, Membership, Status
-from cercle.errors import ActionRefused
 
 View = Callable[..., HttpResponseBase]
 

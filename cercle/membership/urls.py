@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cercle.communities import views
+from cercle.membership import views
 
 urlpatterns = [
     path("communities/", views.directory, name="community_directory"),

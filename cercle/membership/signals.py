@@ -6,7 +6,7 @@ from allauth.account.signals import email_confirmed
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from cercle.communities.actions import do_attach_invitations
+from cercle.membership.actions import do_attach_invitations
 
 
 @receiver(email_confirmed)
