@@ -7,3 +7,6 @@ class CercleConfig(AppConfig):
 
     name = "cercle"
     verbose_name = "Cercle"
+
+    def ready(self) -> None:
+        from cercle import checks  # noqa: F401, PLC0415 - registers the system checks

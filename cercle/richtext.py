@@ -81,18 +81,23 @@ def mentioned_handles(text: str) -> set[str]:
     return {match.group(1) for match in MENTION.finditer(text or "")}
 
 
-@cache
-def markdown_parser() -> MarkdownIt:
-    """Cercle's Markdown (CommonMark, tables, strikethrough, autolinks, task lists);
-    other renderers (the wiki) add their own rules to it."""
+def new_markdown_parser() -> MarkdownIt:
+    """A new parser with Cercle's Markdown (CommonMark, tables, strikethrough, autolinks,
+    task lists). Each purpose builds its own from this once and adds its rules while
+    building it: a parser is shared by every render of a process, so it is never changed
+    after it is built (a rule added at render time would pile up, and leak into the
+    texts of other purposes)."""
     parser = MarkdownIt("commonmark", {"linkify": True, "typographer": False})
     parser.enable(["table", "strikethrough", "linkify"])
     parser.use(tasklists_plugin)
     return parser
 
 
-def _parser() -> MarkdownIt:
-    parser = markdown_parser()
+@cache
+def member_parser() -> MarkdownIt:
+    """The parser of everything members write outside the wiki (posts, notes, polls,
+    events, profiles...): Cercle's Markdown with @mentions."""
+    parser = new_markdown_parser()
     parser.core.ruler.push("mentions", _mentions)
     return parser
 
@@ -111,4 +116,4 @@ def clean_html(html: str) -> str:
 def render_markdown(text: str, mentions: Mapping[str, str] | None = None) -> str:
     """Safe HTML for `text`. `mentions` maps the handles of people who may be mentioned
     to their names."""
-    return clean_html(_parser().render(text or "", {"mentions": mentions or {}}))
+    return clean_html(member_parser().render(text or "", {"mentions": mentions or {}}))

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -142,7 +143,13 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------------
+# What is counted between requests lives in the cache (allauth's log-in lock-out and
+# rate limits, presence): every server process must see the same one. Redis when
+# CERCLE_REDIS_URL is set; otherwise a table of the database, which every worker
+# shares with no other server (the migration cercle 0001 creates it; a deploy check
+# warns about a cache kept inside each process).
 REDIS_URL = env_url("CERCLE_REDIS_URL", "", ["redis", "rediss", "unix"])
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -154,8 +161,10 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "cercle",
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "cercle_cache",
+            # Past this many entries, expired ones and then a third of the rest go.
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
         }
     }
 
@@ -215,7 +224,7 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
 # Failed log-ins are limited per IP address and per account (allauth's limiter,
-# backed by the cache: use Redis when several server processes run).
+# backed by the cache, which every server process shares).
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env_str("CERCLE_LOGIN_RATE_LIMIT", "10/m/ip,5/5m/key"),
     "signup": "20/m/ip",

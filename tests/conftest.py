@@ -58,9 +58,20 @@ def _no_presence(settings: Any) -> None:
     settings.CERCLE_RECORD_PRESENCE = False
 
 
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
 @pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    """Rate limits and cached pages live in the cache: each test starts clean."""
+def _fresh_cache(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Rate limits and presence live in the cache, a table of the database (the
+    default without Redis): each test that uses the database starts with it empty
+    (a transactional test's flush leaves tables without a model alone)."""
+    if request.node.get_closest_marker("django_db") is None and not (
+        DATABASE_FIXTURES & set(request.fixturenames)
+    ):
+        yield
+        return
+    request.getfixturevalue("db")
     cache.clear()
     yield
     cache.clear()

@@ -1,15 +1,26 @@
 from __future__ import annotations
 
+import http.client
 import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from cercle.accounts.models import User
+from tests.cli import CERCLE, PROJECT_DIR, operator_env
 from tests.conftest import PASSWORD
-from tests.smtp import SmtpServer, deliver_queued_email, text_body
+from tests.smtp import SmtpServer, deliver_queued_email, free_port, text_body
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -236,3 +247,124 @@ def test_delete_account_removes_it_and_logs_out(
     assert alice_client.get(reverse("account_preferences")).status_code == 302
     login = Client().post(reverse("account_login"), {"login": alice.email, "password": PASSWORD})
     assert login.status_code == 200
+
+
+# --- The lock-out holds whichever web worker answers --------------------------------------
+
+
+def _served_database(tmp_path: Path) -> str:
+    """A DATABASE_URL for a server process, holding what this test committed: the test
+    database itself on PostgreSQL, a file copy of the in-memory one on SQLite."""
+    if connection.vendor == "sqlite":
+        path = tmp_path / "served.sqlite3"
+        connection.ensure_connection()
+        with sqlite3.connect(path) as copy:
+            connection.connection.backup(copy)
+        copy.close()
+        return f"sqlite:///{path}"
+    database = connection.settings_dict
+    password = f":{database['PASSWORD']}" if database["PASSWORD"] else ""
+    host = f"{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}"
+    return f"postgres://{database['USER']}{password}@{host}/{database['NAME']}"
+
+
+def _http(
+    port: int, method: str, path: str, form: dict[str, str] | None = None, cookie: str = ""
+) -> tuple[int, str, list[str]]:
+    """One request on a new connection: status, body and Set-Cookie headers."""
+    client = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Cookie": cookie}
+    if form is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    client.request(method, path, body=urlencode(form) if form else None, headers=headers)
+    response = client.getresponse()
+    body = response.read().decode()
+    cookies = response.headers.get_all("Set-Cookie") or []
+    client.close()
+    return response.status, body, cookies
+
+
+def _hold_a_worker(port: int) -> socket.socket:
+    """A connection whose request never ends: the sync worker that takes it waits on it,
+    so the other worker answers everything else until it is closed."""
+    held = socket.create_connection(("127.0.0.1", port), timeout=30)
+    held.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+    time.sleep(0.3)  # taken by a worker before the next connection arrives
+    return held
+
+
+def test_the_log_in_lock_out_holds_across_two_web_workers(tmp_path: Path, alice: User) -> None:
+    # The server checks passwords with its own hashers (the tests' may be faster).
+    alice.password = make_password(PASSWORD, hasher="argon2")
+    alice.save(update_fields=["password"])
+    env = operator_env(tmp_path, DATABASE_URL=_served_database(tmp_path), CERCLE_DEBUG="true")
+    port = free_port()
+    login = reverse("account_login")
+    server = subprocess.Popen(
+        [
+            *CERCLE[:1],
+            "-m",
+            "gunicorn",
+            "cercle.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--no-control-socket",
+            "--access-logfile",
+            "-",
+            "--access-logformat",
+            "%(p)s %(m)s %(U)s %(s)s",
+        ],
+        env=env,
+        cwd=PROJECT_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    held: list[socket.socket] = []
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert server.poll() is None, server.communicate()[0]
+            try:
+                if _http(port, "GET", "/healthz")[0] == 200:
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+        _status, page, cookies = _http(port, "GET", login)
+        csrf_cookie = next(c.split(";")[0] for c in cookies if c.startswith("csrftoken="))
+        match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert match is not None
+        token = match.group(1)
+
+        def log_in(password: str) -> tuple[int, str]:
+            form = {"login": alice.email, "password": password, "csrfmiddlewaretoken": token}
+            status, body, _cookies = _http(port, "POST", login, form, csrf_cookie)
+            return status, body
+
+        # One worker held: the other sees the five wrong passwords.
+        held.append(_hold_a_worker(port))
+        for _attempt in range(5):
+            status, body = log_in("wrong")
+            assert (status, "not correct" in body) == (200, True)
+        # That worker held in turn, the first one released: it answers what follows.
+        held.append(_hold_a_worker(port))
+        held.pop(0).close()
+        status, body = log_in("wrong")
+        assert "Too many failed login attempts" in body
+        status, body = log_in(PASSWORD)
+        assert status != 302
+        assert "Too many failed login attempts" in body
+    finally:
+        for connection_held in held:
+            connection_held.close()
+        server.send_signal(signal.SIGTERM)
+        output = server.communicate(timeout=30)[0]
+    # Which worker answered each log-in: the five failures one, the last two the other.
+    answered = [line.split()[0] for line in output.splitlines() if f"POST {login}" in line]
+    assert len(answered) == 7, output
+    assert len(set(answered[:5])) == 1
+    assert len(set(answered[5:])) == 1
+    assert answered[0] != answered[5]

@@ -72,3 +72,16 @@ def test_embedded_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["sqlite", "wal", "1"]
     assert (tmp_path / "cercle.sqlite3").exists()
+
+
+def test_a_fresh_install_shares_its_cache_between_processes(tmp_path: Path) -> None:
+    # Without Redis the cache is a table that `migrate` creates: what one process
+    # counts (a failed log-in, a visit), another reads.
+    env = operator_env(tmp_path)
+    assert run_cercle("migrate", "--noinput", env=env).returncode == 0
+    write = "from django.core.cache import cache\ncache.set('shared', 'between processes')\n"
+    assert run_cercle("shell", "--verbosity", "0", "-c", write, env=env).returncode == 0
+    read = "from django.core.cache import cache\nprint(cache.get('shared'))\n"
+    result = run_cercle("shell", "--verbosity", "0", "-c", read, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "between processes"

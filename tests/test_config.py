@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.core.checks.registry import registry
 from django.core.exceptions import ImproperlyConfigured
 
+from cercle.checks import check_cache_is_shared
 from cercle.config import env_bool, env_choice, env_int, env_list, env_str, env_url, secret_key
 
 
@@ -64,3 +67,22 @@ def test_secret_key_from_the_environment_wins_and_must_be_long(tmp_path: Path) -
     assert not (tmp_path / "secret_key").exists()
     with pytest.raises(ImproperlyConfigured, match="too short"):
         secret_key(tmp_path, {"CERCLE_SECRET_KEY": "short"})
+
+
+def test_the_deploy_check_warns_about_a_cache_kept_in_each_process(settings: Any) -> None:
+    assert check_cache_is_shared() == []  # the default: a table of the database
+    for backend in ("locmem.LocMemCache", "dummy.DummyCache"):
+        settings.CACHES = {"default": {"BACKEND": f"django.core.cache.backends.{backend}"}}
+        [warning] = check_cache_is_shared()
+        assert warning.id == "cercle.W001"
+        assert "counted by each worker on its own" in warning.msg
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/2",
+        }
+    }
+    assert check_cache_is_shared() == []
+    # Registered with the deploy checks.
+    assert check_cache_is_shared in registry.get_checks(include_deployment_checks=True)
+    assert check_cache_is_shared not in registry.get_checks(include_deployment_checks=False)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from cercle.__main__ import main
 from cercle.accounts.models import User
 from cercle.activity.models import ActivityEvent
 from cercle.communities.models import Audience, Community, Entry, Invitation, Membership, Status
@@ -236,3 +238,34 @@ def test_as_must_name_a_coordinator(tmp_path: Path, cargo: Community, alice: Use
 def test_unknown_community_is_refused(tmp_path: Path, db: None) -> None:
     with pytest.raises(CommandError, match="No community has the address"):
         run(csv_file(tmp_path, FILE), slug="nowhere")
+
+
+def test_a_field_longer_than_the_csv_limit_is_refused_with_its_line_and_nothing_written(
+    tmp_path: Path, cargo: Community, alice: User
+) -> None:
+    before = written()
+    # A quote left open on line 3 swallows the rest of the file into one field.
+    huge = "x" * (csv.field_size_limit() + 1)
+    path = csv_file(tmp_path, f'{FILE}"new2@example.org,{huge}\nlast@example.org,Last\n')
+    with pytest.raises(CommandError) as raised:
+        run(path)
+    assert str(raised.value) == (
+        f"Line 4 of {path} has a field longer than {csv.field_size_limit()} characters "
+        "(a quote left open?). Nothing was imported."
+    )
+    assert written() == before
+
+
+def test_the_command_line_reports_an_unreadable_line_without_a_traceback(
+    tmp_path: Path, cargo: Community, alice: User, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = written()
+    path = csv_file(tmp_path, "email,name\n" + "a" * (csv.field_size_limit() + 1) + ",Huge\n")
+    with pytest.raises(SystemExit) as exited:
+        main(["cercle", "import", "members", str(path), "--community", "cargo"])
+    assert exited.value.code == 1
+    errors = capsys.readouterr().err
+    assert errors.startswith("CommandError: Line 2 of ")
+    assert "has a field longer than" in errors
+    assert "Traceback" not in errors
+    assert written() == before

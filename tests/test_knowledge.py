@@ -347,14 +347,107 @@ def test_it_imports_chromium_bookmarks_into_a_collection_tree(
     assert "Already" in reasons["Vélo cargo (again)"]
 
 
-def test_it_leaves_out_folders_nested_too_deep(alice: User, guides: Collection) -> None:
-    depth = actions.MAX_DEPTH + 2
-    html = "<DL><p>" + "<DT><H3>f</H3><DL><p>" * depth + '<DT><A HREF="https://x.org/">x</A>'
-    html += "</DL><p>" * depth + "</DL><p>"
-    report = actions.do_import_bookmarks(alice, guides, html)
-    assert len(report.collections) == actions.MAX_DEPTH - 1
-    assert report.resources == 0
-    assert "too deep" in report.skipped[0].reason
+def nested(depth: int, link: str = '<DT><A HREF="https://x.org/">x</A>') -> str:
+    """A bookmarks file whose folders nest `depth` levels deep, a link at the bottom."""
+    return "<DL><p>" + "<DT><H3>f</H3><DL><p>" * depth + link + "</DL><p>" * depth + "</DL><p>"
+
+
+def flat(folders: int = 0, links: int = 0) -> str:
+    """A bookmarks file of `folders` empty folders and `links` links, side by side."""
+    entries = "<DT><H3>Empty</H3>\n" * folders
+    entries += "".join(f'<DT><A HREF="https://x.org/{n}">{n}</A>\n' for n in range(links))
+    return f"<DL><p>\n{entries}</DL><p>"
+
+
+def nothing_written(alice: User) -> bool:
+    """Only the fixture's collection exists, no resource, and no event of the import."""
+    return (
+        list(Collection.objects.values_list("title", flat=True)) == ["Guides"]
+        and not Resource.objects.exists()
+        and not ActivityEvent.objects.filter(actor=alice, verb__startswith="resource").exists()
+        and ActivityEvent.objects.filter(actor=alice, verb__startswith="collection").count() == 1
+    )
+
+
+def test_folders_nested_deeper_than_collections_go_are_refused_whole(
+    alice: User, guides: Collection
+) -> None:
+    # Guides is a top collection: its sub-collections may nest MAX_DEPTH - 1 levels.
+    allowed = actions.MAX_DEPTH - 1
+    with pytest.raises(ActionRefused) as refused:
+        actions.do_import_bookmarks(alice, guides, nested(allowed + 1))
+    assert refused.value.message == (
+        f"This file's folders nest too deep: in this collection, {allowed} levels at most."
+    )
+    assert nothing_written(alice)
+    report = actions.do_import_bookmarks(alice, guides, nested(allowed))
+    assert (len(report.collections), report.resources) == (allowed, 1)
+
+
+def test_a_collection_as_deep_as_collections_go_takes_links_but_no_folder(
+    alice: User, guides: Collection
+) -> None:
+    deepest = guides
+    for level in range(actions.MAX_DEPTH - 1):
+        deepest = actions.do_create_collection(
+            alice, guides.space, title=f"Level {level}", parent=deepest
+        )
+    with pytest.raises(ActionRefused, match="as deep as collections go"):
+        actions.do_import_bookmarks(alice, deepest, flat(folders=1, links=1))
+    assert not Resource.objects.exists()
+    assert actions.do_import_bookmarks(alice, deepest, flat(links=1)).resources == 1
+
+
+def test_a_file_of_thousands_of_empty_folders_is_refused_with_nothing_written(
+    alice: User, guides: Collection
+) -> None:
+    # The probe's file: 2,000 empty folders in 63 KB made 2,000 collections.
+    html = flat(folders=2000)
+    assert len(html) < 64_000
+    with pytest.raises(ActionRefused) as refused:
+        actions.do_import_bookmarks(alice, guides, html)
+    assert refused.value.message == (
+        f"This file holds more than {actions.MAX_BOOKMARK_FOLDERS} folders: import fewer at a time."
+    )
+    assert nothing_written(alice)
+
+
+def test_folders_up_to_the_limit_are_imported(
+    alice: User, guides: Collection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(actions, "MAX_BOOKMARK_FOLDERS", 3)
+    with pytest.raises(ActionRefused, match="more than 3 folders"):
+        actions.do_import_bookmarks(alice, guides, flat(folders=4))
+    assert nothing_written(alice)
+    assert len(actions.do_import_bookmarks(alice, guides, flat(folders=3)).collections) == 3
+
+
+def test_a_file_of_too_many_links_is_refused_with_nothing_written(
+    alice: User, guides: Collection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(ActionRefused) as refused:
+        actions.do_import_bookmarks(alice, guides, flat(links=actions.MAX_BOOKMARKS + 1))
+    assert refused.value.message == (
+        f"This file holds more than {actions.MAX_BOOKMARKS:d} links: import fewer at a time."
+    )
+    assert nothing_written(alice)
+    monkeypatch.setattr(actions, "MAX_BOOKMARKS", 3)
+    assert actions.do_import_bookmarks(alice, guides, flat(links=3)).resources == 3
+
+
+def test_a_file_too_large_is_refused_by_the_action_and_the_page(
+    alice: User, guides: Collection
+) -> None:
+    html = flat(links=1) + "<!--" + "x" * actions.MAX_BOOKMARKS_FILE + "-->"
+    with pytest.raises(ActionRefused) as refused:
+        actions.do_import_bookmarks(alice, guides, html)
+    assert refused.value.message == "This bookmarks file is too large: 10 MB at most."
+    upload = SimpleUploadedFile("bookmarks.html", html.encode(), "text/html")
+    response = _client(alice).post(
+        f"{guides.get_absolute_url()}import/", {"upload": upload}, follow=True
+    )
+    assert "This bookmarks file is too large: 10 MB at most." in response.content.decode()
+    assert nothing_written(alice)
 
 
 def test_the_import_page_reports_what_was_left_out(alice: User, guides: Collection) -> None:

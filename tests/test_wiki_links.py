@@ -15,6 +15,8 @@ from django.urls import reverse
 
 from cercle.accounts.models import User
 from cercle.communities.models import Community, Space
+from cercle.conversations import actions as conversation_actions
+from cercle.conversations.models import Kind, Post
 from cercle.membership import actions as community_actions
 from cercle.wiki import actions
 from cercle.wiki.models import Article
@@ -327,3 +329,20 @@ def test_a_single_version_history_has_no_comparison_form_and_no_pages(
     assert 'name="from"' not in page
     assert 'class="pagination"' not in page
     assert ">Version 1</a></h2>" in page
+
+
+def test_a_reply_with_double_brackets_posted_after_reading_an_article_is_saved_as_text(
+    general: Space, alice: User, bob: User
+) -> None:
+    article = write(alice, general, "Tyre pressure", "See [[Brakes]].")
+    html(client_for(bob), article.get_absolute_url())
+    topic = conversation_actions.do_start_topic(
+        alice, general, kind=Kind.DISCUSSION, title="Pressure", body="How much?"
+    )
+    address = reverse(
+        "topic_reply", kwargs={"slug": "cargo", "space": general.slug, "topic_id": topic.pk}
+    )
+    response = client_for(bob).post(address, {"body": "Read [[Tyre pressure]] and [[x|y]]."})
+    assert response.status_code == 302
+    reply = Post.objects.get(topic=topic, position=1)
+    assert reply.body_html == "<p>Read [[Tyre pressure]] and [[x|y]].</p>\n"

@@ -31,7 +31,9 @@ def note_visit(person_id: int, slug: str) -> bool:
     True when an event was written."""
     now = timezone.now()
     key = f"presence:{person_id}:{slug}:{now.astimezone(UTC).date().isoformat()}"
-    if not cache.add(key, 1, DAY_SECONDS):
+    # Read first: the day's other pages then cost one read of the cache, where an
+    # `add` alone would try (and fail) to write on each of them.
+    if cache.get(key) is not None or not cache.add(key, 1, DAY_SECONDS):
         return False
     sql = (
         "INSERT INTO analytics_activityevent "

@@ -122,7 +122,7 @@ def cockpit(actor: Actor, slug: str, period_key: str | None) -> Cockpit:
         _reached_table(levels),
         _responsiveness_table(answers, answers_before),
         _retention_table(community, span),
-        _knowledge_table(now, earlier, community, span),
+        _knowledge_table(now, earlier, access, span),
     ):
         tables[table.key] = table
     contributors, unnamed = _contributors(community, span)
@@ -442,11 +442,17 @@ def _retention_table(community: Community, span: metrics.Period) -> Table:
 
 
 def _knowledge_table(
-    now: metrics.Activity, earlier: metrics.Activity, community: Community, span: metrics.Period
+    now: metrics.Activity,
+    earlier: metrics.Activity,
+    access: permissions.CommunityAccess,
+    span: metrics.Period,
 ) -> Table:
+    """The counts cover the whole community; the articles it names are those the reader
+    may read (staff included: a title in a space they may not read stays unknown)."""
     from cercle.knowledge.models import Resource  # noqa: PLC0415 - apps load in order
     from cercle.wiki.models import Article  # noqa: PLC0415
 
+    community = access.community
     since, until = counting.midnight(span.start), counting.midnight(span.end)
     articles = Article.objects.filter(
         community=community, created_at__gte=since, created_at__lt=until
@@ -457,7 +463,7 @@ def _knowledge_table(
         collection__community=community, created_at__gte=since, created_at__lt=until
     ).count()
     reused = list(
-        Article.objects.filter(community=community)
+        Article.objects.filter(community=community, space__in=permissions.readable_spaces(access))
         .order_by("-revision_number", "-updated_at")
         .values_list("title", "revision_number")[:5]
     )
@@ -645,7 +651,7 @@ def monthly_report(actor: Actor, slug: str, month: date) -> MonthlyReport:
             _flows_table(levels),
             _reached_table(levels),
             _responsiveness_table(answers, answers_before),
-            _knowledge_table(now, earlier, community, span),
+            _knowledge_table(now, earlier, access, span),
         )
     }
     contributors, _unnamed = _contributors(community, span)

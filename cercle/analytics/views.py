@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 
 from django.contrib import messages
@@ -13,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from cercle import permissions
+from cercle import permissions, spreadsheets
 from cercle.analytics import actions, queries
 from cercle.analytics.forms import ParticipationRuleForm
 from cercle.errors import ActionRefused
@@ -41,7 +40,7 @@ def table_csv(request: HttpRequest, slug: str, table: str) -> HttpResponse:
     name = f"{page.community.slug}-{found.key}-{page.period.start}-{page.period.last_day}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response.write("\ufeff")  # a byte-order mark, so that spreadsheets read UTF-8
-    writer = csv.writer(response)
+    writer = spreadsheets.writer(response)  # cells that a spreadsheet would run are escaped
     writer.writerow(found.headers)
     writer.writerows(found.rows)
     return response

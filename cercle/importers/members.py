@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,7 +111,8 @@ def read_rows(path: Path) -> tuple[list[tuple[int, dict[str, str]]], list[str]]:
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=dialect.delimiter, quotechar='"')
-    header = [name.strip().lower() for name in next(reader)]
+    records = _records(reader, path)
+    header = [name.strip().lower() for name in next(records)[1]]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
         raise MembersFileError(
@@ -123,12 +124,38 @@ def read_rows(path: Path) -> tuple[list[tuple[int, dict[str, str]]], list[str]]:
         )
     ignored = [name for name in header if name and name not in (*REQUIRED_COLUMNS, "expertise")]
     rows = []
-    for values in reader:
+    for number, values in records:
         if not any(value.strip() for value in values):
             continue
         row = {name: value.strip() for name, value in zip(header, values, strict=False)}
-        rows.append((reader.line_num, row))
+        rows.append((number, row))
     return rows, ignored
+
+
+def _records(reader: Any, path: Path) -> Iterator[tuple[int, list[str]]]:
+    """Each record of the file with the number of the line it begins on; a record the
+    csv module cannot read (a field longer than its limit, usually a quote left open)
+    stops the import with that line's number."""
+    while True:
+        start = reader.line_num + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            if "field limit" in str(error):
+                raise MembersFileError(
+                    _(
+                        "Line %(line)d of %(path)s has a field longer than %(limit)d "
+                        "characters (a quote left open?)."
+                    )
+                    % {"line": start, "path": path, "limit": csv.field_size_limit()}
+                ) from None
+            raise MembersFileError(
+                _("Line %(line)d of %(path)s cannot be read as CSV: %(error)s.")
+                % {"line": start, "path": path, "error": error}
+            ) from None
+        yield start, values
 
 
 def account_for(address: str) -> User | None:

@@ -35,7 +35,13 @@ from cercle.conversations.attachments import CheckedFile, check_upload
 from cercle.conversations.models import ReactionKind, Tag
 from cercle.conversations.rendering import plain_text
 from cercle.errors import ActionRefused
-from cercle.knowledge.bookmarks import BookmarkFolder, BookmarkLink, parse_bookmarks
+from cercle.knowledge.bookmarks import (
+    BookmarkFolder,
+    BookmarkLink,
+    Limits,
+    TooManyBookmarks,
+    parse_bookmarks,
+)
 from cercle.knowledge.covers import check_cover
 from cercle.knowledge.models import (
     Collection,
@@ -669,7 +675,12 @@ def do_toggle_reaction(actor: User, resource: Resource, kind: str) -> bool:
 # --- Bookmarks import -----------------------------------------------------------------------
 
 
-MAX_BOOKMARKS = 5_000
+# What one bookmarks file may hold: past any of these the import is refused, before
+# anything is written (docs/architecture.md, the library). Folders nest as deep as
+# collections do (MAX_DEPTH, counting the collection imported into).
+MAX_BOOKMARKS_FILE = 10 * 1024 * 1024  # bytes
+MAX_BOOKMARKS = 5_000  # links
+MAX_BOOKMARK_FOLDERS = 500
 
 
 @dataclass
@@ -686,16 +697,52 @@ class ImportReport:
     skipped: list[Skipped] = field(default_factory=list)
 
 
+def check_bookmarks_file_size(size: int) -> None:
+    """Refuse a bookmarks file larger than MAX_BOOKMARKS_FILE bytes (the page asks
+    before reading the upload)."""
+    if size > MAX_BOOKMARKS_FILE:
+        raise ActionRefused(
+            _("This bookmarks file is too large: %(size)d MB at most.")
+            % {"size": MAX_BOOKMARKS_FILE // (1024 * 1024)}
+        )
+
+
+def _too_many(refusal: TooManyBookmarks) -> ActionRefused:
+    if refusal.what == "folders":
+        message = _("This file holds more than %(count)d folders: import fewer at a time.")
+    elif refusal.what == "links":
+        message = _("This file holds more than %(count)d links: import fewer at a time.")
+    elif refusal.limit:
+        message = _(
+            "This file's folders nest too deep: in this collection, %(count)d levels at most."
+        )
+    else:
+        message = _(
+            "This collection is nested as deep as collections go: import into a "
+            "collection higher up."
+        )
+    return ActionRefused(message % {"count": refusal.limit})
+
+
 def do_import_bookmarks(actor: User, collection: Collection, html: str) -> ImportReport:
     """Folders become sub-collections of `collection`, links become link resources;
-    the report says what was left out and why."""
+    the report says what was left out and why. A file past a limit (size, folders,
+    links, depth) is refused whole, with nothing written."""
     space = collection.space
     access = _access(actor, space)
     _require(access.may_post(space), readable=access.reads(space))
-    root = parse_bookmarks(html)
+    check_bookmarks_file_size(len(html.encode("utf-8", errors="replace")))
+    depth = _depth(collection)
+    limits = Limits(
+        folders=MAX_BOOKMARK_FOLDERS, links=MAX_BOOKMARKS, depth=max(MAX_DEPTH - depth, 0)
+    )
+    try:
+        root = parse_bookmarks(html, limits)
+    except TooManyBookmarks as refusal:
+        raise _too_many(refusal) from None
     report = ImportReport()
     with transaction.atomic():
-        _import_folder(actor, collection, root, report, _depth(collection))
+        _import_folder(actor, collection, root, report)
     return report
 
 
@@ -704,18 +751,10 @@ def _import_folder(
     collection: Collection,
     folder: BookmarkFolder,
     report: ImportReport,
-    depth: int,
 ) -> None:
     seen = set(collection.resources.values_list("url", flat=True))
     for entry in folder.children:
         if isinstance(entry, BookmarkFolder):
-            if depth >= MAX_DEPTH:
-                report.skipped.append(
-                    Skipped(
-                        entry.title, "", _("Folders nested too deep: its content was left out.")
-                    )
-                )
-                continue
             child = do_create_collection(
                 actor,
                 collection.space,
@@ -723,7 +762,7 @@ def _import_folder(
                 parent=collection,
             )
             report.collections.append(child)
-            _import_folder(actor, child, entry, report, depth + 1)
+            _import_folder(actor, child, entry, report)
         else:
             _import_link(actor, collection, entry, report, seen)
 
@@ -734,10 +773,6 @@ def _import_link(
     def skip(reason: str) -> None:
         report.skipped.append(Skipped(link.title, link.url, reason))
 
-    if report.resources >= MAX_BOOKMARKS:
-        return skip(
-            _("More than %(count)d bookmarks: the rest was left out.") % {"count": MAX_BOOKMARKS}
-        )
     try:
         url = _clean_url(link.url)
     except ActionRefused:

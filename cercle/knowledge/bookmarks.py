@@ -45,9 +45,29 @@ class BookmarkFolder:
     children: list[BookmarkFolder | BookmarkLink] = field(default_factory=list)
 
 
+class TooManyBookmarks(ValueError):
+    """The file holds more folders or links, or nests folders deeper, than allowed:
+    reading stops at the first one past the limit."""
+
+    def __init__(self, what: str, limit: int) -> None:
+        super().__init__(f"more than {limit} {what}")
+        self.what = what  # "folders", "links" or "depth"
+        self.limit = limit
+
+
+@dataclass(frozen=True)
+class Limits:
+    folders: int
+    links: int
+    depth: int  # how deep folders may nest: 1 allows folders but none inside them
+
+
 class _BookmarkParser(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, limits: Limits | None) -> None:
         super().__init__(convert_charrefs=True)
+        self.limits = limits
+        self.folders = 0
+        self.links = 0
         self.root = BookmarkFolder("")
         self.stack: list[BookmarkFolder] = [self.root]
         # For each open <DL>: whether it opened a folder (to close it with </DL>).
@@ -78,11 +98,21 @@ class _BookmarkParser(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "h3" and self.text is not None:
+            self.folders += 1
+            if self.limits is not None:
+                if self.folders > self.limits.folders:
+                    raise TooManyBookmarks("folders", self.limits.folders)
+                # The stack holds the root and the folders this one is in.
+                if len(self.stack) > self.limits.depth:
+                    raise TooManyBookmarks("depth", self.limits.depth)
             folder = BookmarkFolder(" ".join("".join(self.text).split()))
             self.stack[-1].children.append(folder)
             self.pending = folder
             self.text = None
         elif tag == "a" and self.link is not None and self.text is not None:
+            self.links += 1
+            if self.limits is not None and self.links > self.limits.links:
+                raise TooManyBookmarks("links", self.limits.links)
             self.link.title = " ".join("".join(self.text).split())
             self.stack[-1].children.append(self.link)
             self.link, self.text = None, None
@@ -94,9 +124,10 @@ class _BookmarkParser(HTMLParser):
             self.text.append(data)
 
 
-def parse_bookmarks(html: str) -> BookmarkFolder:
-    """The tree of folders and links in a bookmark file; the root has no title."""
-    parser = _BookmarkParser()
+def parse_bookmarks(html: str, limits: Limits | None = None) -> BookmarkFolder:
+    """The tree of folders and links in a bookmark file; the root has no title.
+    With `limits`, raises `TooManyBookmarks` as soon as the file goes past one."""
+    parser = _BookmarkParser(limits)
     parser.feed(html)
     parser.close()
     return parser.root

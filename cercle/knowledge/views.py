@@ -37,8 +37,6 @@ from cercle.knowledge.forms import (
 from cercle.knowledge.models import Collection, Resource, ResourceReaction
 from cercle.membership.views import refusals_as_messages
 
-MAX_BOOKMARKS_FILE = 10 * 1024 * 1024
-
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
@@ -541,8 +539,7 @@ def import_bookmarks(request: HttpRequest, slug: str, collection: str) -> HttpRe
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["upload"]
-        if upload.size > MAX_BOOKMARKS_FILE:
-            raise ActionRefused(_("This bookmarks file is too large."))
+        actions.check_bookmarks_file_size(upload.size)
         html = upload.read().decode("utf-8", errors="replace")
         report = actions.do_import_bookmarks(_user(request), found, html)
         messages.success(

@@ -37,7 +37,7 @@ from markdown_it.utils import EnvType, OptionsDict
 
 from cercle import permissions
 from cercle.communities.models import Space
-from cercle.richtext import clean_html, markdown_parser
+from cercle.richtext import clean_html, new_markdown_parser
 from cercle.wiki.models import Article
 
 WIKI_LINK = re.compile(r"\[\[([^\[\]\n|]{1,200})(?:\|([^\[\]\n]{0,200}))?\]\]")
@@ -87,9 +87,11 @@ def _wiki_link_rule(state: StateInline, silent: bool) -> bool:
 
 
 @cache
-def _parser() -> MarkdownIt:
-    # The Markdown of `cercle.richtext.render_markdown` (without mentions), plus wiki links.
-    parser = markdown_parser()
+def wiki_parser() -> MarkdownIt:
+    """The wiki's own parser, built once: Cercle's Markdown (without mentions) plus wiki
+    links. It is not the parser of `cercle.richtext.render_markdown`, so `[[…]]` in a
+    reply or a note stays text."""
+    parser = new_markdown_parser()
     parser.inline.ruler.before("link", "wiki_link", _wiki_link_rule)
 
     def render_wiki_link(
@@ -106,7 +108,7 @@ def _parser() -> MarkdownIt:
 def linked_titles(body: str) -> list[str]:
     """The titles the article links to, in order, once each (code is not looked at)."""
     links: list[WikiLink] = []
-    _parser().render(_without_placeholders(body), {"wiki_links": links})
+    wiki_parser().render(_without_placeholders(body), {"wiki_links": links})
     return list(dict.fromkeys(link.title for link in links))
 
 
@@ -116,7 +118,7 @@ def _without_placeholders(body: str) -> str:
 
 def _markdown_with_markers(body: str) -> str:
     links: list[WikiLink] = []
-    raw = _parser().render(_without_placeholders(body), {"wiki_links": links})
+    raw = wiki_parser().render(_without_placeholders(body), {"wiki_links": links})
     cleaned = clean_html(raw)
 
     def marker(match: re.Match[str]) -> str:
