@@ -28,6 +28,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from cercle import permissions
+from cercle.activity import verbs
 from cercle.activity.log import record_event
 from cercle.animation.models import NotPublished, Plannable
 
@@ -88,14 +89,14 @@ def _publish(item: Plannable, now: datetime, *, only_if_due: bool) -> bool:
             item.published_at = None
             item.on_publish_refused(refusal.reason, now)
             record_event(
-                f"{item.KIND}.not_published",
+                verbs.NOT_PUBLISHED[item.KIND],
                 actor=item.created_by,
                 community=item.community,
                 target=item,
             )
             return False
         record_event(
-            f"{item.KIND}.published",
+            verbs.PUBLISHED[item.KIND],
             actor=item.created_by,
             community=item.community,
             target=item,
