@@ -5,6 +5,7 @@ everything that counts or writes events."""
 from __future__ import annotations
 
 import ast
+import importlib
 import re
 import typing
 from datetime import UTC, datetime
@@ -198,3 +199,65 @@ def test_no_verb_is_spelled_out_outside_the_vocabulary() -> None:
                 if any(isinstance(arg, ast.JoinedStr | ast.Constant) for arg in given):
                     spelled.append(where)
     assert spelled == []
+
+
+def test_the_migration_gives_old_persona_posts_and_earned_badges_their_verbs(
+    coordinator: User,
+) -> None:
+    """Events written before the vocabulary: `persona.post` becomes the verb of any post
+    and the next fill counts them again; `badge.awarded.<key>` becomes `badge.earned`."""
+    from django.apps import apps  # noqa: PLC0415
+
+    from cercle.analytics.models import FillState  # noqa: PLC0415
+    from cercle.conversations import actions as talk  # noqa: PLC0415
+
+    migration = importlib.import_module("cercle.analytics.migrations.0004_one_vocabulary_of_verbs")
+    cargo = community(coordinator)
+    general = cargo.spaces.get()
+    question = talk.do_start_topic(
+        coordinator, general, kind=Kind.QUESTION, title="Quelle huile ?", body="Pour la chaîne."
+    )
+    answer = talk.do_reply(coordinator, question, body="De la cire.")
+    discussion = talk.do_start_topic(
+        coordinator, general, kind=Kind.DISCUSSION, title="Bienvenue", body="Présentez-vous."
+    )
+    reply = talk.do_reply(coordinator, discussion, body="Bonjour !")
+    posts = [question.posts.get(position=0), answer, discussion.posts.get(position=0), reply]
+    # As a persona's posts were recorded before.
+    old = list(
+        ActivityEvent.objects.filter(
+            verb__in=[
+                "topic.started.question",
+                "answer.posted",
+                "topic.started.discussion",
+                "reply.posted",
+            ]
+        ).order_by("pk")
+    )
+    for event, post in zip(old, posts, strict=True):
+        ActivityEvent.objects.filter(pk=event.pk).update(
+            verb="persona.post", object_type="conversations.post", object_id=post.pk, level=3
+        )
+    earned = ActivityEvent.objects.create(verb="badge.awarded.first_post", community=cargo)
+    last = ActivityEvent.objects.order_by("pk").last()
+    assert last is not None
+    FillState.objects.create(name="counts", last_event_id=last.pk)
+
+    migration.persona_posts_record_the_verbs_of_posts(apps, None)
+    migration.earned_badges_record_one_verb(apps, None)
+
+    rewritten = list(
+        ActivityEvent.objects.filter(pk__in=[e.pk for e in old])
+        .order_by("pk")
+        .values_list("verb", "object_type", "object_id", "level")
+    )
+    assert rewritten == [
+        ("topic.started.question", "conversations.topic", question.pk, 3),
+        ("answer.posted", "conversations.post", answer.pk, 1),
+        ("topic.started.discussion", "conversations.topic", discussion.pk, 3),
+        ("reply.posted", "conversations.post", reply.pk, 1),
+    ]
+    assert FillState.objects.get(name="counts").last_event_id == old[0].pk - 1
+    earned.refresh_from_db()
+    assert earned.verb == "badge.earned"
+    assert not ActivityEvent.objects.exclude(verb__in=list(verbs.VERBS)).exists()
