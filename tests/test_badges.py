@@ -100,7 +100,15 @@ def test_the_job_awards_a_first_post_once_and_tells_the_holder_once(
     assert report.awarded["first_post"] == 0
     assert BadgeAward.objects.filter(person=alice).count() == 1
     assert len(badge_notifications(alice)) == 1
-    assert ActivityEvent.objects.filter(verb="badge.awarded.first_post").count() == 1
+    # One event, naming the award (which says the badge), with the member as actor.
+    earned = ActivityEvent.objects.get(verb="badge.earned")
+    award = BadgeAward.objects.get(person=alice)
+    assert (earned.actor, earned.object_type, earned.object_id) == (
+        alice,
+        "badges.badgeaward",
+        award.pk,
+    )
+    assert award.badge_key == "first_post"
 
 
 def test_posts_written_as_a_persona_earn_their_writer_nothing(

@@ -20,6 +20,9 @@ from cercle import permissions
 from cercle.accounts import actions as account_actions
 from cercle.accounts.models import User
 from cercle.activity.models import ActivityEvent, EngagementLevel
+from cercle.analytics import counting, metrics
+from cercle.analytics.figures import compute_figures
+from cercle.analytics.models import QuestionLife
 from cercle.communities.models import Audience, Community, Role, Space, Visibility
 from cercle.conversations import actions as conversation_actions
 from cercle.conversations.models import Kind, Post, Tag, Topic
@@ -333,14 +336,44 @@ def test_a_speaker_opens_a_topic_as_the_persona_and_the_writer_stays_recorded(
     topic = as_persona(alice, general, velia)
     post = topic.posts.get()
     assert (topic.author, topic.persona, post.author, post.persona) == (alice, velia, alice, velia)
-    event = ActivityEvent.objects.get(verb="persona.post")
-    assert (event.actor, event.level, event.object_id) == (alice, EngagementLevel.CREATE, post.pk)
-    assert not ActivityEvent.objects.filter(verb__startswith="topic.started").exists()
+    # The same event as any topic's, the real writer its actor (docs/personas.md).
+    event = ActivityEvent.objects.get(verb="topic.started.discussion")
+    assert (event.actor, event.level, event.object_id) == (alice, EngagementLevel.CREATE, topic.pk)
     reply = conversation_actions.do_reply(
         alice, topic, body="Et le café est offert.", persona=velia
     )
     assert (reply.author, reply.persona) == (alice, velia)
-    assert ActivityEvent.objects.filter(verb="persona.post", actor=alice).count() == 2
+    event = ActivityEvent.objects.get(verb="reply.posted")
+    assert (event.actor, event.level, event.object_id) == (alice, EngagementLevel.REACT, reply.pk)
+    assert not ActivityEvent.objects.filter(verb__startswith="persona.post").exists()
+
+
+def test_a_question_and_an_answer_written_as_a_persona_count_alike_in_the_cockpit_and_figures(
+    cargo: Community, velia: Persona, general: Space, alice: User, bob: User
+) -> None:
+    # Alice asks as Vélia and Bob answers; Bob asks and Alice answers as Vélia.
+    asked_as_velia = conversation_actions.do_start_topic(
+        alice, general, kind=Kind.QUESTION, title="Quelle huile ?", body="Pour la chaîne.",
+        persona=velia,
+    )  # fmt: skip
+    conversation_actions.do_reply(bob, asked_as_velia, body="De la cire, plutôt.")
+    asked_by_bob = conversation_actions.do_start_topic(
+        bob, general, kind=Kind.QUESTION, title="Quels patins ?", body="Pour la pluie."
+    )
+    conversation_actions.do_reply(alice, asked_by_bob, body="Des patins saumon.", persona=velia)
+    counting.fill()
+
+    figures = compute_figures(cargo)
+    assert (figures.questions, figures.answers) == (2, 2)
+    # The question lives and the cockpit's contributions by kind count the same.
+    lives = {life.topic_id: life for life in QuestionLife.objects.filter(community=cargo)}
+    assert set(lives) == {asked_as_velia.pk, asked_by_bob.pk}
+    assert all(life.answers == 1 and life.first_answer_at for life in lives.values())
+    assert lives[asked_as_velia.pk].asker == alice  # the real writer, as in the figures
+    totals = metrics.activity(cargo, metrics.period("30d")).totals
+    assert (totals["topics"], totals["questions"], totals["answers"]) == (2, 2, 2)
+    assert totals["questions"] == figures.questions == len(lives)
+    assert totals["answers"] == figures.answers == sum(life.answers for life in lives.values())
 
 
 def test_someone_not_allowed_cannot_speak_as_the_persona_and_nothing_is_written(

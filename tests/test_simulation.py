@@ -17,8 +17,8 @@ from django.urls import reverse
 
 from cercle.accounts.models import User
 from cercle.activities.models import Ballot, Poll
-from cercle.activity.models import ActivityEvent, EngagementLevel
-from cercle.activity.presence import VISIT_VERB
+from cercle.activity.models import ActivityEvent, EngagementLevel, Presence
+from cercle.activity.verbs import COMMUNITY_VISITED
 from cercle.communities.models import Community, Membership, Status
 from cercle.conversations.models import Post, Reaction, Topic
 from cercle.events.models import RSVP, Event
@@ -132,7 +132,16 @@ def test_a_generated_community_is_written_whole_with_its_activity() -> None:
 
     events = ActivityEvent.objects.filter(community=community)
     verbs = Counter(dict(events.values_list("verb").annotate(n=Count("pk")).order_by()))
-    assert verbs[VISIT_VERB] == len(told.visits)
+    assert verbs[COMMUNITY_VISITED.name] == len(told.visits)
+    # A presence for each member and UTC day with a visit, as the visits of real members
+    # write them (cercle/activity/presence.py).
+    visited = {
+        (visit.actor_id, visit.created_at.date())
+        for visit in events.filter(verb=COMMUNITY_VISITED.name)
+    }
+    presences = Presence.objects.filter(community=community)
+    assert set(presences.values_list("person_id", "day")) == visited
+    assert presences.count() == len(visited)
     assert verbs["topic.started.question"] == sum(t.kind == "question" for t in told.threads)
     assert verbs["answer.posted"] == sum(
         len(t.replies) for t in told.threads if t.kind == "question"

@@ -51,8 +51,8 @@ from cercle.activities.models import (
     ResultsShown,
 )
 from cercle.activities.quiztext import QuestionDraft, problems
+from cercle.activity import verbs
 from cercle.activity.log import record_event
-from cercle.activity.models import EngagementLevel
 from cercle.animation import planning
 from cercle.communities.models import Membership, Space, Status
 from cercle.errors import ActionRefused
@@ -229,7 +229,9 @@ def announce(item: Closable) -> None:
 
 
 def _created(actor: User, item: Closable) -> None:
-    record_event(f"{item.KIND}.created", actor=actor, community=item.community, target=item)
+    record_event(
+        verbs.ACTIVITY_CREATED[item.KIND], actor=actor, community=item.community, target=item
+    )
     planning.schedule(item)
 
 
@@ -239,7 +241,9 @@ def do_delete(actor: User, item: Closable) -> None:
     _require_visible(access, item)
     _require_animator(access, item.space)
     with transaction.atomic():
-        record_event(f"{item.KIND}.deleted", actor=actor, community=item.community, target=item)
+        record_event(
+            verbs.ACTIVITY_DELETED[item.KIND], actor=actor, community=item.community, target=item
+        )
         item.delete()
 
 
@@ -272,7 +276,9 @@ def do_amend(
             item.leaderboard = leaderboard
             changed.append("leaderboard")
         item.save(update_fields=changed)
-        record_event(f"{item.KIND}.edited", actor=actor, community=item.community, target=item)
+        record_event(
+            verbs.ACTIVITY_EDITED[item.KIND], actor=actor, community=item.community, target=item
+        )
     return item
 
 
@@ -333,7 +339,7 @@ def do_edit_poll(actor: User, poll: Poll, space: Space, fields: PollFields) -> P
         poll.publish_at = fields.publish_at
         poll.save()
         _save_poll_choices(poll, choices)
-        record_event("poll.edited", actor=actor, community=poll.community, target=poll)
+        record_event(verbs.POLL_EDITED, actor=actor, community=poll.community, target=poll)
         planning.schedule(poll)
     return poll
 
@@ -376,11 +382,10 @@ def do_vote(actor: User, poll: Poll, choice_ids: Collection[int]) -> Ballot:
             [BallotChoice(ballot=ballot, choice_id=pk) for pk in sorted(picked)]
         )
         record_event(
-            "poll.voted" if first else "poll.vote_changed",
+            verbs.POLL_VOTED if first else verbs.POLL_VOTE_CHANGED,
             actor=actor,
             community=poll.community,
             target=poll,
-            level=EngagementLevel.REACT if first else None,
         )
     return ballot
 
@@ -459,7 +464,7 @@ def do_edit_quiz(actor: User, quiz: Quiz, space: Space, fields: QuizFields) -> Q
         quiz.publish_at = fields.publish_at
         quiz.save()
         _save_questions(quiz, fields.questions)
-        record_event("quiz.edited", actor=actor, community=quiz.community, target=quiz)
+        record_event(verbs.QUIZ_EDITED, actor=actor, community=quiz.community, target=quiz)
         planning.schedule(quiz)
     return quiz
 
@@ -504,11 +509,10 @@ def do_answer_quiz(actor: User, quiz: Quiz, picks: Mapping[int, Collection[int]]
             [AttemptChoice(attempt=attempt, choice_id=pk) for pk in chosen]
         )
         record_event(
-            "quiz.answered",
+            verbs.QUIZ_ANSWERED,
             actor=actor,
             community=quiz.community,
             target=quiz,
-            level=EngagementLevel.TAKE_PART,
         )
     return attempt
 
@@ -566,7 +570,7 @@ def do_edit_challenge(
         challenge.publish_at = fields.publish_at
         challenge.save()
         record_event(
-            "challenge.edited", actor=actor, community=challenge.community, target=challenge
+            verbs.CHALLENGE_EDITED, actor=actor, community=challenge.community, target=challenge
         )
         planning.schedule(challenge)
     return challenge
@@ -607,11 +611,10 @@ def do_answer_challenge(actor: User, challenge: Challenge, body: str) -> Challen
             answer.body, answer.body_html = body, body_html
             answer.save(update_fields=["body", "body_html", "updated_at"])
         record_event(
-            "challenge.answered" if first else "challenge.answer_edited",
+            verbs.CHALLENGE_ANSWERED if first else verbs.CHALLENGE_ANSWER_EDITED,
             actor=actor,
             community=challenge.community,
             target=challenge,
-            level=EngagementLevel.TAKE_PART if first else None,
         )
     return answer
 
@@ -624,6 +627,9 @@ def do_remove_challenge_answer(actor: User, answer: ChallengeAnswer) -> None:
         raise ActionRefused(_("You may not remove this answer."))
     with transaction.atomic():
         record_event(
-            "challenge.answer_removed", actor=actor, community=challenge.community, target=challenge
+            verbs.CHALLENGE_ANSWER_REMOVED,
+            actor=actor,
+            community=challenge.community,
+            target=challenge,
         )
         answer.delete()

@@ -1,11 +1,18 @@
-"""Recording what happens, from inside the actions that make it happen."""
+"""Recording what happens, from inside the actions that make it happen.
+
+Every verb is one of the vocabulary (`cercle.activity.verbs`): an undeclared one is
+refused before anything is written, and the event's engagement level is the one its
+declaration gives.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import models
 
+from cercle.activity import verbs
 from cercle.activity.models import ActivityEvent, EngagementLevel
 
 if TYPE_CHECKING:
@@ -14,23 +21,54 @@ if TYPE_CHECKING:
 
 
 def record_event(
-    verb: str,
+    verb: verbs.Verb | str,
     *,
     actor: User | None,
     community: Community | None,
     target: models.Model | None = None,
     level: EngagementLevel | None = None,
 ) -> ActivityEvent:
-    """Log `verb`; call it inside the action's transaction so both commit or neither."""
+    """Log `verb`; call it inside the action's transaction so both commit or neither.
+
+    `verb` must be declared (`verbs.UndeclaredVerb`, a ValueError, otherwise); its
+    level is the declared one, and a `level` given must be that one."""
+    declared = verbs.declared(verb)
     return ActivityEvent.objects.create(
-        verb=verb,
+        verb=declared.name,
         actor=actor,
         community=community,
         object_type=target._meta.label_lower if target is not None else "",
         object_id=target.pk if target is not None else None,
-        level=level,
+        level=verbs.level_of(declared, level),
         space_id=space_of(target),
     )
+
+
+def new_event(
+    verb: verbs.Verb | str,
+    *,
+    community_id: int,
+    actor_id: int | None,
+    target: tuple[str, int] | None,
+    created_at: datetime | None = None,
+    space_id: int | None = None,
+) -> ActivityEvent:
+    """An event as `record_event` writes it, not saved yet, for writers of many events at
+    once (`bulk_create`): the same refusal of an undeclared verb, the declared level.
+    `target` is the object's type (its model's `label_lower`) and id."""
+    declared = verbs.declared(verb)
+    event = ActivityEvent(
+        space_id=space_id,
+        verb=declared.name,
+        community_id=community_id,
+        actor_id=actor_id,
+        object_type=target[0] if target else "",
+        object_id=target[1] if target else None,
+        level=declared.level,
+    )
+    if created_at is not None:
+        event.created_at = created_at
+    return event
 
 
 # The relations through which a target reaches its space, when it has none itself.

@@ -68,3 +68,31 @@ class ActivityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.verb} {self.object_type}:{self.object_id}"
+
+
+class Presence(models.Model):
+    """A member was present in a community on a UTC day: one row at most.
+
+    Its unique key is what makes the day's `community.visited` event be written once,
+    whatever the number of web workers (cercle/activity/presence.py): the event is
+    written only by the request whose row went in.
+    """
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The unique key's index starts with the community: no index of its own.
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField()
+
+    class Meta:
+        verbose_name = _("presence")
+        verbose_name_plural = _("presences")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["community", "person", "day"], name="one_presence_a_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} in {self.community_id} on {self.day}"

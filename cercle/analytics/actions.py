@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from cercle import permissions
 from cercle.accounts.models import User
+from cercle.activity import verbs
 from cercle.activity.log import record_event
 from cercle.analytics import counting
 from cercle.analytics.models import ParticipationRule
@@ -43,5 +44,5 @@ def do_change_participation_rule(
         rule.updated_by = actor
         rule.save()
         counting.recount_levels(community.pk)
-        record_event("analytics.rule_changed", actor=actor, community=community, target=rule)
+        record_event(verbs.ANALYTICS_RULE_CHANGED, actor=actor, community=community, target=rule)
     return rule

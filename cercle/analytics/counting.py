@@ -32,8 +32,9 @@ from django.db import connection, transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
+from cercle.activity import verbs
 from cercle.activity.models import ActivityEvent
-from cercle.activity.presence import VISIT_VERB
+from cercle.activity.verbs import Tally, verbs_counting
 from cercle.analytics import statistics
 from cercle.analytics.models import (
     LEVEL_ORDER,
@@ -53,27 +54,38 @@ from cercle.communities.models import Membership
 from cercle.conversations.models import Post, Topic
 
 FILL_STATE = "counts"
-LEAVING_VERB = "membership.left"
 POST_TYPE = "conversations.post"
 TOPIC_TYPE = "conversations.topic"
 
-# What each tally column counts: a condition on the event (docs/metrics.md).
+
+def _verb_in(names: Iterable[str]) -> str:
+    """A condition on the event's verb: one of `names`, declared verbs, whose names are
+    lowercase words and dots (`verbs.declare` checks it), safe to write as they are."""
+    listed = ", ".join(f"'{verbs.declared(name).name}'" for name in names)
+    return f"verb IN ({listed})" if listed else "1 = 0"
+
+
+# What each tally column counts: a condition on the event (docs/metrics.md). The
+# verbs of each are those declared to count toward it (`cercle.activity.verbs`).
 TALLY: dict[str, str] = {
     "events": "1 = 1",
-    "visits": f"verb = '{VISIT_VERB}'",
+    Tally.VISITS.value: _verb_in(verbs_counting(Tally.VISITS)),
     "level1": "level = 1",
     "level2": "level = 2",
     "level3": "level = 3",
-    "topics": "verb LIKE 'topic.started.%%'",
-    "questions": "verb = 'topic.started.question'",
-    "answers": "verb = 'answer.posted'",
-    "replies": "verb IN ('reply.posted', 'comment.posted')",
-    "reactions": "verb LIKE 'reaction.%%'",
-    "knowledge": (
-        "verb IN ('article.created', 'article.captured') OR verb LIKE 'resource.added.%%'"
-    ),
-    "joined": "verb = 'membership.joined'",
-    "left": "verb IN ('membership.left', 'membership.removed', 'membership.banned')",
+    **{
+        tally.value: _verb_in(verbs_counting(tally))
+        for tally in (
+            Tally.TOPICS,
+            Tally.QUESTIONS,
+            Tally.ANSWERS,
+            Tally.REPLIES,
+            Tally.REACTIONS,
+            Tally.KNOWLEDGE,
+            Tally.JOINED,
+            Tally.LEFT,
+        )
+    },
 }
 WEIGHTS = {"level1": 1, "level2": 2, "level3": 3}
 # Above this many events in one fill, the count tables are analyzed as they are written.
@@ -248,7 +260,7 @@ def _group_events(table: str, keys: list[str], community_id: int, since: datetim
     present = " AND ".join(f"{column} IS NOT NULL" for column in chosen)
     if "actor_id" in chosen:
         # Leaving is not being there: a member's days do not count it.
-        present += f" AND verb <> '{LEAVING_VERB}'"
+        present += f" AND NOT {_verb_in(verbs.not_member_days())}"
     columns = ", ".join(quote(name) for name in [*keys, "day", *TALLY])
     sql = (
         f"INSERT INTO {quote(table)} ({columns}) "  # noqa: S608 - our own names
@@ -612,10 +624,12 @@ def flows(
 def _write_question_lives(community_id: int, since: datetime) -> None:
     """The questions asked, answered or solved since `since`, written again whole."""
     questions = ActivityEvent.objects.filter(
-        community_id=community_id, verb="topic.started.question", object_type=TOPIC_TYPE
+        community_id=community_id,
+        verb__in=verbs_counting(Tally.QUESTIONS),
+        object_type=TOPIC_TYPE,
     )
     answer_posts = ActivityEvent.objects.filter(
-        community_id=community_id, verb="answer.posted", object_type=POST_TYPE
+        community_id=community_id, verb__in=verbs_counting(Tally.ANSWERS), object_type=POST_TYPE
     ).values("object_id")
     touched: set[int] = {
         topic

@@ -6,10 +6,11 @@ write here, since both record the same things:
 
 - a question is the opening post of a question topic (the import and
   `do_start_topic` both make one per question);
-- an answer is a reply in a question topic that was recorded as an answer: the
-  `answer.posted` activity event (written by `do_reply` and by the import), or
-  `persona.post` when written as a persona. Imported comments are replies too, but
-  recorded as `comment.posted`: they are not answers, as they were not at the source;
+- an answer is a reply in a question topic that was recorded as an answer: its
+  activity event is one of the verbs declared to count toward the answers
+  (`cercle.activity.verbs`, `answer.posted`: written by `do_reply`, also as a
+  persona, and by the import). Imported comments are replies too, but recorded as
+  `comment.posted`: they are not answers, as they were not at the source;
 - the author is the post's author: its real writer (also behind a persona), or
   nobody when the account was deleted, here or at the source (the import leaves
   the author of a post without `OwnerUserId` empty);
@@ -29,13 +30,11 @@ from datetime import timedelta
 from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
 
 from cercle.activity.models import ActivityEvent
+from cercle.activity.verbs import Tally, verbs_counting
 from cercle.analytics import statistics
 from cercle.communities.models import Community, Membership, Status
 from cercle.conversations.models import Kind, Post
 
-# The events that make a reply in a question topic an answer. A persona's message
-# records `persona.post` in place of `answer.posted` (docs/personas.md).
-ANSWER_VERBS = ("answer.posted", "persona.post")
 # The top share is that of the top 1 % of authors (rounded up: at least one).
 TOP_PERCENT = 1
 ONE_HOUR = timedelta(hours=1)
@@ -63,7 +62,9 @@ def questions_and_answers(community: Community) -> QuerySet[Post]:
     """The community's questions (position 0) and answers (later positions) that
     still stand, without ordering so that they can be grouped."""
     recorded_as_answers = ActivityEvent.objects.filter(
-        community=community, verb__in=ANSWER_VERBS, object_type=Post._meta.label_lower
+        community=community,
+        verb__in=verbs_counting(Tally.ANSWERS),
+        object_type=Post._meta.label_lower,
     ).values("object_id")
     return (
         Post.objects.filter(

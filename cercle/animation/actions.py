@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from cercle import permissions
 from cercle.accounts.models import User
+from cercle.activity import verbs
 from cercle.activity.log import record_event
 from cercle.animation import planning
 from cercle.animation.models import Failure, NotPublished, PlannedPost
@@ -100,7 +101,7 @@ def do_plan_post(
             body=body,
             publish_at=publish_at,
         )
-        record_event("post.planned", actor=actor, community=space.community, target=post)
+        record_event(verbs.POST_PLANNED, actor=actor, community=space.community, target=post)
         planning.schedule(post, now)
     return post
 
@@ -151,7 +152,7 @@ def do_replan_post(
         post.failure = ""
         post.failed_at = None
         post.save()
-        record_event("post.replanned", actor=actor, community=post.community, target=post)
+        record_event(verbs.POST_REPLANNED, actor=actor, community=post.community, target=post)
         planning.schedule(post, now)
     return post
 
@@ -168,7 +169,7 @@ def do_publish_post_now(actor: User, post: PlannedPost) -> PlannedPost:
         post.failure = ""
         post.failed_at = None
         post.save(update_fields=["publish_at", "failure", "failed_at"])
-        record_event("post.publish_now", actor=actor, community=post.community, target=post)
+        record_event(verbs.POST_PUBLISH_NOW, actor=actor, community=post.community, target=post)
         planning.publish(post, now)
     return post
 
@@ -201,7 +202,7 @@ def do_delete_post(actor: User, post: PlannedPost) -> None:
     _require_animator(access, post.space)
     with transaction.atomic():
         post = _locked(post)
-        record_event("post.unplanned", actor=actor, community=post.community, target=post)
+        record_event(verbs.POST_UNPLANNED, actor=actor, community=post.community, target=post)
         post.delete()
 
 
@@ -220,5 +221,5 @@ def do_set_rhythm_gap(actor: User, community: Community, days: int) -> Community
     with transaction.atomic():
         Community.objects.filter(pk=community.pk).update(rhythm_gap_days=days)
         community.rhythm_gap_days = days
-        record_event("community.rhythm_changed", actor=actor, community=community)
+        record_event(verbs.COMMUNITY_RHYTHM_CHANGED, actor=actor, community=community)
     return community

@@ -32,6 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from cercle.activity import verbs
 from cercle.activity.log import record_event
 from cercle.animation.models import NotPublished, Plannable
 
@@ -105,14 +106,14 @@ def _publish(item: Plannable, now: datetime, *, only_if_due: bool) -> bool:
             item.published_at = None
             item.on_publish_refused(refusal.reason, now)
             record_event(
-                f"{item.KIND}.not_published",
+                verbs.NOT_PUBLISHED[item.KIND],
                 actor=item.created_by,
                 community=item.community,
                 target=item,
             )
             return False
         record_event(
-            f"{item.KIND}.published",
+            verbs.PUBLISHED[item.KIND],
             actor=item.created_by,
             community=item.community,
             target=item,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from cercle import permissions
 from cercle.accounts.models import User
+from cercle.activity import verbs
 from cercle.activity.log import record_event
 from cercle.badges.awarding import SHOWCASE_PLACES, badges_url, previous_month
 from cercle.badges.models import BadgeAward, CustomBadge, MemberOfTheMonth
@@ -90,7 +91,7 @@ def do_create_badge(
         if checked is not None:
             badge.image.save(f"badge.{checked.extension}", checked.content, save=False)
         badge.save()
-        record_event("badge.created", actor=actor, community=community, target=badge)
+        record_event(verbs.BADGE_CREATED, actor=actor, community=community, target=badge)
     return badge
 
 
@@ -130,7 +131,7 @@ def do_award_badge(actor: User, badge: CustomBadge, person: User, *, reason: str
             subject=badge.name,
             url=badges_url(community),
         )
-        record_event("badge.awarded", actor=actor, community=community, target=award)
+        record_event(verbs.BADGE_AWARDED, actor=actor, community=community, target=award)
     return award
 
 
@@ -144,7 +145,9 @@ def do_revoke_award(actor: User, award: BadgeAward) -> None:
         deleted, _count = BadgeAward.objects.filter(pk=award.pk).delete()
         if not deleted:
             raise ActionRefused(_("This badge was already taken back."))
-        record_event("badge.revoked", actor=actor, community=community, target=award.custom_badge)
+        record_event(
+            verbs.BADGE_REVOKED, actor=actor, community=community, target=award.custom_badge
+        )
 
 
 # --- Members of the month ---------------------------------------------------------------
@@ -181,7 +184,7 @@ def do_pin_member(
             citation=citation,
             chosen_by=actor,
         )
-        record_event("showcase.pinned", actor=actor, community=community, target=entry)
+        record_event(verbs.SHOWCASE_PINNED, actor=actor, community=community, target=entry)
     return entry
 
 
@@ -196,7 +199,7 @@ def do_set_citation(actor: User, entry: MemberOfTheMonth, citation: str) -> Memb
     with transaction.atomic():
         entry.citation, entry.chosen_by = citation, actor
         entry.save(update_fields=["citation", "chosen_by", "updated_at"])
-        record_event("showcase.cited", actor=actor, community=community, target=entry)
+        record_event(verbs.SHOWCASE_CITED, actor=actor, community=community, target=entry)
     return entry
 
 
@@ -205,4 +208,4 @@ def do_remove_from_showcase(actor: User, entry: MemberOfTheMonth) -> None:
     _require_animator(actor, community)
     with transaction.atomic():
         MemberOfTheMonth.objects.filter(pk=entry.pk).delete()
-        record_event("showcase.removed", actor=actor, community=community)
+        record_event(verbs.SHOWCASE_REMOVED, actor=actor, community=community)

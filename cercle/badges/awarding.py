@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import override
 
+from cercle.activity import verbs
+from cercle.activity.log import new_event
 from cercle.activity.models import ActivityEvent
 from cercle.badges.models import BadgeAward, MemberOfTheMonth
 from cercle.badges.rules import BUILTIN_BADGES, BuiltinBadge
@@ -103,14 +105,14 @@ def _award(badge: BuiltinBadge, pairs: list[tuple[int, int]], now: datetime) -> 
                 url=badges_url(community),
             )
         # The activity log, as one insert (record_event writes one row at a time).
+        # (Which badge was earned: the award says it.)
         ActivityEvent.objects.bulk_create(
             [
-                ActivityEvent(
-                    verb=f"badge.awarded.{badge.key}",
+                new_event(
+                    verbs.BADGE_EARNED,
                     actor_id=person_id,
                     community_id=community_id,
-                    object_type=BadgeAward._meta.label_lower,
-                    object_id=pk,
+                    target=(BadgeAward._meta.label_lower, pk),
                 )
                 for pk, community_id, person_id in new
             ],

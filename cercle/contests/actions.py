@@ -25,8 +25,8 @@ from django_tasks import task
 
 from cercle import permissions
 from cercle.accounts.models import User
+from cercle.activity import verbs
 from cercle.activity.log import record_event
-from cercle.activity.models import EngagementLevel
 from cercle.animation import planning
 from cercle.communities.models import Membership, Role, Space, Status
 from cercle.contests.models import (
@@ -274,7 +274,7 @@ def do_create_contest(
         if plan.mode == Mode.JURY:
             contest.jurors.set(jurors)
             _save_criteria(contest, plan.criteria)
-        record_event("contest.created", actor=actor, community=space.community, target=contest)
+        record_event(verbs.CONTEST_CREATED, actor=actor, community=space.community, target=contest)
         planning.schedule(contest, now)
         _wake_for_results(contest)
     return contest
@@ -336,7 +336,7 @@ def do_edit_contest(
             if replanned:
                 planning.schedule(contest, now)
             _wake_for_results(contest)
-        record_event("contest.edited", actor=actor, community=contest.community, target=contest)
+        record_event(verbs.CONTEST_EDITED, actor=actor, community=contest.community, target=contest)
     return contest
 
 
@@ -358,7 +358,9 @@ def do_delete_contest(actor: User, contest: Contest) -> None:
     )
     with transaction.atomic():
         _remove_stored_files(EntryFile.objects.filter(entry__contest=contest))
-        record_event("contest.deleted", actor=actor, community=contest.community, target=contest)
+        record_event(
+            verbs.CONTEST_DELETED, actor=actor, community=contest.community, target=contest
+        )
         contest.delete()
 
 
@@ -422,11 +424,10 @@ def do_submit_entry(
         entry.contest = contest
         _attach(entry, files)
         record_event(
-            "contest.entry.submitted",
+            verbs.CONTEST_ENTRY_SUBMITTED,
             actor=actor,
             community=contest.community,
             target=entry,
-            level=EngagementLevel.CREATE,
         )
     return entry
 
@@ -462,7 +463,9 @@ def do_edit_entry(
         entry.updated_at = now
         entry.save(update_fields=["title", "text", "text_html", "updated_at"])
         _attach(entry, files, already=kept)
-        record_event("contest.entry.edited", actor=actor, community=contest.community, target=entry)
+        record_event(
+            verbs.CONTEST_ENTRY_EDITED, actor=actor, community=contest.community, target=entry
+        )
     return entry
 
 
@@ -484,7 +487,7 @@ def do_withdraw_entry(actor: User, entry: Entry, *, now: datetime | None = None)
     with transaction.atomic():
         _remove_stored_files(list(entry.files.all()))
         record_event(
-            "contest.entry.withdrawn", actor=actor, community=contest.community, target=entry
+            verbs.CONTEST_ENTRY_WITHDRAWN, actor=actor, community=contest.community, target=entry
         )
         entry.delete()
 
@@ -538,11 +541,10 @@ def do_vote(actor: User, entry: Entry, *, now: datetime | None = None) -> Vote:
             )
         vote = Vote.objects.create(contest=contest, entry=entry, voter=actor)
         record_event(
-            "contest.voted",
+            verbs.CONTEST_VOTED,
             actor=actor,
             community=contest.community,
             target=entry,
-            level=EngagementLevel.REACT,
         )
     return vote
 
@@ -557,7 +559,7 @@ def do_withdraw_vote(actor: User, entry: Entry, *, now: datetime | None = None) 
         removed, _count = Vote.objects.filter(entry=entry, voter=actor).delete()
         if removed:
             record_event(
-                "contest.vote.withdrawn", actor=actor, community=contest.community, target=entry
+                verbs.CONTEST_VOTE_WITHDRAWN, actor=actor, community=contest.community, target=entry
             )
     return bool(removed)
 
@@ -606,11 +608,10 @@ def do_score(
             saved.append(score)
         if first_time:
             record_event(
-                "contest.scored",
+                verbs.CONTEST_SCORED,
                 actor=actor,
                 community=contest.community,
                 target=entry,
-                level=EngagementLevel.TAKE_PART,
             )
     return saved
 
@@ -759,7 +760,7 @@ def do_announce_results(
             space=contest.space,
         )
         record_event(
-            "contest.results.announced",
+            verbs.CONTEST_RESULTS_ANNOUNCED,
             actor=announcer,
             community=contest.community,
             target=contest,

@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 
 from cercle import permissions
 from cercle.accounts.models import User
+from cercle.activity import verbs
 from cercle.activity.log import record_event
-from cercle.activity.models import EngagementLevel
 from cercle.communities.models import Community, Membership, Space, Status
 from cercle.conversations import hooks
 from cercle.conversations.attachments import check_upload
@@ -175,16 +175,20 @@ def _require_persona(access: permissions.CommunityAccess, persona: Persona | Non
         raise ActionRefused(_("You may not speak as this persona."))
 
 
-def _record_post(
-    actor: User, community: Community, post: Post, verb: str, level: EngagementLevel
-) -> None:
-    """A post's activity event. One written as a persona is `persona.post` (level
-    CREATE) whatever its place: its real writer is the actor, for analytics and the
-    audit, and no page shows events to members (docs/personas.md)."""
-    if post.persona_id:
-        verb, level = "persona.post", EngagementLevel.CREATE
-    target = post.topic if verb.startswith("topic.") else post
-    record_event(verb, actor=actor, community=community, target=target, level=level)
+def _record_post(actor: User, community: Community, post: Post) -> None:
+    """A post's activity event: the topic started (its opening post), an answer (in a
+    question topic) or a reply. Written as a persona or not, the verb is the same and
+    counts the same everywhere (docs/personas.md): the real writer is the actor, the
+    persona is the post's (`Post.persona`, which the audit log reads), and no page shows
+    events to members."""
+    topic = post.topic
+    if post.position == 0:
+        record_event(
+            verbs.TOPIC_STARTED[topic.kind], actor=actor, community=community, target=topic
+        )
+        return
+    verb = verbs.ANSWER_POSTED if topic.kind == Kind.QUESTION else verbs.REPLY_POSTED
+    record_event(verb, actor=actor, community=community, target=post)
 
 
 def do_start_topic(
@@ -232,7 +236,7 @@ def do_start_topic(
         hooks.topic_started(actor, topic, post)
         # The author has read what they wrote: their own topic is not "Unread" to them.
         do_mark_read(actor, topic, 0)
-        _record_post(actor, space.community, post, f"topic.started.{kind}", EngagementLevel.CREATE)
+        _record_post(actor, space.community, post)
     return topic
 
 
@@ -280,8 +284,7 @@ def do_reply(
         post.topic = topic
         _index(post)
         hooks.replied(actor, topic, post)
-        verb = "answer.posted" if topic.kind == Kind.QUESTION else "reply.posted"
-        _record_post(actor, topic.community, post, verb, EngagementLevel.REACT)
+        _record_post(actor, topic.community, post)
         do_mark_read(actor, topic, position)
     topic.refresh_from_db()
     return post
@@ -317,7 +320,7 @@ def do_edit_post(actor: User, post: Post, *, body: str, title: str | None = None
             _reindex_topic(topic)
         else:
             _index(post)
-        record_event("post.edited", actor=actor, community=topic.community, target=post)
+        record_event(verbs.POST_EDITED, actor=actor, community=topic.community, target=post)
     return post
 
 
@@ -336,7 +339,7 @@ def do_delete_post(actor: User, post: Post) -> None:
         if topic.accepted_answer_id == post.pk:
             Topic.objects.filter(pk=topic.pk).update(accepted_answer=None, solved_at=None)
         hooks.post_deleted(post)
-        record_event("post.deleted", actor=actor, community=topic.community, target=post)
+        record_event(verbs.POST_DELETED, actor=actor, community=topic.community, target=post)
         if actor.pk != post.author_id:
             _log(actor, topic.community, "delete", topic=topic, post=post)
 
@@ -356,7 +359,7 @@ def do_accept_answer(actor: User, topic: Topic, post: Post) -> Topic:
         topic.solved_at = timezone.now()
         topic.save(update_fields=["accepted_answer", "solved_at"])
         _index(topic.posts.get(position=0))
-        record_event("answer.accepted", actor=actor, community=topic.community, target=post)
+        record_event(verbs.ANSWER_ACCEPTED, actor=actor, community=topic.community, target=post)
         hooks.answer_accepted(actor, topic, post)
     return topic
 
@@ -372,7 +375,7 @@ def do_unaccept_answer(actor: User, topic: Topic) -> Topic:
         topic.solved_at = None
         topic.save(update_fields=["accepted_answer", "solved_at"])
         _index(topic.posts.get(position=0))
-        record_event("answer.unaccepted", actor=actor, community=topic.community, target=topic)
+        record_event(verbs.ANSWER_UNACCEPTED, actor=actor, community=topic.community, target=topic)
     return topic
 
 
@@ -401,11 +404,10 @@ def do_toggle_reaction(actor: User, post: Post, kind: str) -> bool:
             # The same person reacted twice at once: one reaction stands.
             return True
         record_event(
-            f"reaction.{kind}",
+            verbs.REACTION[kind],
             actor=actor,
             community=topic.community,
             target=post,
-            level=EngagementLevel.REACT,
         )
     return True
 
@@ -453,7 +455,7 @@ def do_create_tag(actor: User, community: Community, *, name: str, description: 
         if Tag.objects.filter(community=community, slug=slug).exists():
             raise ActionRefused(_("The vocabulary already has the tag %(name)s.") % {"name": name})
         tag = Tag.objects.create(community=community, name=name, slug=slug, description=description)
-        record_event("tag.created", actor=actor, community=community, target=tag)
+        record_event(verbs.TAG_CREATED, actor=actor, community=community, target=tag)
     return tag
 
 
@@ -468,7 +470,7 @@ def do_delete_tag(actor: User, tag: Tag) -> None:
         tag.delete()
         for topic in topics:
             _reindex_topic(topic)
-        record_event("tag.deleted", actor=actor, community=tag.community)
+        record_event(verbs.TAG_DELETED, actor=actor, community=tag.community)
 
 
 # --- Moderation ---------------------------------------------------------------------------------
@@ -486,7 +488,7 @@ def _log(
     ModerationEntry.objects.create(
         community=community, moderator=actor, action=action, topic=topic, post=post, note=note[:500]
     )
-    record_event(f"moderation.{action}", actor=actor, community=community, target=post or topic)
+    record_event(verbs.MODERATION[action], actor=actor, community=community, target=post or topic)
 
 
 def _require_moderator(actor: User, space: Space) -> permissions.CommunityAccess:
@@ -507,7 +509,7 @@ def do_flag(actor: User, post: Post, *, reason: str, note: str = "") -> Flag:
     try:
         with transaction.atomic():
             flag = Flag.objects.create(post=post, reporter=actor, reason=reason, note=note.strip())
-            record_event("post.flagged", actor=actor, community=topic.community, target=post)
+            record_event(verbs.POST_FLAGGED, actor=actor, community=topic.community, target=post)
     except IntegrityError:
         raise ActionRefused(_("You have already flagged this message.")) from None
     return flag

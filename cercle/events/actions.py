@@ -28,8 +28,9 @@ from django.utils.translation import gettext_noop
 
 from cercle import permissions
 from cercle.accounts.models import User
+from cercle.activity import verbs
 from cercle.activity.log import record_event
-from cercle.activity.models import ActivityEvent, EngagementLevel
+from cercle.activity.models import ActivityEvent
 from cercle.animation import planning
 from cercle.communities.models import Community, Membership, Space, Status
 from cercle.conversations.actions import do_start_topic
@@ -202,7 +203,7 @@ def do_create_event(
             publish_at=publish_at,
             created_by=actor,
         )
-        record_event("event.created", actor=actor, community=community, target=event)
+        record_event(verbs.EVENT_CREATED, actor=actor, community=community, target=event)
         planning.schedule(event, now)
     return event
 
@@ -269,7 +270,7 @@ def do_edit_event(
         if moved:
             # The reminder told the old time: the new one deserves its own.
             RSVP.objects.filter(event=locked).update(reminded_at=None)
-        record_event("event.edited", actor=actor, community=locked.community, target=locked)
+        record_event(verbs.EVENT_EDITED, actor=actor, community=locked.community, target=locked)
         if locked.published_at is not None and (moved or relocated) and locked.ends_at > now:
             _tell(locked, _interested(locked), CHANGED, actor)
         if locked.published_at is not None:
@@ -297,7 +298,7 @@ def do_cancel_event(actor: User, event: Event, *, now: datetime | None = None) -
             # leave the ritual's date out.
             locked.publish_at = None
         locked.save(update_fields=["cancelled_at", "sequence", "publish_at", "updated_at"])
-        record_event("event.cancelled", actor=actor, community=locked.community, target=locked)
+        record_event(verbs.EVENT_CANCELLED, actor=actor, community=locked.community, target=locked)
         if locked.published_at is not None:
             _tell(locked, _interested(locked), CANCELLED, actor)
     _refresh(event, locked)
@@ -404,11 +405,10 @@ def do_rsvp(actor: User, event: Event, response: str, *, now: datetime | None = 
             rsvp.changed_at = now
             rsvp.save(update_fields=["response", "changed_at"])
         record_event(
-            f"event.rsvp.{chosen}",
+            verbs.EVENT_RSVP[chosen],
             actor=actor,
             community=locked.community,
             target=locked,
-            level=EngagementLevel.TAKE_PART,
         )
         if before == Response.GOING:
             _promote(locked, now)
@@ -449,7 +449,9 @@ def _promote(event: Event, now: datetime) -> list[int]:
     people = [person for _pk, person in promoted]
     for person in User.objects.filter(pk__in=people):
         # Their answer was recorded when they joined the waiting list: no level here.
-        record_event("event.rsvp.promoted", actor=person, community=event.community, target=event)
+        record_event(
+            verbs.EVENT_RSVP_PROMOTED, actor=person, community=event.community, target=event
+        )
     _tell(event, people, PROMOTED, None)
     return people
 
@@ -508,7 +510,7 @@ def do_mark_attendance(
         )
         already = set(
             ActivityEvent.objects.filter(
-                verb="event.attended",
+                verb=verbs.EVENT_ATTENDED.name,
                 object_type=Event._meta.label_lower,
                 object_id=locked.pk,
                 actor_id__in=newly,
@@ -518,11 +520,10 @@ def do_mark_attendance(
         for pid in newly:
             if pid not in already:
                 record_event(
-                    "event.attended",
+                    verbs.EVENT_ATTENDED,
                     actor=people[pid],
                     community=locked.community,
                     target=locked,
-                    level=EngagementLevel.TAKE_PART,
                 )
         result.marked, result.unmarked = len(newly), len(gone)
     return result
@@ -630,7 +631,7 @@ def do_renew_feed_key(person: User) -> FeedKey:
         key, _created = FeedKey.objects.update_or_create(
             person=person, defaults={"key": FeedKey.new_key()}
         )
-        record_event("event.feed_key_renewed", actor=person, community=None)
+        record_event(verbs.EVENT_FEED_KEY_RENEWED, actor=person, community=None)
     return key
 
 
@@ -722,7 +723,7 @@ def do_create_ritual(
             horizon_days=plan.horizon_days,
             created_by=actor,
         )
-        record_event("ritual.created", actor=actor, community=community, target=ritual)
+        record_event(verbs.RITUAL_CREATED, actor=actor, community=community, target=ritual)
         plan_ritual(ritual, now)
     return ritual
 
@@ -808,7 +809,7 @@ def do_edit_ritual(
                     occurrence.publish_at = moment if moment > now else None
                     occurrence.save(update_fields=["publish_at", "updated_at"])
                     planning.schedule(occurrence, now)
-        record_event("ritual.edited", actor=actor, community=locked.community, target=locked)
+        record_event(verbs.RITUAL_EDITED, actor=actor, community=locked.community, target=locked)
         plan_ritual(locked, now)
     _copy(ritual, locked)
     return ritual
@@ -835,7 +836,7 @@ def do_stop_ritual(actor: User, ritual: Ritual, *, now: datetime | None = None) 
         locked.sequence += 1
         locked.save(update_fields=["ended_at", "sequence", "updated_at"])
         Event.objects.filter(ritual=locked, published_at=None).delete()
-        record_event("ritual.stopped", actor=actor, community=locked.community, target=locked)
+        record_event(verbs.RITUAL_STOPPED, actor=actor, community=locked.community, target=locked)
     _copy(ritual, locked)
     return ritual
 

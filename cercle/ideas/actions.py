@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from cercle import permissions
 from cercle.accounts.models import User
+from cercle.activity import verbs
 from cercle.activity.log import record_event
-from cercle.activity.models import EngagementLevel
 from cercle.communities.models import Space
 from cercle.errors import ActionRefused
 from cercle.ideas.models import Idea, IdeaDecision, IdeaStatus, IdeaVote
@@ -60,11 +60,10 @@ def do_propose_idea(actor: User, space: Space, *, title: str, description: str =
             author=actor,
         )
         record_event(
-            "idea.proposed",
+            verbs.IDEA_PROPOSED,
             actor=actor,
             community=space.community,
             target=idea,
-            level=EngagementLevel.CREATE,
         )
     return idea
 
@@ -96,11 +95,10 @@ def do_vote(actor: User, idea: Idea) -> bool:
             return False
         Idea.objects.filter(pk=idea.pk).update(vote_count=F("vote_count") + 1)
         record_event(
-            "idea.voted",
+            verbs.IDEA_VOTED,
             actor=actor,
             community=idea.community,
             target=idea,
-            level=EngagementLevel.REACT,
         )
     return True
 
@@ -113,7 +111,7 @@ def do_unvote(actor: User, idea: Idea) -> bool:
         if not removed:
             return False
         Idea.objects.filter(pk=idea.pk).update(vote_count=F("vote_count") - 1)
-        record_event("idea.unvoted", actor=actor, community=idea.community, target=idea)
+        record_event(verbs.IDEA_UNVOTED, actor=actor, community=idea.community, target=idea)
     return True
 
 
@@ -148,7 +146,7 @@ def do_decide(actor: User, idea: Idea, *, status: str, reason: str) -> IdeaDecis
         locked.decided_at = timezone.now()
         locked.save(update_fields=["status", "decided_at"])
         idea.status, idea.decided_at = locked.status, locked.decided_at
-        record_event(f"idea.{status}", actor=actor, community=idea.community, target=idea)
+        record_event(verbs.IDEA_STATUS[status], actor=actor, community=idea.community, target=idea)
         voters = list(IdeaVote.objects.filter(idea=idea).values_list("person_id", flat=True))
         people = ([idea.author_id] if idea.author_id else []) + voters
         notify_about(

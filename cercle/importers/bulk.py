@@ -19,6 +19,8 @@ from django.db import connection, models
 from django.db.models import F, Value
 from django.db.models.functions import Replace
 
+from cercle.activity import verbs
+from cercle.activity.log import new_event
 from cercle.activity.models import ActivityEvent
 from cercle.badges.models import CustomBadge
 from cercle.communities.models import Membership
@@ -88,25 +90,23 @@ def insert(objects: Sequence[M]) -> int:
 
 
 def event(
-    verb: str,
+    verb: verbs.Verb,
     *,
     community_id: int,
     actor_id: int | None,
     target: tuple[str, int] | None,
     created_at: datetime,
-    level: int | None = None,
     space_id: int | None = None,
 ) -> ActivityEvent:
-    """An activity event as `record_event` writes it, at its original time."""
-    return ActivityEvent(
-        space_id=space_id,
-        verb=verb,
+    """An activity event as `record_event` writes it, at its original time: `verb`
+    must be declared, its level is the declared one."""
+    return new_event(
+        verb,
         community_id=community_id,
         actor_id=actor_id,
-        object_type=target[0] if target else "",
-        object_id=target[1] if target else None,
-        level=level,
+        target=target,
         created_at=created_at,
+        space_id=space_id,
     )
 
 

@@ -30,7 +30,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from cercle.accounts.models import RESERVED_HANDLES, User
-from cercle.activity.models import ActivityEvent, EngagementLevel
+from cercle.activity import verbs
+from cercle.activity.models import ActivityEvent
 from cercle.badges.models import BadgeAward, CustomBadge
 from cercle.communities.models import Community, Membership, Role, Space, Status
 from cercle.conversations.models import Kind, Post, PostRevision, Reaction, ReactionKind, Tag, Topic
@@ -559,7 +560,7 @@ class _Import:
         self._insert(
             [
                 bulk.event(
-                    "membership.joined",
+                    verbs.MEMBERSHIP_JOINED,
                     community_id=self.community.pk,
                     actor_id=membership.person_id,
                     target=(MEMBERSHIP_TYPE, membership.pk),
@@ -801,26 +802,24 @@ class _Import:
                 self.report.questions += 1
                 events.append(
                     bulk.event(
-                        "topic.started.question",
+                        verbs.TOPIC_STARTED_QUESTION,
                         community_id=community_id,
                         actor_id=post.author_id,
                         target=(TOPIC_TYPE, topic.pk),
                         space_id=self.space.pk,
                         created_at=post.created_at,
-                        level=EngagementLevel.CREATE,
                     )
                 )
             else:
                 self.report.answers += 1
                 events.append(
                     bulk.event(
-                        "answer.posted",
+                        verbs.ANSWER_POSTED,
                         community_id=community_id,
                         actor_id=post.author_id,
                         target=(POST_TYPE, post.pk),
                         space_id=self.space.pk,
                         created_at=post.created_at,
-                        level=EngagementLevel.REACT,
                     )
                 )
             self.report.upvotes += origin.upvotes
@@ -918,13 +917,12 @@ class _Import:
             # "answered" keeps meaning what it meant at the source (docs/importers.md).
             events.append(
                 bulk.event(
-                    "comment.posted",
+                    verbs.COMMENT_POSTED,
                     community_id=community_id,
                     actor_id=post.author_id,
                     target=(POST_TYPE, post.pk),
                     space_id=self.space.pk,
                     created_at=post.created_at,
-                    level=EngagementLevel.REACT,
                 )
             )
             del row
@@ -957,7 +955,7 @@ class _Import:
             )
             events.append(
                 bulk.event(
-                    "answer.accepted",
+                    verbs.ANSWER_ACCEPTED,
                     community_id=self.community.pk,
                     actor_id=self._user(question.owner),
                     target=(POST_TYPE, answer_pk),
@@ -992,13 +990,12 @@ class _Import:
             voter = self._user(row.optional_integer("UserId"))
             events.append(
                 bulk.event(
-                    f"reaction.{ReactionKind.HELPFUL}",
+                    verbs.REACTION[ReactionKind.HELPFUL],
                     community_id=self.community.pk,
                     actor_id=voter,
                     target=(POST_TYPE, post_pk),
                     space_id=self.space.pk,
                     created_at=created,
-                    level=EngagementLevel.REACT,
                 )
             )
             if voter is not None and (post_pk, voter) not in reactions:
@@ -1122,7 +1119,7 @@ def award_badges(
     bulk.insert(made)
     events = [
         bulk.event(
-            "badge.awarded",
+            verbs.BADGE_AWARDED,
             community_id=community.pk,
             actor_id=None,
             target=(AWARD_TYPE, award.pk),

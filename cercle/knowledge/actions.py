@@ -28,8 +28,8 @@ from django.utils.translation import gettext as _
 
 from cercle import permissions
 from cercle.accounts.models import User
+from cercle.activity import verbs
 from cercle.activity.log import record_event
-from cercle.activity.models import EngagementLevel
 from cercle.communities.models import Space
 from cercle.conversations.attachments import CheckedFile, check_upload
 from cercle.conversations.models import ReactionKind, Tag
@@ -176,11 +176,10 @@ def do_create_collection(
             created_by=actor,
         )
         record_event(
-            "collection.created",
+            verbs.COLLECTION_CREATED,
             actor=actor,
             community=space.community,
             target=collection,
-            level=EngagementLevel.CREATE,
         )
     return collection
 
@@ -231,11 +230,10 @@ def do_edit_collection(
             collection.cover_alt = alt
             collection.save(update_fields=["title", "description", "cover", "cover_alt"])
             record_event(
-                "collection.edited",
+                verbs.COLLECTION_EDITED,
                 actor=actor,
                 community=collection.space.community,
                 target=collection,
-                level=EngagementLevel.CREATE,
             )
             if old_cover != (collection.cover.name or ""):
                 _delete_on_commit(storage, old_cover)
@@ -268,11 +266,10 @@ def do_relate_collections(actor: User, collection: Collection, other: Collection
     with transaction.atomic():
         collection.related.add(other)
         record_event(
-            "collection.related",
+            verbs.COLLECTION_RELATED,
             actor=actor,
             community=collection.space.community,
             target=collection,
-            level=EngagementLevel.CREATE,
         )
 
 
@@ -287,7 +284,7 @@ def do_unrelate_collections(actor: User, collection: Collection, other: Collecti
             raise ActionRefused(_("These collections are not related."))
         collection.related.remove(other)
         record_event(
-            "collection.unrelated",
+            verbs.COLLECTION_UNRELATED,
             actor=actor,
             community=collection.space.community,
             target=collection,
@@ -386,7 +383,7 @@ def do_reorder(
             raise OrderRefused(_("Move one item at a time."))
         _save_positions(siblings, [by_pk[pk] for pk in wanted])
         record_event(
-            f"collection.reordered.{items}",
+            verbs.COLLECTION_REORDERED[items],
             actor=actor,
             community=space.community,
             target=collection,
@@ -463,11 +460,10 @@ def _create(
         resource.tags.set(chosen)
         _index(resource)
         record_event(
-            f"resource.added.{resource.kind}",
+            verbs.RESOURCE_ADDED[resource.kind],
             actor=actor,
             community=collection.community,
             target=resource,
-            level=EngagementLevel.CREATE,
         )
     return resource
 
@@ -595,11 +591,10 @@ def do_edit_resource(
                 resource.tags.set(chosen)
             _index(resource)
             record_event(
-                "resource.edited",
+                verbs.RESOURCE_EDITED,
                 actor=actor,
                 community=space.community,
                 target=resource,
-                level=EngagementLevel.CREATE,
             )
             if stored and old_file != stored:
                 _delete_on_commit(storage, old_file)
@@ -616,7 +611,9 @@ def do_delete_resource(actor: User, resource: Resource) -> None:
     _may_edit_resource(actor, resource)
     space = resource.collection.space
     with transaction.atomic():
-        record_event("resource.deleted", actor=actor, community=space.community, target=resource)
+        record_event(
+            verbs.RESOURCE_DELETED, actor=actor, community=space.community, target=resource
+        )
         remove_document(kind="resource", object_id=resource.pk)
         if resource.file:
             _delete_on_commit(resource.file.storage, resource.file.name or "")
@@ -639,11 +636,10 @@ def do_comment(actor: User, resource: Resource, *, body: str) -> ResourceComment
             resource=resource, author=actor, body=body, body_html=render_markdown(body)
         )
         record_event(
-            "resource.commented",
+            verbs.RESOURCE_COMMENTED,
             actor=actor,
             community=space.community,
             target=resource,
-            level=EngagementLevel.REACT,
         )
     return comment
 
@@ -663,11 +659,10 @@ def do_toggle_reaction(actor: User, resource: Resource, kind: str) -> bool:
             return False
         ResourceReaction.objects.create(resource=resource, person=actor, kind=kind)
         record_event(
-            f"resource.reacted.{kind}",
+            verbs.RESOURCE_REACTED[kind],
             actor=actor,
             community=space.community,
             target=resource,
-            level=EngagementLevel.REACT,
         )
     return True
 

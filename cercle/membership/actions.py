@@ -24,6 +24,7 @@ from django.utils.translation import override
 
 from cercle import permissions
 from cercle.accounts.models import User
+from cercle.activity import verbs
 from cercle.activity.log import record_event
 from cercle.communities import hooks
 from cercle.communities.models import (
@@ -112,7 +113,7 @@ def found_community(coordinator: User, **values: Any) -> Community:
             status=Status.ACTIVE,
             joined_at=timezone.now(),
         )
-        record_event("community.created", actor=actor, community=community, target=community)
+        record_event(verbs.COMMUNITY_CREATED, actor=actor, community=community, target=community)
     return community
 
 
@@ -124,7 +125,7 @@ def do_update_community(actor: User, community: Community, **values: Any) -> Com
                 setattr(community, name, value)
         _validate(community)
         community.save()
-        record_event("community.updated", actor=actor, community=community, target=community)
+        record_event(verbs.COMMUNITY_UPDATED, actor=actor, community=community, target=community)
     return community
 
 
@@ -162,7 +163,7 @@ def do_create_space(
         space.save()
         if is_private:
             SpaceMember.objects.create(space=space, person=actor, added_by=actor)
-        record_event("space.created", actor=actor, community=community, target=space)
+        record_event(verbs.SPACE_CREATED, actor=actor, community=community, target=space)
     return space
 
 
@@ -177,7 +178,7 @@ def do_update_space(
         space.name, space.description, space.is_private = name.strip(), description, is_private
         _validate(space)
         space.save()
-        record_event("space.updated", actor=actor, community=space.community, target=space)
+        record_event(verbs.SPACE_UPDATED, actor=actor, community=space.community, target=space)
     return space
 
 
@@ -196,7 +197,9 @@ def do_list_in_space(actor: User, space: Space, person: User) -> SpaceMember:
         )
         if not created:
             raise ActionRefused(_("%(name)s is already in this space.") % {"name": person})
-        record_event("space.member_added", actor=actor, community=space.community, target=listing)
+        record_event(
+            verbs.SPACE_MEMBER_ADDED, actor=actor, community=space.community, target=listing
+        )
     return listing
 
 
@@ -207,7 +210,9 @@ def do_unlist_from_space(actor: User, space: Space, person: User) -> None:
         deleted, _count = SpaceMember.objects.filter(space=space, person=person).delete()
         if not deleted:
             raise ActionRefused(_("%(name)s is not in this space.") % {"name": person})
-        record_event("space.member_removed", actor=actor, community=space.community, target=space)
+        record_event(
+            verbs.SPACE_MEMBER_REMOVED, actor=actor, community=space.community, target=space
+        )
 
 
 # --- Joining ----------------------------------------------------------------------------
@@ -242,7 +247,7 @@ def do_join(actor: User, community: Community, *, message: str = "") -> Membersh
                 membership.save()
         except IntegrityError:
             raise ActionRefused(_("You are already a member of this community.")) from None
-        verb = "membership.joined" if open_entry else "membership.requested"
+        verb = verbs.MEMBERSHIP_JOINED if open_entry else verbs.MEMBERSHIP_REQUESTED
         record_event(verb, actor=actor, community=community, target=membership)
         if open_entry:
             hooks.member_joined(membership)
@@ -257,7 +262,7 @@ def do_cancel_request(actor: User, community: Community) -> None:
         if membership is None:
             raise ActionRefused(_("You have no pending request for this community."))
         membership.delete()
-        record_event("membership.request_cancelled", actor=actor, community=community)
+        record_event(verbs.MEMBERSHIP_REQUEST_CANCELLED, actor=actor, community=community)
 
 
 def do_decide_request(
@@ -285,7 +290,7 @@ def do_decide_request(
             membership.status = Status.LEFT
             membership.ended_at = timezone.now()
             membership.save()
-        verb = "membership.approved" if approve else "membership.declined"
+        verb = verbs.MEMBERSHIP_APPROVED if approve else verbs.MEMBERSHIP_DECLINED
         record_event(verb, actor=actor, community=community, target=membership)
         hooks.request_decided(actor, membership)
         if approve:
@@ -367,7 +372,7 @@ def do_invite(
                     language,
                 )
             )
-            record_event("invitation.sent", actor=actor, community=community, target=invitation)
+            record_event(verbs.INVITATION_SENT, actor=actor, community=community, target=invitation)
             if invitee is not None:
                 hooks.invited(actor, invitee, community)
             report.sent.append(address)
@@ -458,8 +463,8 @@ def do_accept_invitation(actor: User, token: str) -> Membership:
         membership.save()
         invitation.accepted_at, invitation.accepted_by = timezone.now(), actor
         invitation.save(update_fields=["accepted_at", "accepted_by"])
-        record_event("invitation.accepted", actor=actor, community=community, target=invitation)
-        record_event("membership.joined", actor=actor, community=community, target=membership)
+        record_event(verbs.INVITATION_ACCEPTED, actor=actor, community=community, target=invitation)
+        record_event(verbs.MEMBERSHIP_JOINED, actor=actor, community=community, target=membership)
         hooks.member_joined(membership)
     return membership
 
@@ -473,7 +478,10 @@ def do_decline_invitation(actor: User, token: str) -> None:
             person=actor, community=invitation.community, status=Status.INVITED
         ).delete()
         record_event(
-            "invitation.declined", actor=actor, community=invitation.community, target=invitation
+            verbs.INVITATION_DECLINED,
+            actor=actor,
+            community=invitation.community,
+            target=invitation,
         )
 
 
@@ -488,7 +496,7 @@ def do_revoke_invitation(actor: User, invitation: Invitation) -> None:
         Membership.objects.filter(
             person__email__iexact=invitation.email, community=community, status=Status.INVITED
         ).delete()
-        record_event("invitation.revoked", actor=actor, community=community, target=invitation)
+        record_event(verbs.INVITATION_REVOKED, actor=actor, community=community, target=invitation)
 
 
 # --- Members ----------------------------------------------------------------------------
@@ -526,7 +534,7 @@ def do_leave(actor: User, community: Community) -> None:
             raise ActionRefused(_("You are not a member of this community."))
         _refuse_losing_last_coordinator(membership)
         _end_membership(membership, Status.LEFT, actor)
-        record_event("membership.left", actor=actor, community=community, target=membership)
+        record_event(verbs.MEMBERSHIP_LEFT, actor=actor, community=community, target=membership)
 
 
 def do_change_role(actor: User, membership: Membership, role: str) -> Membership:
@@ -544,7 +552,9 @@ def do_change_role(actor: User, membership: Membership, role: str) -> Membership
             _refuse_losing_last_coordinator(membership)
         membership.role = role
         membership.save(update_fields=["role", "updated_at"])
-        record_event("membership.role_changed", actor=actor, community=community, target=membership)
+        record_event(
+            verbs.MEMBERSHIP_ROLE_CHANGED, actor=actor, community=community, target=membership
+        )
     return membership
 
 
@@ -557,7 +567,7 @@ def do_remove_member(actor: User, membership: Membership) -> None:
             raise ActionRefused(_("This person is not an active member."))
         _refuse_losing_last_coordinator(membership)
         _end_membership(membership, Status.LEFT, actor)
-        record_event("membership.removed", actor=actor, community=community, target=membership)
+        record_event(verbs.MEMBERSHIP_REMOVED, actor=actor, community=community, target=membership)
 
 
 def do_ban(actor: User, membership: Membership, *, message: str = "") -> None:
@@ -575,7 +585,7 @@ def do_ban(actor: User, membership: Membership, *, message: str = "") -> None:
         Invitation.objects.filter(
             community=community, email__iexact=membership.person.email, accepted_at=None
         ).update(revoked_at=timezone.now())
-        record_event("membership.banned", actor=actor, community=community, target=membership)
+        record_event(verbs.MEMBERSHIP_BANNED, actor=actor, community=community, target=membership)
 
 
 def do_unban(actor: User, membership: Membership) -> None:
@@ -587,7 +597,7 @@ def do_unban(actor: User, membership: Membership) -> None:
             raise ActionRefused(_("This person is not banned."))
         membership.status = Status.LEFT
         membership.save(update_fields=["status", "updated_at"])
-        record_event("membership.unbanned", actor=actor, community=community, target=membership)
+        record_event(verbs.MEMBERSHIP_UNBANNED, actor=actor, community=community, target=membership)
 
 
 def do_attach_invitations(person: User, email: str) -> int:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from cercle import permissions
 from cercle.accounts.models import User
+from cercle.activity import verbs
 from cercle.activity.log import record_event
 from cercle.communities.models import Community
 from cercle.conversations.models import Topic
@@ -87,7 +88,7 @@ def _decide(
         decided_by=actor,
         decided_at=timezone.now(),
     )
-    record_event(f"next_action.{outcome}", actor=actor, community=community, target=decision)
+    record_event(verbs.NEXT_ACTION[outcome], actor=actor, community=community, target=decision)
     return decision
 
 

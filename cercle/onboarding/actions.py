@@ -18,6 +18,7 @@ from django.utils.translation import override
 
 from cercle import permissions
 from cercle.accounts.models import User
+from cercle.activity import verbs
 from cercle.activity.log import record_event
 from cercle.communities.models import Community, Membership, Status
 from cercle.conversations import actions as conversation_actions
@@ -142,7 +143,7 @@ def do_update_settings(
         onboarding.persona = persona
         onboarding.updated_by = actor
         onboarding.save()
-        record_event("onboarding.updated", actor=actor, community=community, target=onboarding)
+        record_event(verbs.ONBOARDING_UPDATED, actor=actor, community=community, target=onboarding)
     return onboarding
 
 
@@ -170,7 +171,7 @@ def do_create_introductions_topic(actor: User, community: Community) -> Topic:
         onboarding.introductions_topic = topic
         onboarding.updated_by = actor
         onboarding.save()
-        record_event("onboarding.updated", actor=actor, community=community, target=onboarding)
+        record_event(verbs.ONBOARDING_UPDATED, actor=actor, community=community, target=onboarding)
     return topic
 
 
@@ -214,5 +215,5 @@ def do_welcome(actor: User, community: Community, newcomer: User) -> Welcome:
             subject=subject,
             url=welcome_url(community),
         )
-        record_event("newcomer.welcomed", actor=actor, community=community, target=welcome)
+        record_event(verbs.NEWCOMER_WELCOMED, actor=actor, community=community, target=welcome)
     return welcome

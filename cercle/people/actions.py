@@ -23,6 +23,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from cercle import permissions
 from cercle.accounts.models import User
+from cercle.activity import verbs
 from cercle.activity.log import record_event
 from cercle.communities.models import Space
 from cercle.conversations.models import Tag, Topic
@@ -213,7 +214,7 @@ def do_update_profile(
             elif remove_avatar:
                 profile.avatar = ""
             profile.save()
-            record_event("profile.updated", actor=actor, community=None, target=profile)
+            record_event(verbs.PROFILE_UPDATED, actor=actor, community=None, target=profile)
             if old_avatar and old_avatar != (profile.avatar.name or ""):
                 transaction.on_commit(lambda: default_storage.delete(old_avatar))
     except Exception:
@@ -241,7 +242,9 @@ def do_declare_expertise(actor: User, tag: Tag, level: int) -> Expertise:
         expertise, _created = Expertise.objects.update_or_create(
             person=actor, tag=tag, defaults={"level": level}
         )
-        record_event("expertise.declared", actor=actor, community=tag.community, target=expertise)
+        record_event(
+            verbs.EXPERTISE_DECLARED, actor=actor, community=tag.community, target=expertise
+        )
     return expertise
 
 
@@ -250,7 +253,7 @@ def do_remove_expertise(actor: User, expertise: Expertise) -> None:
         raise ActionRefused(_("This is not your expertise."), not_found=True)
     with transaction.atomic():
         community = expertise.tag.community
-        record_event("expertise.removed", actor=actor, community=community, target=expertise)
+        record_event(verbs.EXPERTISE_REMOVED, actor=actor, community=community, target=expertise)
         expertise.delete()
 
 
@@ -275,7 +278,7 @@ def do_follow(actor: User, target: Target) -> Follow:
         with transaction.atomic():
             follow = Follow.objects.create(follower=actor, **{field: target})
             record_event(
-                f"follow.{field}",
+                verbs.FOLLOW[field],
                 actor=actor,
                 community=getattr(target, "community", None),
                 target=target,

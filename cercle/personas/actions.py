@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from cercle import permissions
 from cercle.accounts.models import User
+from cercle.activity import verbs
 from cercle.activity.log import record_event
 from cercle.communities.models import Community, Status
 from cercle.errors import ActionRefused
@@ -167,7 +168,7 @@ def _new_persona(
         created_by=actor,
     )
     _save_persona(persona, speakers=speakers, checked=checked)
-    record_event("persona.created", actor=actor, community=community, target=persona)
+    record_event(verbs.PERSONA_CREATED, actor=actor, community=community, target=persona)
     return persona
 
 
@@ -190,7 +191,7 @@ def do_edit_persona(
     with transaction.atomic():
         persona.name, persona.story, persona.story_html = name, story, render_markdown(story)
         _save_persona(persona, speakers=chosen, checked=checked, remove_avatar=remove_avatar)
-        record_event("persona.edited", actor=actor, community=persona.community, target=persona)
+        record_event(verbs.PERSONA_EDITED, actor=actor, community=persona.community, target=persona)
     return persona
 
 
@@ -201,6 +202,6 @@ def do_set_persona_active(actor: User, persona: Persona, active: bool) -> Person
     with transaction.atomic():
         Persona.objects.filter(pk=persona.pk).update(is_active=active)
         persona.is_active = active
-        verb = "persona.reactivated" if active else "persona.retired"
+        verb = verbs.PERSONA_REACTIVATED if active else verbs.PERSONA_RETIRED
         record_event(verb, actor=actor, community=persona.community, target=persona)
     return persona

@@ -12,7 +12,7 @@ import html
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
@@ -22,8 +22,8 @@ from django.utils.text import slugify
 
 from cercle.accounts.models import User
 from cercle.activities.models import Ballot, BallotChoice, Poll, PollChoice
-from cercle.activity.models import ActivityEvent, EngagementLevel
-from cercle.activity.presence import VISIT_VERB
+from cercle.activity import verbs
+from cercle.activity.models import ActivityEvent, Presence
 from cercle.bulkcopy import Table, reserve_ids
 from cercle.communities.models import Audience, Community, Entry, Membership, Role, Status
 from cercle.communities.models import Visibility as CommunityVisibility
@@ -149,26 +149,23 @@ class _Writer:
     # Activity events are written in batches as they come.
 
     def _event(
-        self,
-        verb: str,
-        actor: int | None,
-        target: tuple[str, int] | None,
-        at: float,
-        level: int | None = None,
+        self, verb: verbs.Verb, actor: int | None, target: tuple[str, int] | None, at: float
     ) -> None:
+        """An event as `record_event` writes it: `verb` declared, at its level."""
+        declared = verbs.declared(verb)
         self.events.append(
             (
                 self.community.pk,
                 actor,
-                verb,
+                declared.name,
                 target[0] if target else "",
                 target[1] if target else None,
-                level,
+                declared.level,
                 self.space.pk if target and target[0] in IN_SPACE else None,
                 tales.moment(at),
             )
         )
-        self.report.verbs[verb] += 1
+        self.report.verbs[declared.name] += 1
         if len(self.events) >= 200_000:
             self._flush_events()
 
@@ -248,10 +245,10 @@ class _Writer:
                     ended,
                 )
             )
-            self._event("membership.joined", pk, (MEMBERSHIP_TYPE, membership), person.joined)
+            self._event(verbs.MEMBERSHIP_JOINED, pk, (MEMBERSHIP_TYPE, membership), person.joined)
             if person.left:
                 self._event(
-                    "membership.left", pk, (MEMBERSHIP_TYPE, membership), person.active_until
+                    verbs.MEMBERSHIP_LEFT, pk, (MEMBERSHIP_TYPE, membership), person.active_until
                 )
         Table(
             Membership,
@@ -304,7 +301,9 @@ class _Writer:
             accepted_id = None
             if thread.accepted is not None and thread.accepted_at is not None:
                 accepted_id = thread_posts[thread.accepted + 1][0]
-                self._event("answer.accepted", author, (POST_TYPE, accepted_id), thread.accepted_at)
+                self._event(
+                    verbs.ANSWER_ACCEPTED, author, (POST_TYPE, accepted_id), thread.accepted_at
+                )
                 self.report.accepted += 1
             last = thread_posts[-1]
             topics.append(
@@ -325,13 +324,7 @@ class _Writer:
                 )
             )
             tagged += [(topic_id, tags[t].pk) for t in thread.tags]
-            self._event(
-                f"topic.started.{thread.kind}",
-                author,
-                (TOPIC_TYPE, topic_id),
-                thread.at,
-                EngagementLevel.CREATE,
-            )
+            self._event(verbs.TOPIC_STARTED[thread.kind], author, (TOPIC_TYPE, topic_id), thread.at)
             for post_id, position, writer, body, at, post_reactions in thread_posts:
                 created = tales.moment(at)
                 body_html = "".join(f"<p>{html.escape(part)}</p>\n" for part in body.split("\n\n"))
@@ -356,16 +349,12 @@ class _Writer:
                     )
                 )
                 if position:
-                    verb = "answer.posted" if thread.kind == "question" else "reply.posted"
-                    self._event(verb, writer, (POST_TYPE, post_id), at, EngagementLevel.REACT)
+                    verb = verbs.ANSWER_POSTED if thread.kind == "question" else verbs.REPLY_POSTED
+                    self._event(verb, writer, (POST_TYPE, post_id), at)
                 for person, kind, when in post_reactions:
                     reactions.append((post_id, self.person[person], kind, tales.moment(when)))
                     self._event(
-                        f"reaction.{kind}",
-                        self.person[person],
-                        (POST_TYPE, post_id),
-                        when,
-                        EngagementLevel.REACT,
+                        verbs.REACTION[kind], self.person[person], (POST_TYPE, post_id), when
                     )
         self.say(f"  {len(topics):,} topics, {len(posts):,} posts, {len(reactions):,} reactions")
         Table(
@@ -460,13 +449,7 @@ class _Writer:
                     "fr",
                 )
             )
-            self._event(
-                "article.captured",
-                writer,
-                (ARTICLE_TYPE, article_id),
-                captured_at,
-                EngagementLevel.CREATE,
-            )
+            self._event(verbs.ARTICLE_CAPTURED, writer, (ARTICLE_TYPE, article_id), captured_at)
         Table(
             Article,
             (
@@ -519,25 +502,18 @@ class _Writer:
                     "" if meeting.online else "Maison des associations",
                 )
             )
-            self._event("event.created", coordinator, (EVENT_TYPE, event_id), meeting.announced)
+            self._event(verbs.EVENT_CREATED, coordinator, (EVENT_TYPE, event_id), meeting.announced)
             for person, response, when, attended in meeting.rsvps:
                 user = self.person[person]
                 at = tales.moment(when)
                 rsvps.append((event_id, user, response, at, at, attended))
-                self._event(
-                    f"event.rsvp.{response}",
-                    user,
-                    (EVENT_TYPE, event_id),
-                    when,
-                    EngagementLevel.TAKE_PART,
-                )
+                self._event(verbs.EVENT_RSVP[response], user, (EVENT_TYPE, event_id), when)
                 if attended:
                     self._event(
-                        "event.attended",
+                        verbs.EVENT_ATTENDED,
                         user,
                         (EVENT_TYPE, event_id),
                         meeting.starts + 3 * tales.HOUR,
-                        EngagementLevel.TAKE_PART,
                     )
         Table(
             Event,
@@ -587,7 +563,7 @@ class _Writer:
                     tales.moment(survey.closes),
                 )
             )
-            self._event("poll.created", coordinator, (POLL_TYPE, poll_id), survey.opens)
+            self._event(verbs.POLL_CREATED, coordinator, (POLL_TYPE, poll_id), survey.opens)
             mine = [next(next_choice) for _label in survey.choices]
             choices += [
                 (pk, poll_id, label, position)
@@ -597,7 +573,7 @@ class _Writer:
                 ballot_id, user, at = next(next_ballot), self.person[person], tales.moment(when)
                 ballots.append((ballot_id, poll_id, user, at, at))
                 picks.append((ballot_id, mine[picked]))
-                self._event("poll.voted", user, (POLL_TYPE, poll_id), when, EngagementLevel.REACT)
+                self._event(verbs.POLL_VOTED, user, (POLL_TYPE, poll_id), when)
         Table(
             Poll,
             (
@@ -618,9 +594,18 @@ class _Writer:
         self.report.polls, self.report.ballots = len(polls), len(ballots)
 
     def _visits(self) -> None:
+        """The visits' events, and the members' presences that the visits of real
+        members are checked against (cercle/activity/presence.py): one a member and
+        UTC day. The story draws one visit a day on the community's clock, so two may
+        fall on one UTC day: both events are kept, as the story tells them."""
         target = (COMMUNITY_TYPE, self.community.pk)
+        days: set[tuple[int, date]] = set()
         for person, at in self.told.visits:
-            self._event(VISIT_VERB, self.person[person], target, at)
+            self._event(verbs.COMMUNITY_VISITED, self.person[person], target, at)
+            days.add((self.person[person], tales.moment(at).date()))
+        Table(Presence, ("person_id", "community_id", "day")).write(
+            (person, self.community.pk, day) for person, day in sorted(days)
+        )
 
 
 def _free_handle(base: str, taken: set[str]) -> str:

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from cercle import permissions
 from cercle.accounts.models import User
+from cercle.activity import verbs
 from cercle.activity.log import record_event
-from cercle.activity.models import EngagementLevel
 from cercle.communities.models import Community, Space
 from cercle.errors import ActionRefused
 from cercle.mail.compose import compose
@@ -129,11 +129,10 @@ def do_record_story(
         )
         _link(story, contributions)
         record_event(
-            "value.story_recorded",
+            verbs.VALUE_STORY_RECORDED,
             actor=actor,
             community=community,
             target=story,
-            level=EngagementLevel.CREATE,
         )
     return story
 
@@ -187,7 +186,7 @@ def do_edit_story(
         story.cycle, story.title, story.text, story.space = cycle, title, text, space
         story.text_html = render_markdown(text)
         story.save()
-        record_event("value.story_edited", actor=actor, community=story.community, target=story)
+        record_event(verbs.VALUE_STORY_EDITED, actor=actor, community=story.community, target=story)
     return story
 
 
@@ -196,7 +195,9 @@ def do_delete_story(actor: User, story: ValueStory) -> None:
     if not permissions.value.may_edit_value_story(access, story.author_id):
         raise _refuse(access)
     with transaction.atomic():
-        record_event("value.story_deleted", actor=actor, community=story.community, target=story)
+        record_event(
+            verbs.VALUE_STORY_DELETED, actor=actor, community=story.community, target=story
+        )
         story.delete()
 
 
@@ -247,7 +248,9 @@ def do_name_sponsor(actor: User, community: Community, *, email: str) -> Sponsor
     try:
         with transaction.atomic():
             sponsor = Sponsor.objects.create(community=community, person=person, added_by=actor)
-            record_event("value.sponsor_named", actor=actor, community=community, target=sponsor)
+            record_event(
+                verbs.VALUE_SPONSOR_NAMED, actor=actor, community=community, target=sponsor
+            )
             queue_email(
                 compose(
                     "value/email/sponsor_named",
@@ -267,6 +270,6 @@ def do_remove_sponsor(actor: User, sponsor: Sponsor) -> None:
     _manager(actor, sponsor.community)
     with transaction.atomic():
         record_event(
-            "value.sponsor_removed", actor=actor, community=sponsor.community, target=sponsor
+            verbs.VALUE_SPONSOR_REMOVED, actor=actor, community=sponsor.community, target=sponsor
         )
         sponsor.delete()

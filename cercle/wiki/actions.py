@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from cercle import permissions
 from cercle.accounts.models import User
+from cercle.activity import verbs
 from cercle.activity.log import record_event
-from cercle.activity.models import EngagementLevel
 from cercle.communities.models import Space
 from cercle.conversations.models import Topic
 from cercle.conversations.rendering import plain_text
@@ -134,11 +134,10 @@ def do_create_article(
         )
         _index(article)
         record_event(
-            "article.captured" if source_topic is not None else "article.created",
+            verbs.ARTICLE_CAPTURED if source_topic is not None else verbs.ARTICLE_CREATED,
             actor=actor,
             community=space.community,
             target=article,
-            level=EngagementLevel.CREATE,
         )
     return article
 
@@ -153,7 +152,7 @@ def _may_capture(access: permissions.CommunityAccess, topic: Topic) -> bool:
 
 
 def _save_revision(
-    actor: User, article: Article, *, title: str, body: str, base: int, note: str, verb: str
+    actor: User, article: Article, *, title: str, body: str, base: int, note: str, verb: verbs.Verb
 ) -> Article:
     """A new version of `article`, which the caller holds locked."""
     article.title, article.body = title, body
@@ -170,9 +169,7 @@ def _save_revision(
         base_number=base,
     )
     _index(article)
-    record_event(
-        verb, actor=actor, community=article.community, target=article, level=EngagementLevel.CREATE
-    )
+    record_event(verb, actor=actor, community=article.community, target=article)
     return article
 
 
@@ -200,7 +197,7 @@ def do_edit_article(
             body=body,
             base=base_number,
             note=note,
-            verb="article.edited",
+            verb=verbs.ARTICLE_EDITED,
         )
 
 
@@ -223,5 +220,5 @@ def do_restore_revision(actor: User, article: Article, number: int) -> Article:
             body=old.body,
             base=locked.revision_number,
             note=_("Restored version %(number)d") % {"number": number},
-            verb="article.restored",
+            verb=verbs.ARTICLE_RESTORED,
         )
