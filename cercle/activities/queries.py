@@ -32,7 +32,7 @@ from cercle.activities.models import (
 )
 from cercle.animation import planning
 from cercle.communities import queries as community_queries
-from cercle.communities.models import Community, Space
+from cercle.communities.models import Space
 
 C = TypeVar("C", bound=Closable)
 
@@ -42,16 +42,6 @@ NAMES_PER_CHOICE = 30
 LEADERBOARD_SIZE = 20
 ACTIVITIES_PER_PAGE = 20
 ANSWERS_PER_PAGE = 30
-
-
-def community_for(
-    actor: permissions.Actor, slug: str
-) -> tuple[Community, permissions.CommunityAccess]:
-    """The community of an activities page, or a 404 for those who read none of it."""
-    community, access = community_queries.community_for(actor, slug)
-    if not access.reads_open_spaces():
-        raise Http404
-    return community, access
 
 
 def item_for(

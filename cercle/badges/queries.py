@@ -81,13 +81,6 @@ def recognized_community(actor: Actor, slug: str) -> tuple[Community, permission
     return community, access
 
 
-def animated_community(actor: Actor, slug: str) -> tuple[Community, permissions.CommunityAccess]:
-    community, access = community_queries.community_for(actor, slug)
-    if not access.may_animate():
-        raise Http404
-    return community, access
-
-
 # --- The community's badges -------------------------------------------------------------------
 
 
