@@ -190,6 +190,7 @@ def refusals_as_messages(view: View) -> View:
 KEEP_CLAIMS = timedelta(days=7)
 
 _done: weakref.WeakSet[HttpRequest] = weakref.WeakSet()
+_once_views: set[Callable[..., HttpResponseBase]] = set()
 
 
 def mark_done(request: HttpRequest) -> None:
@@ -232,11 +233,22 @@ def once(view: View | None = None, /, *, unless: str = "") -> View | Callable[[V
                 return inner(request, *args, **kwargs)
             return _claimed(request, token, lambda: inner(request, *args, **kwargs))
 
+        _once_views.add(wrapper)
         return cast(View, wrapper)
 
     if view is not None:
         return decorate(view)
     return decorate
+
+
+def claims_once(view: Callable[..., HttpResponseBase]) -> bool:
+    """Whether `view`, under any decorators, is wrapped in `once` (tests list them)."""
+    current: Any = view
+    while current is not None:
+        if current in _once_views:
+            return True
+        current = getattr(current, "__wrapped__", None)
+    return False
 
 
 def _claimed(
