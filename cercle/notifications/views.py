@@ -37,12 +37,21 @@ def notification_list(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def open_notification(request: AuthenticatedRequest, notification_id: int) -> HttpResponse:
-    try:
-        notification = actions.do_open(request.user, notification_id)
-    except ActionRefused as refusal:
-        raise Http404 from refusal
+    """Where a notification leads. The list's "open" buttons POST: the notification is
+    marked read, then followed. A GET (an email's link, an old bookmark) only leads
+    there and writes nothing, since any other site can make a browser send one."""
+    if request.method == "POST":
+        try:
+            notification = actions.do_open(request.user, notification_id)
+        except ActionRefused as refusal:
+            raise Http404 from refusal
+    else:
+        found = queries.notification_for(request.user, notification_id)
+        if found is None:
+            raise Http404
+        notification = found
     return redirect(notification.get_absolute_url())
 
 
