@@ -21,7 +21,8 @@ from django.urls import reverse
 
 from cercle.accounts.models import User
 from cercle.activity.models import ActivityEvent, Presence
-from cercle.activity.presence import note_visit
+from cercle.activity.presence import ACTIVE_MEMBER, note_visit
+from cercle.communities.models import Status
 from tests.cli import PROJECT_DIR, operator_env
 from tests.communities import client_for, community, html, join
 
@@ -187,3 +188,7 @@ def test_two_worker_processes_record_one_visit_a_member_a_day(
     assert [sum(pair) for pair in zip(written[0][0::2], written[1][0::2], strict=True)] == [1, 1, 1]
     assert not any(written[0][1::2] + written[1][1::2])
     assert _visits(url) == sorted((person, 1) for person in people)
+
+
+def test_presence_names_the_active_status_as_communities_do() -> None:
+    assert ACTIVE_MEMBER == Status.ACTIVE

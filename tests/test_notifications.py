@@ -758,24 +758,52 @@ def test_the_bell_stops_polling_once_logged_out() -> None:
     assert response.content == b""
 
 
-def test_the_list_links_to_each_notification_and_opening_it_marks_it_read(
+def test_the_list_opens_an_unread_notification_with_a_form_that_marks_it_read(
     cargo: Community, general: Space, alice: User, bob: User
 ) -> None:
     topic = start(alice, general, "Spring ride")
     answer = reply(bob, topic, "I'm in")
-    client = client_for(alice)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
     page = client.get(reverse("notifications")).content.decode()
     notification = Notification.objects.get(recipient=alice)
+    opening = reverse("notification_open", args=[notification.pk])
     assert "Bob Leroy replied to your topic “Spring ride”" in page
-    assert f'href="/notifications/{notification.pk}/"' in page
     assert "notification--unread" in page
+    # A plain form, as a browser without JavaScript sends it: its CSRF token and nothing else.
+    form = re.search(rf'<form [^>]*method="post" action="{opening}">(.*?)</form>', page, re.S)
+    assert form is not None
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.group(1))
+    assert token is not None
 
-    response = client.get(reverse("notification_open", args=[notification.pk]))
+    response = client.post(opening, {"csrfmiddlewaretoken": token.group(1)})
     assert response.status_code == 302
     assert response["Location"] == answer.get_absolute_url()
     notification.refresh_from_db()
     assert notification.read_at is not None
-    assert "notification--unread" not in client.get(reverse("notifications")).content.decode()
+    page = client.get(reverse("notifications")).content.decode()
+    assert "notification--unread" not in page
+    # Once read, it is a plain link.
+    assert f'<a href="{opening}">' in page
+
+
+def test_a_get_of_a_notification_leads_to_it_and_writes_nothing(
+    cargo: Community, general: Space, alice: User, bob: User
+) -> None:
+    """An email's link, or another site making the browser follow one: GET never marks
+    a notification read; neither does a POST without the CSRF token."""
+    answer = reply(bob, start(alice, general, "Spring ride"), "I'm in")
+    notification = Notification.objects.get(recipient=alice)
+    opening = reverse("notification_open", args=[notification.pk])
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    response = client.get(opening)
+    assert response.status_code == 302
+    assert response["Location"] == answer.get_absolute_url()
+    assert client.post(opening).status_code == 403
+    notification.refresh_from_db()
+    assert notification.read_at is None
+    assert unread_count(alice) == 1
 
 
 def test_someone_elses_notification_cannot_be_opened(
@@ -783,8 +811,9 @@ def test_someone_elses_notification_cannot_be_opened(
 ) -> None:
     reply(bob, start(alice, general))
     notification = Notification.objects.get(recipient=alice)
-    response = client_for(bob).get(reverse("notification_open", args=[notification.pk]))
-    assert response.status_code == 404
+    opening = reverse("notification_open", args=[notification.pk])
+    assert client_for(bob).get(opening).status_code == 404
+    assert client_for(bob).post(opening).status_code == 404
     notification.refresh_from_db()
     assert notification.read_at is None
 

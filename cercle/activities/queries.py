@@ -30,8 +30,7 @@ from cercle.activities.models import (
     QuestionChoice,
     Quiz,
 )
-from cercle.communities.models import Community, Space
-from cercle.membership import queries as community_queries
+from cercle.communities.models import Space
 
 C = TypeVar("C", bound=Closable)
 
@@ -43,22 +42,12 @@ ACTIVITIES_PER_PAGE = 20
 ANSWERS_PER_PAGE = 30
 
 
-def community_for(
-    actor: permissions.Actor, slug: str
-) -> tuple[Community, permissions.CommunityAccess]:
-    """The community of an activities page, or a 404 for those who read none of it."""
-    community, access = community_queries.community_for(actor, slug)
-    if not access.reads_open_spaces():
-        raise Http404
-    return community, access
-
-
 def item_for(
     actor: permissions.Actor, slug: str, model: type[C], pk: int
 ) -> tuple[C, permissions.CommunityAccess]:
     """A poll, quiz or challenge the actor may see, or a 404 that does not tell whether
     it exists (unpublished ones included, for everyone but the animators)."""
-    community, access = community_queries.community_for(actor, slug)
+    community, access = permissions.community_for(actor, slug)
     item = (
         model._default_manager.filter(community=community, pk=pk)
         .select_related("space", "created_by")

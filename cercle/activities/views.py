@@ -4,17 +4,17 @@ works without JavaScript (POST, then a redirect)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from cercle import permissions
+from cercle import permissions, web
 from cercle.accounts.models import User
 from cercle.activities import actions, queries
 from cercle.activities.forms import (
@@ -27,6 +27,7 @@ from cercle.activities.forms import (
 from cercle.activities.models import Challenge, ChallengeAnswer, Closable, Poll, Quiz
 from cercle.communities.models import Community, Space
 from cercle.errors import ActionRefused
+from cercle.web import AuthenticatedRequest, Request
 
 C = TypeVar("C", bound=Closable)
 
@@ -47,10 +48,6 @@ EDIT: dict[str, Callable[[User, Any, Space, Any], Closable]] = {
 }
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
 def _headings() -> dict[str, tuple[str, str]]:
     """(new, edit) page titles per kind."""
     return {
@@ -64,8 +61,8 @@ def _headings() -> dict[str, tuple[str, str]]:
 
 
 @require_safe
-def activities(request: HttpRequest, slug: str) -> HttpResponse:
-    community, access = queries.community_for(request.user, slug)
+def activities(request: Request, slug: str) -> HttpResponse:
+    community, access = web.community_for(request, slug, "read")
     show = "open" if request.GET.get("show") == "open" else "all"
     page, entries = queries.activities_page(
         access, open_only=show == "open", page_number=request.GET.get("page")
@@ -87,7 +84,7 @@ def activities(request: HttpRequest, slug: str) -> HttpResponse:
 # --- Creating, editing, deleting --------------------------------------------------------------
 
 
-def _prefill(request: HttpRequest, spaces: list[Space]) -> dict[str, Any]:
+def _prefill(request: Request, spaces: list[Space]) -> dict[str, Any]:
     """`?publish_at=YYYY-MM-DDTHH:MM` (the community's clock) and `?space=<slug>`,
     as the calendar links them."""
     initial: dict[str, Any] = {}
@@ -102,7 +99,7 @@ def _prefill(request: HttpRequest, spaces: list[Space]) -> dict[str, Any]:
 
 
 def _form_page(
-    request: HttpRequest,
+    request: Request,
     community: Community,
     access: permissions.CommunityAccess,
     form: Any,
@@ -126,8 +123,8 @@ def _form_page(
     )
 
 
-def _new(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
-    community, access = queries.community_for(request.user, slug)
+def _new(request: AuthenticatedRequest, slug: str, kind: str) -> HttpResponse:
+    community, access = web.community_for(request, slug, "read")
     spaces = queries.animated_spaces(access)
     if not spaces:
         raise PermissionDenied
@@ -141,11 +138,9 @@ def _new(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
         space = form.cleaned_data["space"]
         space.community = community
         try:
-            item = CREATE[kind](_user(request), space, form.fields_for_action())
+            item = CREATE[kind](request.user, space, form.fields_for_action())
         except ActionRefused as refusal:
-            if refusal.not_found:
-                raise Http404 from refusal
-            form.add_error(None, refusal.message)
+            web.refusal_on_form(form, refusal)
         else:
             if item.published_at is not None:
                 messages.success(request, _("Published."))
@@ -157,30 +152,33 @@ def _new(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def new_poll(request: HttpRequest, slug: str) -> HttpResponse:
+@web.once
+def new_poll(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     return _new(request, slug, "poll")
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def new_quiz(request: HttpRequest, slug: str) -> HttpResponse:
+@web.once
+def new_quiz(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     return _new(request, slug, "quiz")
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def new_challenge(request: HttpRequest, slug: str) -> HttpResponse:
+@web.once
+def new_challenge(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     return _new(request, slug, "challenge")
 
 
-def _animated(request: HttpRequest, slug: str, model: type[C], pk: int) -> tuple[C, Any]:
+def _animated(request: Request, slug: str, model: type[C], pk: int) -> tuple[C, Any]:
     item, access = queries.item_for(request.user, slug, model, pk)
     if not access.may_animate(item.space):
         raise PermissionDenied
     return item, access
 
 
-def _edit(request: HttpRequest, slug: str, model: type[Closable], pk: int) -> HttpResponse:
+def _edit(request: AuthenticatedRequest, slug: str, model: type[Closable], pk: int) -> HttpResponse:
     item, access = _animated(request, slug, model, pk)
     community = item.community
     kind = item.KIND
@@ -197,7 +195,7 @@ def _edit(request: HttpRequest, slug: str, model: type[Closable], pk: int) -> Ht
             space = full.cleaned_data["space"]
             space.community = community
             try:
-                item = EDIT[kind](_user(request), item, space, full.fields_for_action())
+                item = EDIT[kind](request.user, item, space, full.fields_for_action())
             except ActionRefused as refusal:
                 full.add_error(None, refusal.message)
             else:
@@ -208,7 +206,7 @@ def _edit(request: HttpRequest, slug: str, model: type[Closable], pk: int) -> Ht
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_amend(
-                _user(request),
+                request.user,
                 item,
                 description=form.cleaned_data["description"],
                 closes=form.cleaned_data["closes"],
@@ -224,26 +222,28 @@ def _edit(request: HttpRequest, slug: str, model: type[Closable], pk: int) -> Ht
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def edit_poll(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def edit_poll(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     return _edit(request, slug, Poll, pk)
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def edit_quiz(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def edit_quiz(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     return _edit(request, slug, Quiz, pk)
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def edit_challenge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def edit_challenge(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     return _edit(request, slug, Challenge, pk)
 
 
-def _delete(request: HttpRequest, slug: str, model: type[Closable], pk: int) -> HttpResponse:
+def _delete(
+    request: AuthenticatedRequest, slug: str, model: type[Closable], pk: int
+) -> HttpResponse:
     item, access = _animated(request, slug, model, pk)
     if request.method == "POST":
-        actions.do_delete(_user(request), item)
+        actions.do_delete(request.user, item)
         messages.success(request, _("Deleted."))
         return redirect("activities:list", slug)
     return render(
@@ -255,19 +255,19 @@ def _delete(request: HttpRequest, slug: str, model: type[Closable], pk: int) -> 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def delete_poll(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def delete_poll(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     return _delete(request, slug, Poll, pk)
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def delete_quiz(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def delete_quiz(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     return _delete(request, slug, Quiz, pk)
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def delete_challenge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def delete_challenge(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     return _delete(request, slug, Challenge, pk)
 
 
@@ -282,7 +282,7 @@ def _ids(values: list[str]) -> list[int]:
 
 
 @require_safe
-def poll(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def poll(request: Request, slug: str, pk: int) -> HttpResponse:
     found, access = queries.item_for(request.user, slug, Poll, pk)
     return render(
         request,
@@ -299,14 +299,13 @@ def poll(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+@web.once
+def vote(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     found, _access = queries.item_for(request.user, slug, Poll, pk)
     try:
-        actions.do_vote(_user(request), found, _ids(request.POST.getlist("choice")))
+        actions.do_vote(request.user, found, _ids(request.POST.getlist("choice")))
     except ActionRefused as refusal:
-        if refusal.not_found:
-            raise Http404 from refusal
-        messages.error(request, refusal.message)
+        web.tell_refusal(request, refusal)
     else:
         if found.closes_at is not None:
             messages.success(
@@ -321,7 +320,7 @@ def vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 def _quiz_response(
-    request: HttpRequest,
+    request: Request,
     found: Quiz,
     access: permissions.CommunityAccess,
     *,
@@ -345,21 +344,22 @@ def _quiz_response(
 
 
 @require_safe
-def quiz(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def quiz(request: Request, slug: str, pk: int) -> HttpResponse:
     found, access = queries.item_for(request.user, slug, Quiz, pk)
     return _quiz_response(request, found, access)
 
 
 @login_required
 @require_POST
-def answer_quiz(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+@web.once
+def answer_quiz(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     found, access = queries.item_for(request.user, slug, Quiz, pk)
     picks: dict[int, list[int]] = {}
     try:
         for key in request.POST:
             if key.startswith("question-"):
                 picks[int(key.removeprefix("question-"))] = _ids(request.POST.getlist(key))
-        attempt = actions.do_answer_quiz(_user(request), found, picks)
+        attempt = actions.do_answer_quiz(request.user, found, picks)
     except ValueError:
         return _quiz_response(request, found, access, error=_("This choice is not in the quiz."))
     except ActionRefused as refusal:
@@ -379,7 +379,7 @@ def answer_quiz(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 def _challenge_response(
-    request: HttpRequest,
+    request: Request,
     found: Challenge,
     access: permissions.CommunityAccess,
     form: AnswerForm | None = None,
@@ -411,23 +411,22 @@ def _challenge_response(
 
 
 @require_safe
-def challenge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def challenge(request: Request, slug: str, pk: int) -> HttpResponse:
     found, access = queries.item_for(request.user, slug, Challenge, pk)
     return _challenge_response(request, found, access)
 
 
 @login_required
 @require_POST
-def answer_challenge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+@web.once
+def answer_challenge(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     found, access = queries.item_for(request.user, slug, Challenge, pk)
     form = AnswerForm(request.POST)
     if form.is_valid():
         try:
-            answer = actions.do_answer_challenge(_user(request), found, form.cleaned_data["body"])
+            answer = actions.do_answer_challenge(request.user, found, form.cleaned_data["body"])
         except ActionRefused as refusal:
-            if refusal.not_found:
-                raise Http404 from refusal
-            form.add_error(None, refusal.message)
+            web.refusal_on_form(form, refusal)
         else:
             messages.success(request, _("Your answer is shared."))
             return redirect(f"{found.get_absolute_url()}#answer-{answer.pk}")
@@ -436,14 +435,16 @@ def answer_challenge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def remove_answer(request: HttpRequest, slug: str, pk: int, answer_pk: int) -> HttpResponse:
+def remove_answer(
+    request: AuthenticatedRequest, slug: str, pk: int, answer_pk: int
+) -> HttpResponse:
     found, _access = queries.item_for(request.user, slug, Challenge, pk)
     answer = ChallengeAnswer.objects.filter(challenge=found, pk=answer_pk).first()
     if answer is None:
         raise Http404
     answer.challenge = found
     try:
-        actions.do_remove_challenge_answer(_user(request), answer)
+        actions.do_remove_challenge_answer(request.user, answer)
     except ActionRefused as refusal:
         if refusal.not_found:
             raise Http404 from refusal

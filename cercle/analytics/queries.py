@@ -27,7 +27,6 @@ from cercle.analytics.models import (
 )
 from cercle.communities.models import Community, Membership, SpaceMember, Status
 from cercle.conversations.models import Post, Reaction, Topic
-from cercle.membership import queries as community_queries
 from cercle.people.models import Profile
 from cercle.permissions import Actor
 
@@ -91,7 +90,7 @@ class Cockpit:
 
 def cockpit_community(actor: Actor, slug: str) -> tuple[Community, permissions.CommunityAccess]:
     """A community whose cockpit the actor may see, or a 404 (others learn nothing)."""
-    community, access = community_queries.community_for(actor, slug)
+    community, access = permissions.community_for(actor, slug)
     if not permissions.cockpit.may_see_cockpit(access):
         raise Http404
     return community, access

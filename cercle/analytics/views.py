@@ -6,7 +6,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,11 +16,12 @@ from cercle import permissions, spreadsheets
 from cercle.analytics import actions, queries
 from cercle.analytics.forms import ParticipationRuleForm
 from cercle.errors import ActionRefused
+from cercle.web import AuthenticatedRequest
 
 
 @login_required
 @require_safe
-def cockpit(request: HttpRequest, slug: str) -> HttpResponse:
+def cockpit(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     page = queries.cockpit(request.user, slug, request.GET.get("period"))
     return render(
         request,
@@ -31,7 +32,7 @@ def cockpit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_safe
-def table_csv(request: HttpRequest, slug: str, table: str) -> HttpResponse:
+def table_csv(request: AuthenticatedRequest, slug: str, table: str) -> HttpResponse:
     page = queries.cockpit(request.user, slug, request.GET.get("period"))
     found = page.tables.get(table)
     if found is None:
@@ -48,7 +49,7 @@ def table_csv(request: HttpRequest, slug: str, table: str) -> HttpResponse:
 
 @login_required
 @require_safe
-def report(request: HttpRequest, slug: str, year: int, month: int) -> HttpResponse:
+def report(request: AuthenticatedRequest, slug: str, year: int, month: int) -> HttpResponse:
     try:
         first = date(year, month, 1)
     except ValueError:
@@ -63,7 +64,7 @@ def report(request: HttpRequest, slug: str, year: int, month: int) -> HttpRespon
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def rule(request: HttpRequest, slug: str) -> HttpResponseBase:
+def rule(request: AuthenticatedRequest, slug: str) -> HttpResponseBase:
     community, access = queries.cockpit_community(request.user, slug)
     current = queries.participation_rule(community)
     form = ParticipationRuleForm(instance=current)
@@ -72,7 +73,7 @@ def rule(request: HttpRequest, slug: str) -> HttpResponseBase:
         if form.is_valid():
             try:
                 actions.do_change_participation_rule(
-                    request.user,  # type: ignore[arg-type]
+                    request.user,
                     community,
                     window_months=form.cleaned_data["window_months"],
                     core_score=form.cleaned_data["core_score"],

@@ -31,7 +31,6 @@ from cercle.activity.models import EngagementLevel
 from cercle.animation import planning
 from cercle.animation.models import Plannable, PlannedPost
 from cercle.communities.models import Community, Space
-from cercle.membership import queries as community_queries
 
 View = Literal["month", "week", "list"]
 VIEWS: tuple[View, ...] = ("month", "week", "list")
@@ -63,7 +62,7 @@ def animator_community(
 ) -> tuple[Community, permissions.CommunityAccess]:
     """The community at `slug` for its animators: a 404 for those who may not see it,
     a 403 for the others."""
-    community, access = community_queries.community_for(actor, slug)
+    community, access = permissions.community_for(actor, slug)
     if not access.may_animate():
         raise PermissionDenied
     return community, access
@@ -79,7 +78,7 @@ def planned_post_for(
     actor: permissions.Actor, slug: str, post_id: int
 ) -> tuple[PlannedPost, permissions.CommunityAccess]:
     """A planned post for its animators; a 404 to anyone who may not see it."""
-    community, access = community_queries.community_for(actor, slug)
+    community, access = permissions.community_for(actor, slug)
     post = (
         PlannedPost.objects.filter(community=community, pk=post_id)
         .select_related("space", "created_by", "topic__community", "topic__space")

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -17,8 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_stubs_ext import StrOrPromise
 
-from cercle import permissions
-from cercle.accounts.models import User
+from cercle import permissions, web
 from cercle.animation import actions, queries
 from cercle.animation.forms import PlannedPostForm, RhythmForm, local_input, parse_local_input
 from cercle.animation.models import PlannedPost
@@ -26,14 +25,11 @@ from cercle.communities.models import Community, Space
 from cercle.conversations.models import Kind as TopicKind
 from cercle.errors import ActionRefused
 from cercle.richtext import render_markdown
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
+from cercle.web import AuthenticatedRequest, Request
 
 
 def _zoned_render(
-    request: HttpRequest, community: Community, template: str, context: dict[str, Any], **kw: Any
+    request: Request, community: Community, template: str, context: dict[str, Any], **kw: Any
 ) -> HttpResponse:
     """Render with the community's clock, so every time on the page is in its zone."""
     with timezone.override(community.zone):
@@ -47,7 +43,7 @@ def calendar_url(community: Community, view: str = "month", day: Any = None, **e
 
 @login_required
 @require_safe
-def calendar(request: HttpRequest, slug: str) -> HttpResponse:
+def calendar(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     community, access = queries.animator_community(request.user, slug)
     view = request.GET.get("view", "month")
     if view not in queries.VIEWS:
@@ -84,7 +80,7 @@ def calendar(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def rhythm(request: HttpRequest, slug: str) -> HttpResponse:
+def rhythm(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     community, _access = queries.animator_community(request.user, slug)
     form = RhythmForm(request.POST)
     back = calendar_url(
@@ -100,11 +96,9 @@ def rhythm(request: HttpRequest, slug: str) -> HttpResponse:
         )
         return redirect(back)
     try:
-        actions.do_set_rhythm_gap(_user(request), community, form.cleaned_data["rhythm_gap_days"])
+        actions.do_set_rhythm_gap(request.user, community, form.cleaned_data["rhythm_gap_days"])
     except ActionRefused as refusal:
-        if refusal.not_found:
-            raise Http404 from refusal
-        messages.error(request, refusal.message)
+        web.tell_refusal(request, refusal)
     else:
         messages.success(
             request,
@@ -134,7 +128,7 @@ def _planned_message(post: PlannedPost, community: Community) -> str:
     }
 
 
-def _after_save(request: HttpRequest, post: PlannedPost, community: Community) -> HttpResponse:
+def _after_save(request: Request, post: PlannedPost, community: Community) -> HttpResponse:
     if post.failure:
         messages.error(request, _planned_message(post, community))
     else:
@@ -147,7 +141,8 @@ def _after_save(request: HttpRequest, post: PlannedPost, community: Community) -
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def new_post(request: HttpRequest, slug: str) -> HttpResponse:
+@web.once
+def new_post(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     community, access = queries.animator_community(request.user, slug)
     spaces = queries.animated_spaces(access)
     if not spaces:
@@ -168,7 +163,7 @@ def new_post(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             post = actions.do_plan_post(
-                _user(request),
+                request.user,
                 form.cleaned_data["space"],
                 topic_kind=form.cleaned_data["topic_kind"],
                 title=form.cleaned_data["title"],
@@ -176,9 +171,7 @@ def new_post(request: HttpRequest, slug: str) -> HttpResponse:
                 publish_at=form.cleaned_data["publish_at"],
             )
         except ActionRefused as refusal:
-            if refusal.not_found:
-                raise Http404 from refusal
-            form.add_error(None, refusal.message)
+            web.refusal_on_form(form, refusal)
         else:
             post.community = community
             return _after_save(request, post, community)
@@ -193,7 +186,7 @@ def new_post(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_safe
-def post(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
+def post(request: AuthenticatedRequest, slug: str, post_id: int) -> HttpResponse:
     found, access = queries.planned_post_for(request.user, slug, post_id)
     return _zoned_render(
         request,
@@ -205,7 +198,7 @@ def post(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def edit_post(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
+def edit_post(request: AuthenticatedRequest, slug: str, post_id: int) -> HttpResponse:
     found, access = queries.planned_post_for(request.user, slug, post_id)
     community = found.community
     if found.published_at is not None:
@@ -228,7 +221,7 @@ def edit_post(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             saved = actions.do_replan_post(
-                _user(request),
+                request.user,
                 found,
                 space=form.cleaned_data["space"],
                 topic_kind=form.cleaned_data["topic_kind"],
@@ -237,9 +230,7 @@ def edit_post(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
                 publish_at=form.cleaned_data["publish_at"],
             )
         except ActionRefused as refusal:
-            if refusal.not_found:
-                raise Http404 from refusal
-            form.add_error(None, refusal.message)
+            web.refusal_on_form(form, refusal)
         else:
             saved.community = community
             return _after_save(request, saved, community)
@@ -254,15 +245,13 @@ def edit_post(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def publish_post(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
+def publish_post(request: AuthenticatedRequest, slug: str, post_id: int) -> HttpResponse:
     found, _access = queries.planned_post_for(request.user, slug, post_id)
     community = found.community
     try:
-        published = actions.do_publish_post_now(_user(request), found)
+        published = actions.do_publish_post_now(request.user, found)
     except ActionRefused as refusal:
-        if refusal.not_found:
-            raise Http404 from refusal
-        messages.error(request, refusal.message)
+        web.tell_refusal(request, refusal)
         return redirect(found.get_absolute_url())
     published.community = community
     if published.failure:
@@ -276,7 +265,7 @@ def publish_post(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def delete_post(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
+def delete_post(request: AuthenticatedRequest, slug: str, post_id: int) -> HttpResponse:
     found, access = queries.planned_post_for(request.user, slug, post_id)
     community = found.community
     if found.published_at is not None:
@@ -285,11 +274,9 @@ def delete_post(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     if request.method == "POST":
         day = timezone.localtime(found.publish_at or timezone.now(), community.zone).date()
         try:
-            actions.do_delete_post(_user(request), found)
+            actions.do_delete_post(request.user, found)
         except ActionRefused as refusal:
-            if refusal.not_found:
-                raise Http404 from refusal
-            messages.error(request, refusal.message)
+            web.tell_refusal(request, refusal)
             return redirect(found.get_absolute_url())
         messages.success(request, _("The planned post is deleted."))
         return redirect(calendar_url(community, "week", day))

@@ -19,7 +19,6 @@ from cercle.badges.awarding import previous_month
 from cercle.badges.models import BadgeAward, CustomBadge, MemberOfTheMonth
 from cercle.badges.rules import BUILTIN_BADGES
 from cercle.communities.models import Community
-from cercle.membership import queries as community_queries
 
 Actor = permissions.Actor
 RECENT_AWARDS = 20
@@ -75,15 +74,8 @@ class Held:
 
 def recognized_community(actor: Actor, slug: str) -> tuple[Community, permissions.CommunityAccess]:
     """A community whose badges the actor may see, or a 404."""
-    community, access = community_queries.community_for(actor, slug)
+    community, access = permissions.community_for(actor, slug)
     if not permissions.badges.sees_recognition(access):
-        raise Http404
-    return community, access
-
-
-def animated_community(actor: Actor, slug: str) -> tuple[Community, permissions.CommunityAccess]:
-    community, access = community_queries.community_for(actor, slug)
-    if not access.may_animate():
         raise Http404
     return community, access
 

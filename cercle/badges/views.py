@@ -6,26 +6,22 @@ from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from cercle.accounts.models import User
+from cercle import web
 from cercle.badges import actions, queries
 from cercle.badges.forms import AwardForm, BadgeForm, CitationForm, PinForm
 from cercle.badges.models import BadgeAward, CustomBadge, MemberOfTheMonth
 from cercle.errors import ActionRefused
-from cercle.membership.views import refusals_as_messages
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
+from cercle.web import AuthenticatedRequest, Request, refusals_as_messages
 
 
 @require_safe
-def community_badges(request: HttpRequest, slug: str) -> HttpResponse:
+def community_badges(request: Request, slug: str) -> HttpResponse:
     page = queries.badges_page(request.user, slug)
     return render(
         request,
@@ -36,13 +32,14 @@ def community_badges(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def new_badge(request: HttpRequest, slug: str) -> HttpResponseBase:
-    community, access = queries.animated_community(request.user, slug)
+@web.once
+def new_badge(request: AuthenticatedRequest, slug: str) -> HttpResponseBase:
+    community, access = web.community_for(request, slug, "animate")
     form = BadgeForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             badge = actions.do_create_badge(
-                _user(request),
+                request.user,
                 community,
                 name=form.cleaned_data["name"],
                 description=form.cleaned_data["description"],
@@ -50,9 +47,7 @@ def new_badge(request: HttpRequest, slug: str) -> HttpResponseBase:
                 image=form.cleaned_data["image"],
             )
         except ActionRefused as refusal:
-            if refusal.not_found:
-                raise Http404 from refusal
-            form.add_error(None, refusal.message)
+            web.refusal_on_form(form, refusal)
         else:
             messages.success(
                 request, _("The badge “%(name)s” is ready: award it.") % {"name": badge.name}
@@ -64,25 +59,24 @@ def new_badge(request: HttpRequest, slug: str) -> HttpResponseBase:
 
 
 @require_http_methods(["GET", "POST"])
-def custom_badge(request: HttpRequest, slug: str, badge_id: int) -> HttpResponseBase:
+@web.once
+def custom_badge(request: Request, slug: str, badge_id: int) -> HttpResponseBase:
     page = queries.custom_badge_page(request.user, slug, badge_id, request.GET.get("page"))
     community, access = page.community, page.access
     form = None
-    if access.may_animate():
+    if access.may_animate() and request.user.is_authenticated:
         form = AwardForm(request.POST or None, community=community)
         if request.method == "POST" and form.is_valid():
             person = form.cleaned_data["member"]
             try:
                 actions.do_award_badge(
-                    _user(request),
+                    request.user,
                     cast(CustomBadge, page.badge.custom),
                     person,
                     reason=form.cleaned_data["reason"],
                 )
             except ActionRefused as refusal:
-                if refusal.not_found:
-                    raise Http404 from refusal
-                form.add_error(None, refusal.message)
+                web.refusal_on_form(form, refusal)
             else:
                 messages.success(
                     request,
@@ -102,15 +96,17 @@ def custom_badge(request: HttpRequest, slug: str, badge_id: int) -> HttpResponse
 @login_required
 @require_POST
 @refusals_as_messages
-def revoke(request: HttpRequest, slug: str, badge_id: int, award_id: int) -> HttpResponseBase:
-    community, _access = queries.animated_community(request.user, slug)
+def revoke(
+    request: AuthenticatedRequest, slug: str, badge_id: int, award_id: int
+) -> HttpResponseBase:
+    community, _access = web.community_for(request, slug, "animate")
     award = get_object_or_404(
         BadgeAward.objects.select_related("community", "custom_badge", "person"),
         pk=award_id,
         community=community,
         custom_badge_id=badge_id,
     )
-    actions.do_revoke_award(_user(request), award)
+    actions.do_revoke_award(request.user, award)
     messages.success(
         request,
         _("The badge “%(badge)s” is taken back from %(name)s.")
@@ -120,7 +116,7 @@ def revoke(request: HttpRequest, slug: str, badge_id: int, award_id: int) -> Htt
 
 
 @require_safe
-def image(request: HttpRequest, slug: str, badge_id: int) -> FileResponse:
+def image(request: Request, slug: str, badge_id: int) -> FileResponse:
     """A custom badge's image, for those who may see the community's badges."""
     badge, _community = queries.custom_badge_for(request.user, slug, badge_id)
     if not badge.image:
@@ -134,10 +130,10 @@ def image(request: HttpRequest, slug: str, badge_id: int) -> FileResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def showcase(request: HttpRequest, slug: str) -> HttpResponseBase:
-    community, access = queries.animated_community(request.user, slug)
+def showcase(request: AuthenticatedRequest, slug: str) -> HttpResponseBase:
+    community, access = web.community_for(request, slug, "animate")
     month = actions.showcase_month(community)
-    actor = _user(request)
+    actor = request.user
     form = PinForm(
         request.POST if "member" in request.POST else None,
         community=community,
@@ -174,9 +170,7 @@ def showcase(request: HttpRequest, slug: str) -> HttpResponseBase:
                 messages.success(request, _("The showcase is saved."))
                 return redirect("badges:showcase", slug=community.slug)
         except ActionRefused as refusal:
-            if refusal.not_found:
-                raise Http404 from refusal
-            form.add_error(None, refusal.message)
+            web.refusal_on_form(form, refusal)
     return render(
         request,
         "badges/showcase.html",

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from cercle import permissions
 from cercle.contests.models import Contest, Criterion, Entry, EntryFile, Phase, Score, Vote
-from cercle.membership import queries as community_queries
 
 ENTRIES_PER_PAGE = 30
 RUNNING_ON_LANDING = 5
@@ -23,7 +22,7 @@ def contest_for(
     actor: permissions.Actor, slug: str, pk: int
 ) -> tuple[Contest, permissions.CommunityAccess]:
     """The contest if the actor may see it, or a 404 that does not tell whether it exists."""
-    community, access = community_queries.community_for(actor, slug)
+    community, access = permissions.community_for(actor, slug)
     contest = (
         Contest.objects.filter(community=community, pk=pk)
         .select_related("space", "created_by", "results_topic")

@@ -4,20 +4,18 @@ JavaScript (POST, then a redirect)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from cercle import permissions
-from cercle.accounts.models import User
+from cercle import permissions, web
 from cercle.communities.models import Community
 from cercle.contests import actions, queries
 from cercle.contests.forms import (
@@ -30,43 +28,22 @@ from cercle.contests.forms import (
 )
 from cercle.contests.models import Contest, Entry, Phase
 from cercle.errors import ActionRefused
-from cercle.membership import queries as community_queries
+from cercle.web import AuthenticatedRequest, Request, refusal_on_form
 
 RESULTS_SHOWN = 100
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def _page_number(request: HttpRequest) -> int:
+def _page_number(request: Request) -> int:
     number = request.GET.get("page", "1")
     return int(number) if number.isdigit() and 0 < int(number) < 10_000 else 1
-
-
-def _refused(form: Any, refusal: ActionRefused) -> None:
-    if refusal.not_found:
-        raise Http404 from refusal
-    form.add_error(None, refusal.message)
-
-
-def _back(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 # --- Contests -----------------------------------------------------------------------------
 
 
 @require_safe
-def contest_list(request: HttpRequest, slug: str) -> HttpResponse:
-    community, access = community_queries.community_for(request.user, slug)
-    if not access.reads_open_spaces():
-        raise Http404
+def contest_list(request: Request, slug: str) -> HttpResponse:
+    community, access = web.community_for(request, slug, "read")
     contests = queries.contests_in(access)
     number = _page_number(request)
     shown = list(contests[(number - 1) * 20 : number * 20 + 1])
@@ -102,10 +79,9 @@ def _default_moments(community: Community, start: datetime | None) -> dict[str, 
 
 
 @login_required
-def new(request: HttpRequest, slug: str) -> HttpResponse:
-    community, access = community_queries.community_for(request.user, slug)
-    if not access.may_animate():
-        raise Http404
+@web.once
+def new(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    community, access = web.community_for(request, slug, "animate")
     spaces = permissions.readable_spaces(access)
     publish_at = parse_local(request.GET.get("publish_at", ""), community.zone)
     wanted_space = spaces.filter(slug=request.GET.get("space", "")).first()
@@ -121,7 +97,7 @@ def new(request: HttpRequest, slug: str) -> HttpResponse:
         plan = form.plan(formset.specs())
         try:
             contest = actions.do_create_contest(
-                _user(request),
+                request.user,
                 form.cleaned_data["space"],
                 title=form.cleaned_data["title"],
                 brief=form.cleaned_data["brief"],
@@ -129,7 +105,7 @@ def new(request: HttpRequest, slug: str) -> HttpResponse:
                 plan=plan,
             )
         except ActionRefused as refusal:
-            _refused(form, refusal)
+            refusal_on_form(form, refusal)
         else:
             messages.success(request, _("The contest is saved."))
             return redirect(contest.get_absolute_url())
@@ -148,7 +124,7 @@ def new(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-def detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def detail(request: Request, slug: str, pk: int) -> HttpResponse:
     contest, access = queries.contest_for(request.user, slug, pk)
     page, pages = queries.contest_page(contest, access, _page_number(request))
     return render(
@@ -166,9 +142,7 @@ def detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
-def _animated(
-    request: HttpRequest, slug: str, pk: int
-) -> tuple[Contest, permissions.CommunityAccess]:
+def _animated(request: Request, slug: str, pk: int) -> tuple[Contest, permissions.CommunityAccess]:
     contest, access = queries.contest_for(request.user, slug, pk)
     if not access.may_animate(contest.space):
         raise Http404
@@ -176,7 +150,7 @@ def _animated(
 
 
 @login_required
-def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def edit(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     contest, access = _animated(request, slug, pk)
     if contest.results_announced_at is not None:
         messages.error(request, _("The results are out: the contest no longer changes."))
@@ -197,7 +171,7 @@ def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
         try:
             actions.do_edit_contest(
-                _user(request),
+                request.user,
                 contest,
                 title=form.cleaned_data["title"],
                 brief=form.cleaned_data["brief"],
@@ -205,7 +179,7 @@ def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 plan=None if formset is None else form.plan(formset.specs()),
             )
         except ActionRefused as refusal:
-            _refused(form, refusal)
+            refusal_on_form(form, refusal)
         else:
             messages.success(request, _("The contest is saved."))
             return redirect(contest.get_absolute_url())
@@ -225,15 +199,13 @@ def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def delete(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     contest, access = _animated(request, slug, pk)
     if request.method == "POST":
         try:
-            actions.do_delete_contest(_user(request), contest)
+            actions.do_delete_contest(request.user, contest)
         except ActionRefused as refusal:
-            if refusal.not_found:
-                raise Http404 from refusal
-            messages.error(request, refusal.message)
+            web.tell_refusal(request, refusal)
             return redirect(contest.get_absolute_url())
         messages.success(request, _("The contest is deleted."))
         return redirect("contests:list", slug=slug)
@@ -251,14 +223,12 @@ def delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def announce(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def announce(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     contest, _access = _animated(request, slug, pk)
     try:
-        announced = actions.do_announce_results(_user(request), contest)
+        announced = actions.do_announce_results(request.user, contest)
     except ActionRefused as refusal:
-        if refusal.not_found:
-            raise Http404 from refusal
-        messages.error(request, refusal.message)
+        web.tell_refusal(request, refusal)
         return redirect(contest.get_absolute_url())
     if announced:
         messages.success(request, _("The results are announced."))
@@ -268,7 +238,7 @@ def announce(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @require_safe
-def results(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def results(request: Request, slug: str, pk: int) -> HttpResponse:
     contest, access = queries.contest_for(request.user, slug, pk)
     entries: list[Entry] = []
     if contest.results_announced_at is not None:
@@ -295,25 +265,26 @@ def results(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def enter(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+@web.once
+def enter(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     contest, access = queries.contest_for(request.user, slug, pk)
     if not permissions.contests.may_enter_contest(access, contest):
         raise Http404
-    mine = contest.entries.filter(author=_user(request)).first()
+    mine = contest.entries.filter(author=request.user).first()
     if mine is not None:
         return redirect("contests:edit_entry", slug=slug, pk=pk, entry=mine.pk)
     form = EntryForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             entry = actions.do_submit_entry(
-                _user(request),
+                request.user,
                 contest,
                 title=form.cleaned_data["title"],
                 text=form.cleaned_data["text"],
                 files=form.cleaned_data["attachments"],
             )
         except ActionRefused as refusal:
-            _refused(form, refusal)
+            refusal_on_form(form, refusal)
         else:
             messages.success(request, _("Your entry is submitted."))
             return redirect(entry.get_absolute_url())
@@ -333,7 +304,7 @@ def enter(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @require_safe
-def entry(request: HttpRequest, slug: str, pk: int, entry: int) -> HttpResponse:
+def entry(request: Request, slug: str, pk: int, entry: int) -> HttpResponse:
     found, access = queries.entry_for(request.user, slug, pk, entry)
     contest = found.contest
     now = timezone.now()
@@ -367,7 +338,7 @@ def entry(request: HttpRequest, slug: str, pk: int, entry: int) -> HttpResponse:
 
 
 @login_required
-def edit_entry(request: HttpRequest, slug: str, pk: int, entry: int) -> HttpResponse:
+def edit_entry(request: AuthenticatedRequest, slug: str, pk: int, entry: int) -> HttpResponse:
     found, access = queries.entry_for(request.user, slug, pk, entry)
     if found.author_id != request.user.pk:
         raise Http404
@@ -381,7 +352,7 @@ def edit_entry(request: HttpRequest, slug: str, pk: int, entry: int) -> HttpResp
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_edit_entry(
-                _user(request),
+                request.user,
                 found,
                 title=form.cleaned_data["title"],
                 text=form.cleaned_data["text"],
@@ -389,7 +360,7 @@ def edit_entry(request: HttpRequest, slug: str, pk: int, entry: int) -> HttpResp
                 remove_files=[item.pk for item in form.cleaned_data.get("remove_files") or []],
             )
         except ActionRefused as refusal:
-            _refused(form, refusal)
+            refusal_on_form(form, refusal)
         else:
             messages.success(request, _("Your entry is saved."))
             return redirect(found.get_absolute_url())
@@ -410,18 +381,16 @@ def edit_entry(request: HttpRequest, slug: str, pk: int, entry: int) -> HttpResp
 
 
 @login_required
-def withdraw_entry(request: HttpRequest, slug: str, pk: int, entry: int) -> HttpResponse:
+def withdraw_entry(request: AuthenticatedRequest, slug: str, pk: int, entry: int) -> HttpResponse:
     found, access = queries.entry_for(request.user, slug, pk, entry)
     contest = found.contest
     if not permissions.contests.may_withdraw_contest_entry(access, found):
         raise Http404
     if request.method == "POST":
         try:
-            actions.do_withdraw_entry(_user(request), found)
+            actions.do_withdraw_entry(request.user, found)
         except ActionRefused as refusal:
-            if refusal.not_found:
-                raise Http404 from refusal
-            messages.error(request, refusal.message)
+            web.tell_refusal(request, refusal)
             return redirect(found.get_absolute_url())
         messages.success(request, _("The entry is withdrawn."))
         return redirect(contest.get_absolute_url())
@@ -434,33 +403,32 @@ def withdraw_entry(request: HttpRequest, slug: str, pk: int, entry: int) -> Http
 
 @login_required
 @require_POST
-def vote(request: HttpRequest, slug: str, pk: int, entry: int) -> HttpResponse:
+@web.once
+def vote(request: AuthenticatedRequest, slug: str, pk: int, entry: int) -> HttpResponse:
     found, _access = queries.entry_for(request.user, slug, pk, entry)
     default = f"{found.contest.get_absolute_url()}#entry-{found.pk}"
     try:
         if request.POST.get("withdraw"):
-            actions.do_withdraw_vote(_user(request), found)
+            actions.do_withdraw_vote(request.user, found)
             messages.success(
                 request, _("Your vote for “%(title)s” is withdrawn.") % {"title": found.title}
             )
         else:
-            actions.do_vote(_user(request), found)
+            actions.do_vote(request.user, found)
             messages.success(request, _("You voted for “%(title)s”.") % {"title": found.title})
     except ActionRefused as refusal:
-        if refusal.not_found:
-            raise Http404 from refusal
-        messages.error(request, refusal.message)
-    return redirect(_back(request, default))
+        web.tell_refusal(request, refusal)
+    return redirect(web.next_url(request, default))
 
 
 @login_required
-def score(request: HttpRequest, slug: str, pk: int, entry: int) -> HttpResponse:
+def score(request: AuthenticatedRequest, slug: str, pk: int, entry: int) -> HttpResponse:
     found, access = queries.entry_for(request.user, slug, pk, entry)
     contest = found.contest
     if not permissions.contests.may_judge(access, contest):
         raise Http404
     criteria = list(contest.criteria.all())
-    current = queries.my_scores(found, _user(request).pk)
+    current = queries.my_scores(found, request.user.pk)
     form = ScoreForm(
         request.POST or None,
         criteria=criteria,
@@ -468,9 +436,9 @@ def score(request: HttpRequest, slug: str, pk: int, entry: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            actions.do_score(_user(request), found, form.scores())
+            actions.do_score(request.user, found, form.scores())
         except ActionRefused as refusal:
-            _refused(form, refusal)
+            refusal_on_form(form, refusal)
         else:
             messages.success(
                 request, _("Your scores for “%(title)s” are saved.") % {"title": found.title}
@@ -494,7 +462,7 @@ def score(request: HttpRequest, slug: str, pk: int, entry: int) -> HttpResponse:
 
 
 @require_safe
-def entry_file(request: HttpRequest, slug: str, pk: int, file: int, name: str) -> HttpResponseBase:
+def entry_file(request: Request, slug: str, pk: int, file: int, name: str) -> HttpResponseBase:
     """A file of an entry, only for those who may see the entry."""
     found = queries.file_for(request.user, slug, pk, file)
     response = FileResponse(

@@ -25,7 +25,6 @@ from cercle.conversations.models import (
     ReadState,
     Topic,
 )
-from cercle.membership.queries import space_for
 
 Actor = permissions.Actor
 LISTS = ("latest", "new", "unanswered", "top")
@@ -85,7 +84,7 @@ class TopicPage:
 def topic_for(
     actor: Actor, slug: str, space_slug: str, topic_id: int
 ) -> tuple[Topic, permissions.CommunityAccess]:
-    space, access = space_for(actor, slug, space_slug)
+    space, access = permissions.space_for(actor, slug, space_slug)
     topic = (
         Topic.objects.select_related(
             "author",
@@ -110,7 +109,7 @@ def topic_for(
 
 def merged_into(actor: Actor, slug: str, space_slug: str, topic_id: int) -> Topic | None:
     """The topic that a merged topic joined, when the actor may read it (None otherwise)."""
-    space, _access = space_for(actor, slug, space_slug)
+    space, _access = permissions.space_for(actor, slug, space_slug)
     target = Topic.objects.filter(pk=topic_id, space=space).first()
     # A topic merged into one that was merged later: follow the chain, a few steps at most.
     for _step in range(5):

@@ -3,20 +3,18 @@ JavaScript, and htmx requests get just the part of the page that changed."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django_stubs_ext import StrOrPromise
 
-from cercle import permissions
-from cercle.accounts.models import User
+from cercle import permissions, web
 from cercle.conversations import actions, hooks, queries
 from cercle.conversations.forms import (
     EditForm,
@@ -37,17 +35,12 @@ from cercle.conversations.models import (
 )
 from cercle.conversations.rendering import quote
 from cercle.errors import ActionRefused
-from cercle.membership import queries as community_queries
-from cercle.membership.views import refusals_as_messages
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
+from cercle.web import AuthenticatedRequest, Request, refusals_as_messages
 
 
 @require_safe
-def space(request: HttpRequest, slug: str, space: str) -> HttpResponse:
-    found, access = community_queries.space_for(request.user, slug, space)
+def space(request: Request, slug: str, space: str) -> HttpResponse:
+    found, access = web.space_for(request, slug, space)
     order = request.GET.get("list", "latest")
     if order not in queries.LISTS:
         order = "latest"
@@ -81,10 +74,9 @@ def _kinds(access: permissions.CommunityAccess, found: Any) -> list[tuple[str, S
 
 
 @login_required
-def new_topic(request: HttpRequest, slug: str, space: str) -> HttpResponse:
-    found, access = community_queries.space_for(request.user, slug, space)
-    if not access.may_post(found):
-        raise Http404
+@web.once
+def new_topic(request: AuthenticatedRequest, slug: str, space: str) -> HttpResponse:
+    found, access = web.space_for(request, slug, space, "post")
     tags = Tag.objects.filter(community=found.community)
     initial_kind = request.GET.get("kind", Kind.DISCUSSION)
     personas = hooks.speakable(access)
@@ -95,12 +87,12 @@ def new_topic(request: HttpRequest, slug: str, space: str) -> HttpResponse:
         kinds=_kinds(access, found),
         initial={"kind": initial_kind},
         personas=personas,
-        writer=_user(request).display_name,
+        writer=request.user.display_name,
     )
     if request.method == "POST" and form.is_valid():
         try:
             topic = actions.do_start_topic(
-                _user(request),
+                request.user,
                 found,
                 kind=form.cleaned_data["kind"],
                 title=form.cleaned_data["title"],
@@ -121,7 +113,7 @@ def new_topic(request: HttpRequest, slug: str, space: str) -> HttpResponse:
 
 
 @require_safe
-def topic(request: HttpRequest, slug: str, space: str, topic_id: int) -> HttpResponse:
+def topic(request: Request, slug: str, space: str, topic_id: int) -> HttpResponse:
     try:
         found, access = queries.topic_for(request.user, slug, space, topic_id)
     except Http404:
@@ -139,9 +131,9 @@ def topic(request: HttpRequest, slug: str, space: str, topic_id: int) -> HttpRes
         page_number = queries.page_of(found, access, int(request.GET["post"]))
     data = queries.topic_page(request.user, found, access, page_number)
     if request.user.is_authenticated and data.posts:
-        actions.do_mark_read(_user(request), found, data.posts[-1].post.position)
+        actions.do_mark_read(request.user, found, data.posts[-1].post.position)
     reply_form = None
-    if permissions.conversations.may_reply(access, found):
+    if permissions.conversations.may_reply(access, found) and request.user.is_authenticated:
         initial = {}
         quoted = request.GET.get("quote", "")
         if quoted.isdigit():
@@ -155,7 +147,7 @@ def topic(request: HttpRequest, slug: str, space: str, topic_id: int) -> HttpRes
         reply_form = ReplyForm(
             initial=initial,
             personas=hooks.speakable(access),
-            writer=_user(request).display_name,
+            writer=request.user.display_name,
         )
     return render(
         request,
@@ -198,11 +190,12 @@ def _topic_context(data: queries.TopicPage, reply_form: ReplyForm | None) -> dic
 
 @login_required
 @require_POST
-def reply(request: HttpRequest, slug: str, space: str, topic_id: int) -> HttpResponse:
+@web.once
+def reply(request: AuthenticatedRequest, slug: str, space: str, topic_id: int) -> HttpResponse:
     found, access = queries.topic_for(request.user, slug, space, topic_id)
     personas = hooks.speakable(access)
     form = ReplyForm(
-        request.POST, request.FILES, personas=personas, writer=_user(request).display_name
+        request.POST, request.FILES, personas=personas, writer=request.user.display_name
     )
     if form.is_valid():
         reply_to = None
@@ -210,7 +203,7 @@ def reply(request: HttpRequest, slug: str, space: str, topic_id: int) -> HttpRes
             reply_to = found.posts.filter(pk=form.cleaned_data["reply_to"]).first()
         try:
             post = actions.do_reply(
-                _user(request),
+                request.user,
                 found,
                 body=form.cleaned_data["body"],
                 reply_to=reply_to,
@@ -218,22 +211,18 @@ def reply(request: HttpRequest, slug: str, space: str, topic_id: int) -> HttpRes
                 persona=chosen_persona(form, personas),
             )
         except ActionRefused as refusal:
-            if refusal.not_found:
-                raise Http404 from refusal
-            form.add_error(None, refusal.message)
+            web.refusal_on_form(form, refusal)
         else:
             post.topic = found
             messages.success(request, _("Your reply is posted."))
             return redirect(post.get_absolute_url())
     data = queries.topic_page(request.user, found, access, "last")
     # htmx swaps only successful answers: the form comes back with its errors as a 200.
-    status = 200 if request.htmx else 400  # type: ignore[attr-defined]
+    status = 200 if request.htmx else 400
     return render(request, "conversations/topic.html", _topic_context(data, form), status=status)
 
 
-def _render_post_page(
-    request: HttpRequest, template: str, post: Post, **context: Any
-) -> HttpResponse:
+def _render_post_page(request: Request, template: str, post: Post, **context: Any) -> HttpResponse:
     """A page about one post, with the places it belongs to for the breadcrumbs."""
     topic = post.topic
     return render(
@@ -250,7 +239,7 @@ def _render_post_page(
 
 
 def _post(
-    request: HttpRequest, slug: str, space: str, topic_id: int, position: int
+    request: Request, slug: str, space: str, topic_id: int, position: int
 ) -> tuple[Post, permissions.CommunityAccess]:
     found, access = queries.topic_for(request.user, slug, space, topic_id)
     post = get_object_or_404(
@@ -263,7 +252,9 @@ def _post(
 
 
 @login_required
-def edit(request: HttpRequest, slug: str, space: str, topic_id: int, position: int) -> HttpResponse:
+def edit(
+    request: AuthenticatedRequest, slug: str, space: str, topic_id: int, position: int
+) -> HttpResponse:
     post, access = _post(request, slug, space, topic_id, position)
     if not permissions.conversations.may_edit(access, post, post.topic.space):
         raise Http404
@@ -273,7 +264,7 @@ def edit(request: HttpRequest, slug: str, space: str, topic_id: int, position: i
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_edit_post(
-                _user(request),
+                request.user,
                 post,
                 body=form.cleaned_data["body"],
                 title=form.cleaned_data.get("title"),
@@ -287,9 +278,7 @@ def edit(request: HttpRequest, slug: str, space: str, topic_id: int, position: i
 
 
 @require_safe
-def history(
-    request: HttpRequest, slug: str, space: str, topic_id: int, position: int
-) -> HttpResponse:
+def history(request: Request, slug: str, space: str, topic_id: int, position: int) -> HttpResponse:
     post, access = _post(request, slug, space, topic_id, position)
     if post.deleted_at and not permissions.conversations.sees_hidden(access, post.topic.space):
         raise Http404
@@ -301,10 +290,10 @@ def history(
 @require_POST
 @refusals_as_messages
 def delete(
-    request: HttpRequest, slug: str, space: str, topic_id: int, position: int
+    request: AuthenticatedRequest, slug: str, space: str, topic_id: int, position: int
 ) -> HttpResponse:
     post, _access = _post(request, slug, space, topic_id, position)
-    actions.do_delete_post(_user(request), post)
+    actions.do_delete_post(request.user, post)
     messages.success(request, _("The message is deleted."))
     return redirect(post.topic.get_absolute_url())
 
@@ -313,10 +302,10 @@ def delete(
 @require_POST
 @refusals_as_messages
 def accept(
-    request: HttpRequest, slug: str, space: str, topic_id: int, position: int
+    request: AuthenticatedRequest, slug: str, space: str, topic_id: int, position: int
 ) -> HttpResponse:
     post, _access = _post(request, slug, space, topic_id, position)
-    actions.do_accept_answer(_user(request), post.topic, post)
+    actions.do_accept_answer(request.user, post.topic, post)
     messages.success(request, _("The answer is accepted: the question is solved."))
     return redirect(post.topic.get_absolute_url())
 
@@ -324,9 +313,9 @@ def accept(
 @login_required
 @require_POST
 @refusals_as_messages
-def unaccept(request: HttpRequest, slug: str, space: str, topic_id: int) -> HttpResponse:
+def unaccept(request: AuthenticatedRequest, slug: str, space: str, topic_id: int) -> HttpResponse:
     found, _access = queries.topic_for(request.user, slug, space, topic_id)
-    actions.do_unaccept_answer(_user(request), found)
+    actions.do_unaccept_answer(request.user, found)
     messages.success(request, _("The question is open again."))
     return redirect(found.get_absolute_url())
 
@@ -334,19 +323,19 @@ def unaccept(request: HttpRequest, slug: str, space: str, topic_id: int) -> Http
 @login_required
 @require_POST
 def react(
-    request: HttpRequest, slug: str, space: str, topic_id: int, position: int, kind: str
+    request: AuthenticatedRequest, slug: str, space: str, topic_id: int, position: int, kind: str
 ) -> HttpResponse:
     post, access = _post(request, slug, space, topic_id, position)
     try:
-        actions.do_toggle_reaction(_user(request), post, kind)
+        actions.do_toggle_reaction(request.user, post, kind)
     except ActionRefused as refusal:
         if refusal.not_found:
             raise Http404 from refusal
-        if not request.htmx:  # type: ignore[attr-defined]
+        if not request.htmx:
             messages.error(request, refusal.message)
             return redirect(post.get_absolute_url())
         return HttpResponse(refusal.message, status=403)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         view = queries.post_view(request.user, post)
         return render(
             request,
@@ -368,7 +357,10 @@ def _topic_context_kinds() -> list[tuple[str, StrOrPromise, str]]:
 
 
 @login_required
-def flag(request: HttpRequest, slug: str, space: str, topic_id: int, position: int) -> HttpResponse:
+@web.once
+def flag(
+    request: AuthenticatedRequest, slug: str, space: str, topic_id: int, position: int
+) -> HttpResponse:
     post, access = _post(request, slug, space, topic_id, position)
     if not permissions.conversations.may_flag(access, post, post.topic.space):
         raise Http404
@@ -376,7 +368,7 @@ def flag(request: HttpRequest, slug: str, space: str, topic_id: int, position: i
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_flag(
-                _user(request),
+                request.user,
                 post,
                 reason=form.cleaned_data["reason"],
                 note=form.cleaned_data["note"],
@@ -390,7 +382,7 @@ def flag(request: HttpRequest, slug: str, space: str, topic_id: int, position: i
 
 
 @require_safe
-def attachment(request: HttpRequest, attachment_id: int, name: str) -> FileResponse:
+def attachment(request: Request, attachment_id: int, name: str) -> FileResponse:
     """A file, only for those who may see the post it belongs to."""
     found = get_object_or_404(
         Attachment.objects.select_related("post__topic__space__community"), pk=attachment_id
@@ -419,19 +411,16 @@ def attachment(request: HttpRequest, attachment_id: int, name: str) -> FileRespo
 
 @login_required
 @require_safe
-def mention_candidates(request: HttpRequest, slug: str) -> JsonResponse:
-    community, access = community_queries.community_for(request.user, slug)
-    if not access.is_member:
-        raise Http404
+def mention_candidates(request: AuthenticatedRequest, slug: str) -> JsonResponse:
+    community, _access = web.community_for(request, slug, "post")
     people = queries.mention_candidates(community, request.GET.get("q", ""))
     return JsonResponse({"results": [{"handle": p.handle, "name": p.display_name} for p in people]})
 
 
 @login_required
-def tags(request: HttpRequest, slug: str) -> HttpResponse:
-    community, access = community_queries.community_for(request.user, slug)
-    if not permissions.conversations.may_curate_tags(access):
-        raise Http404
+@web.once
+def tags(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    community, access = web.community_for(request, slug, permissions.conversations.may_curate_tags)
     form = TagForm(request.POST or None)
     if request.method == "POST":
         if "delete" in request.POST:
@@ -439,13 +428,13 @@ def tags(request: HttpRequest, slug: str) -> HttpResponse:
             if not number.isdigit():
                 raise Http404
             tag = get_object_or_404(Tag, pk=int(number), community=community)
-            actions.do_delete_tag(_user(request), tag)
+            actions.do_delete_tag(request.user, tag)
             messages.success(request, _("The tag %(name)s is removed.") % {"name": tag.name})
             return redirect("community_tags", slug=community.slug)
         if form.is_valid():
             try:
                 tag = actions.do_create_tag(
-                    _user(request),
+                    request.user,
                     community,
                     name=form.cleaned_data["name"],
                     description=form.cleaned_data["description"],
@@ -475,12 +464,14 @@ POST_OPERATIONS = {"hide", "restore", "dismiss"}
 @login_required
 @require_POST
 @refusals_as_messages
-def moderate_topic(request: HttpRequest, slug: str, space: str, topic_id: int) -> HttpResponse:
+def moderate_topic(
+    request: AuthenticatedRequest, slug: str, space: str, topic_id: int
+) -> HttpResponse:
     found, access = queries.topic_for(request.user, slug, space, topic_id)
     operation = request.POST.get("operation", "")
     if operation not in TOPIC_OPERATIONS or not access.may_moderate(found.space):
         raise Http404
-    actor = _user(request)
+    actor = request.user
     if operation in {"lock", "unlock"}:
         actions.do_set_locked(actor, found, operation == "lock")
     elif operation in {"pin", "unpin"}:
@@ -508,13 +499,13 @@ def moderate_topic(request: HttpRequest, slug: str, space: str, topic_id: int) -
 @require_POST
 @refusals_as_messages
 def moderate_post(
-    request: HttpRequest, slug: str, space: str, topic_id: int, position: int
+    request: AuthenticatedRequest, slug: str, space: str, topic_id: int, position: int
 ) -> HttpResponse:
     post, access = _post(request, slug, space, topic_id, position)
     operation = request.POST.get("operation", "")
     if operation not in POST_OPERATIONS or not access.may_moderate(post.topic.space):
         raise Http404
-    actor = _user(request)
+    actor = request.user
     if operation == "hide":
         actions.do_hide_post(actor, post, reason=request.POST.get("reason", ""))
     elif operation == "restore":
@@ -522,21 +513,13 @@ def moderate_post(
     else:
         actions.do_resolve_flags(actor, post, resolution="dismissed")
     messages.success(request, _("Done."))
-    back = request.POST.get("next", "")
-    # Django's check, not a prefix test: browsers read "/\evil.example" as another site.
-    if back.startswith("/") and url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(back)
-    return redirect(post.get_absolute_url())
+    return redirect(web.next_url(request, post.get_absolute_url()))
 
 
 @login_required
 @require_safe
-def moderation_queue(request: HttpRequest, slug: str) -> HttpResponse:
-    community, access = community_queries.community_for(request.user, slug)
-    if not access.may_moderate():
-        raise Http404
+def moderation_queue(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    community, access = web.community_for(request, slug, "moderate")
     return render(
         request,
         "conversations/moderation_queue.html",
@@ -554,10 +537,10 @@ def moderation_queue(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_safe
-def moderation_log(request: HttpRequest, slug: str) -> HttpResponse:
-    community, access = community_queries.community_for(request.user, slug)
-    if not permissions.conversations.may_read_moderation_log(access):
-        raise Http404
+def moderation_log(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    community, access = web.community_for(
+        request, slug, permissions.conversations.may_read_moderation_log
+    )
     entries = Paginator(queries.moderation_log(access), 50).get_page(request.GET.get("page"))
     return render(
         request,

@@ -18,7 +18,6 @@ from cercle import permissions
 from cercle.accounts.models import User
 from cercle.communities.models import Community
 from cercle.events.models import RSVP, Event, FeedKey, Response, Ritual, when_label
-from cercle.membership import queries as community_queries
 from cercle.notifications.digest import DigestItem
 
 UPCOMING_SHOWN = 50
@@ -62,7 +61,7 @@ def event_list(
     """Upcoming and ongoing events first (the next `UPCOMING_SHOWN`), then past ones,
     most recent first, by pages."""
     now = now or timezone.now()
-    community, access = community_queries.community_for(actor, slug)
+    community, access = permissions.community_for(actor, slug)
     if not access.reads_open_spaces():
         raise Http404
     events = _with_counts(events_of(access), actor)
@@ -88,7 +87,7 @@ def event_for(
     actor: permissions.Actor, slug: str, pk: int
 ) -> tuple[Event, permissions.CommunityAccess]:
     """An event the actor may see, or a 404 that does not tell whether it exists."""
-    community, access = community_queries.community_for(actor, slug)
+    community, access = permissions.community_for(actor, slug)
     event = (
         Event.objects.filter(community=community, pk=pk)
         .select_related("space", "topic", "ritual", "created_by")
@@ -231,7 +230,7 @@ def rituals_of(access: permissions.CommunityAccess) -> QuerySet[Ritual]:
 def ritual_list(
     actor: permissions.Actor, slug: str
 ) -> tuple[Community, permissions.CommunityAccess, list[Ritual]]:
-    community, access = community_queries.community_for(actor, slug)
+    community, access = permissions.community_for(actor, slug)
     if not access.reads_open_spaces():
         raise Http404
     rituals = list(rituals_of(access).order_by("ended_at", "title", "pk")[:100])
@@ -243,7 +242,7 @@ def ritual_list(
 def ritual_for(
     actor: permissions.Actor, slug: str, pk: int
 ) -> tuple[Ritual, permissions.CommunityAccess]:
-    community, access = community_queries.community_for(actor, slug)
+    community, access = permissions.community_for(actor, slug)
     ritual = Ritual.objects.filter(community=community, pk=pk).select_related("space").first()
     if ritual is None or not access.reads(ritual.space):
         raise Http404
@@ -353,5 +352,5 @@ def feed_access(slug: str, token: str | None) -> permissions.CommunityAccess:
         if person is None:
             raise Http404
         actor = person
-    _community, access = community_queries.community_for(actor, slug)
+    _community, access = permissions.community_for(actor, slug)
     return access

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from cercle import permissions
-from cercle.accounts.models import User
+from cercle import permissions, web
 from cercle.communities.models import Community, Space
 from cercle.errors import ActionRefused
 from cercle.events import actions, ical, queries
@@ -28,28 +27,12 @@ from cercle.events.forms import (
     default_start,
     parse_local,
 )
-from cercle.membership import queries as community_queries
-from cercle.membership.views import refusals_as_messages
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
+from cercle.web import AuthenticatedRequest, Request, refusals_as_messages
 
 
 def _animated_spaces(access: permissions.CommunityAccess) -> QuerySet[Space]:
     spaces = permissions.readable_spaces(access)
     return spaces.filter(pk__in=[s.pk for s in spaces if access.may_animate(s)])
-
-
-def _animator(request: HttpRequest, slug: str) -> tuple[Community, permissions.CommunityAccess]:
-    """Pages that only animators open: a 404 to those who may not see the community, a
-    403 to its other readers."""
-    community, access = community_queries.community_for(request.user, slug)
-    if not access.may_animate():
-        if not access.reads_open_spaces():
-            raise Http404
-        raise PermissionDenied
-    return community, access
 
 
 def _require_animator(access: permissions.CommunityAccess, space: Space) -> None:
@@ -68,7 +51,7 @@ def _ics(content: bytes, filename: str) -> HttpResponse:
 
 
 @require_safe
-def event_list(request: HttpRequest, slug: str) -> HttpResponse:
+def event_list(request: Request, slug: str) -> HttpResponse:
     listing = queries.event_list(request.user, slug, request.GET.get("page"))
     return render(
         request,
@@ -105,15 +88,18 @@ def _event_values(form: EventForm) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def new_event(request: HttpRequest, slug: str) -> HttpResponse:
-    community, access = _animator(request, slug)
+@web.once
+def new_event(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    # Only animators open it: a 404 to those who may not see the community, a 403 to
+    # its other readers.
+    community, access = web.community_for(request, slug, "animate", forbidden_to_readers=True)
     spaces = _animated_spaces(access)
     if request.method == "POST":
         form = EventForm(request.POST, community=community, spaces=spaces)
         if form.is_valid():
             try:
                 event = actions.do_create_event(
-                    _user(request), form.cleaned_data["space"], **_event_values(form)
+                    request.user, form.cleaned_data["space"], **_event_values(form)
                 )
             except ActionRefused as refusal:
                 form.add_error(None, refusal.message)
@@ -152,7 +138,7 @@ def new_event(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-def event(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def event(request: Request, slug: str, pk: int) -> HttpResponse:
     found, access = queries.event_for(request.user, slug, pk)
     guests = queries.guests(found, access)
     now = timezone.now()
@@ -182,7 +168,7 @@ def event(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit_event(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def edit_event(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     found, access = queries.event_for(request.user, slug, pk)
     _require_animator(access, found.space)
     community = found.community
@@ -196,7 +182,7 @@ def edit_event(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 values = _event_values(form)
                 if form.cleaned_data["space"] != found.space:
                     raise ActionRefused(_("An event stays in its space: plan a new one elsewhere."))
-                actions.do_edit_event(_user(request), found, **values)
+                actions.do_edit_event(request.user, found, **values)
             except ActionRefused as refusal:
                 form.add_error(None, refusal.message)
             else:
@@ -219,11 +205,11 @@ def edit_event(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @refusals_as_messages
-def cancel_event(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def cancel_event(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     found, access = queries.event_for(request.user, slug, pk)
     _require_animator(access, found.space)
     if request.method == "POST":
-        actions.do_cancel_event(_user(request), found)
+        actions.do_cancel_event(request.user, found)
         messages.success(request, _("The event is cancelled; those who meant to come are told."))
         return redirect(found.get_absolute_url())
     return render(
@@ -236,13 +222,13 @@ def cancel_event(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @refusals_as_messages
-def rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def rsvp(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     found, _access = queries.event_for(request.user, slug, pk)
     form = RsvpForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Answer going, maybe or not going."))
         return redirect(found.get_absolute_url())
-    answer = actions.do_rsvp(_user(request), found, form.cleaned_data["response"])
+    answer = actions.do_rsvp(request.user, found, form.cleaned_data["response"])
     messages.success(request, _answer_message(answer.response))
     return redirect(found.get_absolute_url())
 
@@ -260,7 +246,7 @@ def _answer_message(response: str) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def attendance(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def attendance(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     found, access = queries.event_for(request.user, slug, pk)
     _require_animator(access, found.space)
     sheet = queries.attendance_sheet(found)
@@ -270,12 +256,10 @@ def attendance(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             result = actions.do_mark_attendance(
-                _user(request), found, present=form.cleaned_data["present"], also=form.handles()
+                request.user, found, present=form.cleaned_data["present"], also=form.handles()
             )
         except ActionRefused as refusal:
-            if refusal.not_found:
-                raise Http404 from refusal
-            form.add_error(None, refusal.message)
+            web.refusal_on_form(form, refusal)
         else:
             messages.success(
                 request,
@@ -301,7 +285,7 @@ def attendance(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @require_safe
-def event_ics(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def event_ics(request: Request, slug: str, pk: int) -> HttpResponse:
     found, _access = queries.event_for(request.user, slug, pk)
     if not found.is_published:
         raise Http404
@@ -313,7 +297,7 @@ def _feed_name(community: Community) -> str:
 
 
 @require_safe
-def community_feed(request: HttpRequest, slug: str) -> HttpResponse:
+def community_feed(request: Request, slug: str) -> HttpResponse:
     """The public feed: what an anonymous visitor may see, whoever asks (calendar
     programs send no cookie)."""
     access = queries.feed_access(slug, None)
@@ -322,7 +306,7 @@ def community_feed(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-def personal_feed(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+def personal_feed(request: Request, slug: str, token: str) -> HttpResponse:
     access = queries.feed_access(slug, token)
     feed = queries.feed(access)
     return _ics(ical.feed_calendar(feed, _feed_name(access.community)), f"{slug}-events.ics")
@@ -330,15 +314,13 @@ def personal_feed(request: HttpRequest, slug: str, token: str) -> HttpResponse:
 
 @login_required
 @require_safe
-def calendar_links(request: HttpRequest, slug: str) -> HttpResponse:
-    community, access = community_queries.community_for(request.user, slug)
-    if not access.reads_open_spaces():
-        raise Http404
+def calendar_links(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    community, access = web.community_for(request, slug, "read")
     public_access = queries.feed_access(slug, None)
     personal = request.build_absolute_uri(
         reverse(
             "events:personal_feed",
-            kwargs={"slug": slug, "token": queries.feed_token(_user(request))},
+            kwargs={"slug": slug, "token": queries.feed_token(request.user)},
         )
     )
     return render(
@@ -358,9 +340,9 @@ def calendar_links(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 @refusals_as_messages
-def renew_feed(request: HttpRequest, slug: str) -> HttpResponse:
-    community_queries.community_for(request.user, slug)
-    actions.do_renew_feed_key(_user(request))
+def renew_feed(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    web.community_for(request, slug)
+    actions.do_renew_feed_key(request.user)
     messages.success(
         request, _("Your calendar address is new: the old one no longer works anywhere.")
     )
@@ -371,7 +353,7 @@ def renew_feed(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-def ritual_list(request: HttpRequest, slug: str) -> HttpResponse:
+def ritual_list(request: Request, slug: str) -> HttpResponse:
     community, access, rituals = queries.ritual_list(request.user, slug)
     return render(
         request,
@@ -409,15 +391,18 @@ def _ritual_values(form: RitualForm) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def new_ritual(request: HttpRequest, slug: str) -> HttpResponse:
-    community, access = _animator(request, slug)
+@web.once
+def new_ritual(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    # Only animators open it: a 404 to those who may not see the community, a 403 to
+    # its other readers.
+    community, access = web.community_for(request, slug, "animate", forbidden_to_readers=True)
     spaces = _animated_spaces(access)
     if request.method == "POST":
         form = RitualForm(request.POST, community=community, spaces=spaces)
         if form.is_valid():
             try:
                 ritual = actions.do_create_ritual(
-                    _user(request), form.cleaned_data["space"], **_ritual_values(form)
+                    request.user, form.cleaned_data["space"], **_ritual_values(form)
                 )
             except ActionRefused as refusal:
                 form.add_error(None, refusal.message)
@@ -445,7 +430,7 @@ def new_ritual(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-def ritual(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def ritual(request: Request, slug: str, pk: int) -> HttpResponse:
     found, access = queries.ritual_for(request.user, slug, pk)
     return render(
         request,
@@ -462,7 +447,7 @@ def ritual(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit_ritual(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def edit_ritual(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     found, access = queries.ritual_for(request.user, slug, pk)
     _require_animator(access, found.space)
     community = found.community
@@ -473,7 +458,7 @@ def edit_ritual(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             try:
                 if form.cleaned_data["space"] != found.space:
                     raise ActionRefused(_("A ritual stays in its space: set a new one elsewhere."))
-                actions.do_edit_ritual(_user(request), found, **_ritual_values(form))
+                actions.do_edit_ritual(request.user, found, **_ritual_values(form))
             except ActionRefused as refusal:
                 form.add_error(None, refusal.message)
             else:
@@ -491,11 +476,11 @@ def edit_ritual(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @refusals_as_messages
-def stop_ritual(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def stop_ritual(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     found, access = queries.ritual_for(request.user, slug, pk)
     _require_animator(access, found.space)
     if request.method == "POST":
-        actions.do_stop_ritual(_user(request), found)
+        actions.do_stop_ritual(request.user, found)
         messages.success(request, _("The ritual has stopped."))
         return redirect(found.get_absolute_url())
     return render(

@@ -11,7 +11,6 @@ from django.http import Http404
 from cercle import permissions
 from cercle.communities.models import Community, Space
 from cercle.ideas.models import Idea, IdeaDecision, IdeaStatus, IdeaVote
-from cercle.membership.queries import community_for
 
 Actor = permissions.Actor
 SORTS = ("votes", "newest")
@@ -55,7 +54,7 @@ class IdeaPage:
 
 def idea_for(actor: Actor, slug: str, pk: int) -> tuple[Idea, permissions.CommunityAccess]:
     """An idea whose space the actor reads, or a 404 that does not tell whether it exists."""
-    community, access = community_for(actor, slug)
+    community, access = permissions.community_for(actor, slug)
     idea = Idea.objects.select_related("space", "author").filter(pk=pk, community=community).first()
     if idea is None or not access.reads(idea.space):
         raise Http404

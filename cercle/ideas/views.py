@@ -5,24 +5,22 @@ an aria-live region)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from cercle import permissions
-from cercle.accounts.models import User
+from cercle import permissions, web
 from cercle.errors import ActionRefused
 from cercle.ideas import actions, queries
 from cercle.ideas.forms import DecisionForm, IdeaForm
 from cercle.ideas.models import Idea, IdeaStatus
-from cercle.membership.queries import community_for
+from cercle.web import AuthenticatedRequest, Request
 
 PAGE_SIZE = 20
 
@@ -34,15 +32,9 @@ class Row:
     may_vote: bool
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
 @require_safe
-def board(request: HttpRequest, slug: str) -> HttpResponse:
-    community, access = community_for(request.user, slug)
-    if not access.reads_open_spaces():
-        raise Http404
+def board(request: Request, slug: str) -> HttpResponse:
+    community, access = web.community_for(request, slug, "read")
     status = request.GET.get("status", "")
     if status not in IdeaStatus.values:
         status = ""
@@ -77,8 +69,9 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def propose(request: HttpRequest, slug: str) -> HttpResponse:
-    community, access = community_for(request.user, slug)
+@web.once
+def propose(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    community, access = web.community_for(request, slug)
     spaces = queries.proposable_spaces(access)
     if not spaces:
         raise Http404
@@ -86,15 +79,13 @@ def propose(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             created = actions.do_propose_idea(
-                _user(request),
+                request.user,
                 form.chosen_space(),
                 title=form.cleaned_data["title"],
                 description=form.cleaned_data["description"],
             )
         except ActionRefused as refusal:
-            if refusal.not_found:
-                raise Http404 from refusal
-            form.add_error(None, refusal.message)
+            web.refusal_on_form(form, refusal)
         else:
             messages.success(request, _("Your idea is on the board."))
             return redirect(created.get_absolute_url())
@@ -117,43 +108,34 @@ def _idea_context(data: queries.IdeaPage, form: DecisionForm | None) -> dict[str
 
 
 @require_safe
-def idea(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def idea(request: Request, slug: str, pk: int) -> HttpResponse:
     data = queries.idea_page(request.user, slug, pk)
     form = DecisionForm(current=data.idea.status) if data.may_decide else None
     return render(request, "ideas/idea.html", _idea_context(data, form))
 
 
-def _back(request: HttpRequest, found: Idea) -> str:
-    back = request.POST.get("next", "")
-    # Django's check, not a prefix test: browsers read "/\evil.example" as another site.
-    if back.startswith("/") and url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return back
-    return found.get_absolute_url()
-
-
 @login_required
 @require_POST
-def vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+@web.once
+def vote(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     found, _access = queries.idea_for(request.user, slug, pk)
     wanted = request.POST.get("vote") != "0"
     announcement = ""
     try:
         if wanted:
-            actions.do_vote(_user(request), found)
+            actions.do_vote(request.user, found)
             announcement = _("Your vote is counted.")
         else:
-            actions.do_unvote(_user(request), found)
+            actions.do_unvote(request.user, found)
             announcement = _("Your vote is withdrawn.")
     except ActionRefused as refusal:
         if refusal.not_found:
             raise Http404 from refusal
-        if not request.htmx:  # type: ignore[attr-defined]
+        if not request.htmx:
             messages.error(request, refusal.message)
-            return redirect(_back(request, found))
+            return redirect(web.next_url(request, found.get_absolute_url()))
         return HttpResponse(refusal.message, status=403)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         data = queries.idea_page(request.user, slug, pk)
         return render(
             request,
@@ -168,12 +150,12 @@ def vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             },
         )
     messages.success(request, announcement)
-    return redirect(_back(request, found))
+    return redirect(web.next_url(request, found.get_absolute_url()))
 
 
 @login_required
 @require_POST
-def decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def decide(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     data = queries.idea_page(request.user, slug, pk)
     if not data.may_decide:
         raise Http404
@@ -181,7 +163,7 @@ def decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             actions.do_decide(
-                _user(request),
+                request.user,
                 data.idea,
                 status=form.cleaned_data["status"],
                 reason=form.cleaned_data["reason"],

@@ -12,7 +12,6 @@ from django.http import Http404
 from cercle import permissions
 from cercle.communities.models import Community
 from cercle.knowledge.models import Collection, Resource
-from cercle.membership import queries as community_queries
 from cercle.notifications.digest import DigestItem
 
 # How many new collections and resources a digest lists.
@@ -81,7 +80,7 @@ def tree(collections: list[Collection]) -> list[Node]:
 def library(
     actor: permissions.Actor, slug: str
 ) -> tuple[Community, permissions.CommunityAccess, list[Node]]:
-    community, access = community_queries.community_for(actor, slug)
+    community, access = permissions.community_for(actor, slug)
     if not access.reads_open_spaces():
         raise Http404
     collections = list(readable_collections(access))
@@ -94,7 +93,7 @@ def collection_for(
     actor: permissions.Actor, slug: str, collection_slug: str
 ) -> tuple[Collection, permissions.CommunityAccess]:
     """A collection the actor may read, or a 404 that does not tell whether it exists."""
-    community, access = community_queries.community_for(actor, slug)
+    community, access = permissions.community_for(actor, slug)
     collection = (
         Collection.objects.filter(community=community, slug=collection_slug)
         .select_related("space", "parent")
@@ -110,7 +109,7 @@ def collection_for(
 def resource_for(
     actor: permissions.Actor, slug: str, pk: int
 ) -> tuple[Resource, permissions.CommunityAccess]:
-    community, access = community_queries.community_for(actor, slug)
+    community, access = permissions.community_for(actor, slug)
     resource = (
         Resource.objects.filter(collection__community=community, pk=pk)
         .select_related("collection__space", "added_by")

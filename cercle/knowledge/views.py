@@ -9,15 +9,14 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from cercle import permissions
-from cercle.accounts.models import User
+from cercle import permissions, web
 from cercle.conversations.models import REACTION_SYMBOLS, ReactionKind, Tag
 from cercle.errors import ActionRefused
 from cercle.knowledge import actions, queries
@@ -35,14 +34,12 @@ from cercle.knowledge.forms import (
     ResourceEditForm,
 )
 from cercle.knowledge.models import Collection, Resource, ResourceReaction
-from cercle.membership.views import refusals_as_messages
+from cercle.web import AuthenticatedRequest, Request, first_error, refusals_as_messages
+
+MAX_BOOKMARKS_FILE = 10 * 1024 * 1024
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def _direction(request: HttpRequest) -> actions.Direction:
+def _direction(request: Request) -> actions.Direction:
     return "up" if request.POST.get("direction") == "up" else "down"
 
 
@@ -55,16 +52,8 @@ def _require_edit(
         raise PermissionDenied
 
 
-def _first_error(form: Any) -> str:
-    """A form's first error as a message, named after its field."""
-    for name, errors in form.errors.items():
-        field = form.fields.get(name)
-        return f"{field.label}: {errors[0]}" if field is not None else str(errors[0])
-    return _("Check the form.")
-
-
 @require_safe
-def library(request: HttpRequest, slug: str) -> HttpResponse:
+def library(request: Request, slug: str) -> HttpResponse:
     community, access, roots = queries.library(request.user, slug)
     spaces = permissions.readable_spaces(access)
     may_create = access.may_post()
@@ -91,8 +80,9 @@ def library(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@web.once
 @refusals_as_messages
-def new_collection(request: HttpRequest, slug: str) -> HttpResponse:
+def new_collection(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     _community, access, _roots = queries.library(request.user, slug)
     parent: Collection | None = None
     if request.POST.get("parent"):
@@ -105,7 +95,7 @@ def new_collection(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, _("Give the collection a title and a space."))
         return redirect(parent.get_absolute_url() if parent else "knowledge:library", slug)
     created = actions.do_create_collection(
-        _user(request),
+        request.user,
         parent.space if parent else form.cleaned_data["space"],
         title=form.cleaned_data["title"],
         description=form.cleaned_data["description"],
@@ -115,7 +105,7 @@ def new_collection(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-def collection(request: HttpRequest, slug: str, collection: str) -> HttpResponse:
+def collection(request: Request, slug: str, collection: str) -> HttpResponse:
     found, access = queries.collection_for(request.user, slug, collection)
     children = list(found.children.all())
     resources = list(found.resources.select_related("added_by").prefetch_related("tags"))
@@ -164,17 +154,17 @@ def collection(request: HttpRequest, slug: str, collection: str) -> HttpResponse
 @login_required
 @require_POST
 @refusals_as_messages
-def edit_collection(request: HttpRequest, slug: str, collection: str) -> HttpResponse:
+def edit_collection(request: AuthenticatedRequest, slug: str, collection: str) -> HttpResponse:
     found, access = queries.collection_for(request.user, slug, collection)
     _require_edit(access, found, found.created_by_id)
     form = CollectionEditForm(
         request.POST, request.FILES, prefix="edit", has_cover=bool(found.cover)
     )
     if not form.is_valid():
-        raise ActionRefused(_first_error(form))
+        raise ActionRefused(first_error(form))
     data = form.cleaned_data
     actions.do_edit_collection(
-        _user(request),
+        request.user,
         found,
         title=data["title"],
         description=data["description"],
@@ -187,7 +177,7 @@ def edit_collection(request: HttpRequest, slug: str, collection: str) -> HttpRes
 
 
 @require_safe
-def cover(request: HttpRequest, slug: str, collection: str) -> FileResponse:
+def cover(request: Request, slug: str, collection: str) -> FileResponse:
     """A collection's cover, for those who read its space only."""
     found, _access = queries.collection_for(request.user, slug, collection)
     if not found.cover:
@@ -203,7 +193,7 @@ def cover(request: HttpRequest, slug: str, collection: str) -> FileResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @refusals_as_messages
-def related(request: HttpRequest, slug: str, collection: str) -> HttpResponse:
+def related(request: AuthenticatedRequest, slug: str, collection: str) -> HttpResponse:
     """Relate the collection to others (in any community the actor reads), or unrelate."""
     found, access = queries.collection_for(request.user, slug, collection)
     _require_edit(access, found, found.created_by_id)
@@ -220,12 +210,12 @@ def related(request: HttpRequest, slug: str, collection: str) -> HttpResponse:
         if other is None:
             raise Http404
         if request.POST.get("action") == "unrelate":
-            actions.do_unrelate_collections(_user(request), found, other)
+            actions.do_unrelate_collections(request.user, found, other)
             messages.success(
                 request, _("“%(title)s” is no longer related.") % {"title": other.title}
             )
         else:
-            actions.do_relate_collections(_user(request), found, other)
+            actions.do_relate_collections(request.user, found, other)
             messages.success(request, _("“%(title)s” is now related.") % {"title": other.title})
         words = request.POST.get("q", "").strip()
         return redirect(f"{page}?{urlencode({'q': words})}" if words else page)
@@ -253,7 +243,7 @@ def _int(value: Any) -> int | None:
 
 
 @require_POST
-def reorder(request: HttpRequest, slug: str, collection: str) -> JsonResponse:
+def reorder(request: Request, slug: str, collection: str) -> JsonResponse:
     """Drag and drop's endpoint: `{"items": "resources" or "collections", "moved": id,
     "order": [ids]}` in JSON; the answer's `message` is read out to screen readers."""
     found, _access = queries.collection_for(request.user, slug, collection)
@@ -269,7 +259,7 @@ def reorder(request: HttpRequest, slug: str, collection: str) -> JsonResponse:
     except (ValueError, TypeError, KeyError):
         return JsonResponse({"message": _("This new order could not be read.")}, status=400)
     try:
-        result = actions.do_reorder(_user(request), found, items, moved, order)
+        result = actions.do_reorder(request.user, found, items, moved, order)
     except actions.OrderRefused as refusal:
         return JsonResponse({"message": refusal.message}, status=409)
     except ActionRefused as refusal:
@@ -287,9 +277,9 @@ def reorder(request: HttpRequest, slug: str, collection: str) -> JsonResponse:
 @login_required
 @require_POST
 @refusals_as_messages
-def move_collection(request: HttpRequest, slug: str, collection: str) -> HttpResponse:
+def move_collection(request: AuthenticatedRequest, slug: str, collection: str) -> HttpResponse:
     found, _access = queries.collection_for(request.user, slug, collection)
-    actions.do_move_collection(_user(request), found, _direction(request))
+    actions.do_move_collection(request.user, found, _direction(request))
     if found.parent is not None:
         return redirect(found.parent.get_absolute_url())
     return redirect("knowledge:library", slug)
@@ -300,8 +290,9 @@ def _tags(found: Collection) -> object:
 
 
 @login_required
+@web.once(unless="fetch")
 @refusals_as_messages
-def add_link(request: HttpRequest, slug: str, collection: str) -> HttpResponse:
+def add_link(request: AuthenticatedRequest, slug: str, collection: str) -> HttpResponse:
     found, access = queries.collection_for(request.user, slug, collection)
     if not access.may_post(found.space):
         raise Http404
@@ -323,7 +314,7 @@ def add_link(request: HttpRequest, slug: str, collection: str) -> HttpResponse:
                 messages.info(request, _("Title and description fetched from the page."))
         else:
             resource = actions.do_add_link(
-                _user(request),
+                request.user,
                 found,
                 url=data["url"],
                 title=data["title"],
@@ -335,8 +326,9 @@ def add_link(request: HttpRequest, slug: str, collection: str) -> HttpResponse:
 
 
 @login_required
+@web.once
 @refusals_as_messages
-def add_file(request: HttpRequest, slug: str, collection: str) -> HttpResponse:
+def add_file(request: AuthenticatedRequest, slug: str, collection: str) -> HttpResponse:
     found, access = queries.collection_for(request.user, slug, collection)
     if not access.may_post(found.space):
         raise Http404
@@ -344,7 +336,7 @@ def add_file(request: HttpRequest, slug: str, collection: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         resource = actions.do_add_file(
-            _user(request),
+            request.user,
             found,
             upload=data["upload"],
             title=data["title"],
@@ -356,8 +348,9 @@ def add_file(request: HttpRequest, slug: str, collection: str) -> HttpResponse:
 
 
 @login_required
+@web.once
 @refusals_as_messages
-def add_note(request: HttpRequest, slug: str, collection: str) -> HttpResponse:
+def add_note(request: AuthenticatedRequest, slug: str, collection: str) -> HttpResponse:
     found, access = queries.collection_for(request.user, slug, collection)
     if not access.may_post(found.space):
         raise Http404
@@ -365,7 +358,7 @@ def add_note(request: HttpRequest, slug: str, collection: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         resource = actions.do_add_note(
-            _user(request),
+            request.user,
             found,
             title=data["title"],
             note=data["note"],
@@ -376,7 +369,7 @@ def add_note(request: HttpRequest, slug: str, collection: str) -> HttpResponse:
 
 
 def _add_page(
-    request: HttpRequest, found: Collection, form: LinkForm | FileForm | NoteForm, kind: str
+    request: Request, found: Collection, form: LinkForm | FileForm | NoteForm, kind: str
 ) -> HttpResponse:
     titles = {"link": _("Add a link"), "file": _("Add a file"), "note": _("Add a note")}
     return render(
@@ -393,7 +386,7 @@ def _add_page(
 
 
 @require_safe
-def resource(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def resource(request: Request, slug: str, pk: int) -> HttpResponse:
     found, access = queries.resource_for(request.user, slug, pk)
     reactions = list(ResourceReaction.objects.filter(resource=found).values_list("kind", "person"))
     counts = [
@@ -436,7 +429,7 @@ def _resource_initial(found: Resource) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit_resource(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def edit_resource(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     found, access = queries.resource_for(request.user, slug, pk)
     _require_edit(access, found.collection, found.added_by_id)
     title = found.title
@@ -451,7 +444,7 @@ def edit_resource(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             actions.do_edit_resource(
-                _user(request),
+                request.user,
                 found,
                 title=data["title"],
                 excerpt=data["excerpt"],
@@ -461,9 +454,7 @@ def edit_resource(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 upload=data.get("upload"),
             )
         except ActionRefused as refusal:
-            if refusal.not_found:
-                raise Http404 from refusal
-            form.add_error(None, refusal.message)
+            web.refusal_on_form(form, refusal)
         else:
             messages.success(request, _("The resource is saved."))
             return redirect(found.get_absolute_url())
@@ -483,12 +474,12 @@ def edit_resource(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @refusals_as_messages
-def delete_resource(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def delete_resource(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """A confirmation page; the deletion itself is its form's POST."""
     found, access = queries.resource_for(request.user, slug, pk)
     _require_edit(access, found.collection, found.added_by_id)
     if request.method == "POST":
-        actions.do_delete_resource(_user(request), found)
+        actions.do_delete_resource(request.user, found)
         messages.success(request, _("“%(title)s” is deleted.") % {"title": found.title})
         return redirect(found.collection.get_absolute_url())
     return render(
@@ -504,7 +495,7 @@ def delete_resource(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @require_safe
-def download(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
+def download(request: Request, slug: str, pk: int) -> HttpResponseBase:
     found, _access = queries.resource_for(request.user, slug, pk)
     if not found.file:
         raise Http404
@@ -519,7 +510,7 @@ def download(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
 
 
 @require_safe
-def export(request: HttpRequest, slug: str, collection: str) -> HttpResponseBase:
+def export(request: Request, slug: str, collection: str) -> HttpResponseBase:
     found, access = queries.collection_for(request.user, slug, collection)
     return FileResponse(
         export_collection(found, access),
@@ -530,8 +521,9 @@ def export(request: HttpRequest, slug: str, collection: str) -> HttpResponseBase
 
 
 @login_required
+@web.once
 @refusals_as_messages
-def import_bookmarks(request: HttpRequest, slug: str, collection: str) -> HttpResponse:
+def import_bookmarks(request: AuthenticatedRequest, slug: str, collection: str) -> HttpResponse:
     found, access = queries.collection_for(request.user, slug, collection)
     if not access.may_post(found.space):
         raise Http404
@@ -541,7 +533,8 @@ def import_bookmarks(request: HttpRequest, slug: str, collection: str) -> HttpRe
         upload = form.cleaned_data["upload"]
         actions.check_bookmarks_file_size(upload.size)
         html = upload.read().decode("utf-8", errors="replace")
-        report = actions.do_import_bookmarks(_user(request), found, html)
+        report = actions.do_import_bookmarks(request.user, found, html)
+        web.mark_done(request)
         messages.success(
             request,
             _("%(resources)d links and %(collections)d collections imported.")
@@ -556,29 +549,30 @@ def import_bookmarks(request: HttpRequest, slug: str, collection: str) -> HttpRe
 
 @login_required
 @require_POST
+@web.once
 @refusals_as_messages
-def comment(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def comment(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     found, _access = queries.resource_for(request.user, slug, pk)
     form = CommentForm(request.POST)
     if not form.is_valid():
         raise ActionRefused(_("Write a message first."))
-    actions.do_comment(_user(request), found, body=form.cleaned_data["body"])
+    actions.do_comment(request.user, found, body=form.cleaned_data["body"])
     return redirect(found.get_absolute_url())
 
 
 @login_required
 @require_POST
 @refusals_as_messages
-def react(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def react(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     found, _access = queries.resource_for(request.user, slug, pk)
-    actions.do_toggle_reaction(_user(request), found, request.POST.get("kind", ""))
+    actions.do_toggle_reaction(request.user, found, request.POST.get("kind", ""))
     return redirect(found.get_absolute_url())
 
 
 @login_required
 @require_POST
 @refusals_as_messages
-def move_resource(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def move_resource(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     found, _access = queries.resource_for(request.user, slug, pk)
-    actions.do_move_resource(_user(request), found, _direction(request))
+    actions.do_move_resource(request.user, found, _direction(request))
     return redirect(found.collection.get_absolute_url())

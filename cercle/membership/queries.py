@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 
 from cercle import permissions
 from cercle.accounts.models import User
@@ -39,29 +38,6 @@ def directory(
     ).order_by("name")
 
 
-def community_for(actor: Actor, slug: str) -> tuple[Community, permissions.CommunityAccess]:
-    """The community at `slug` with the actor's access, or a 404 when they may not see it."""
-    community = Community.objects.filter(slug=slug).first()
-    if community is None:
-        raise Http404
-    access = permissions.community_access(actor, community)
-    if not access.sees_landing():
-        raise Http404
-    return community, access
-
-
-def space_for(
-    actor: Actor, slug: str, space_slug: str
-) -> tuple[Space, permissions.CommunityAccess]:
-    """A space the actor may read, or a 404 that does not tell whether it exists."""
-    community, access = community_for(actor, slug)
-    space = Space.objects.filter(community=community, slug=space_slug).first()
-    if space is None or not access.reads(space):
-        raise Http404
-    space.community = community
-    return space, access
-
-
 @dataclass
 class Landing:
     community: Community
@@ -74,7 +50,7 @@ class Landing:
 
 
 def landing(actor: Actor, slug: str) -> Landing:
-    community, access = community_for(actor, slug)
+    community, access = permissions.community_for(actor, slug)
     active = Membership.objects.filter(community=community, status=Status.ACTIVE).select_related(
         "person"
     )

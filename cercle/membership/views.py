@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, cast
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from cercle import permissions
+from cercle import permissions, web
 from cercle.accounts.models import User
-from cercle.communities.models import Audience, Community, Entry, Invitation, Membership, Status
+from cercle.communities.models import Audience, Entry, Invitation, Membership, Status
 from cercle.errors import ActionRefused
 from cercle.membership import actions, queries
 from cercle.membership.forms import (
@@ -29,51 +24,13 @@ from cercle.membership.forms import (
     RoleForm,
     SpaceForm,
 )
-
-View = Callable[..., HttpResponseBase]
-
-
-def refusals_as_messages(view: View) -> View:
-    """An `ActionRefused` becomes a message on the page the person came from
-    (or a 404 when saying more would leak that something exists)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            return view(request, *args, **kwargs)
-        except ActionRefused as refusal:
-            if refusal.not_found:
-                raise Http404 from refusal
-            messages.error(request, refusal.message)
-            return redirect(_back(request))
-
-    return wrapper
-
-
-def _back(request: HttpRequest) -> str:
-    referer = request.headers.get("referer", "")
-    host = request.get_host()
-    if referer and referer.split("://", 1)[-1].startswith(host + "/"):
-        return "/" + referer.split("://", 1)[-1].split("/", 1)[1]
-    return reverse("community_directory")
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def _managed(request: HttpRequest, slug: str) -> tuple[Community, permissions.CommunityAccess]:
-    community, access = queries.community_for(request.user, slug)
-    if not access.may_manage():
-        raise Http404
-    return community, access
-
+from cercle.web import AuthenticatedRequest, Request, refusals_as_messages
 
 # --- Directory and landing ------------------------------------------------------------------
 
 
 @require_safe
-def directory(request: HttpRequest) -> HttpResponse:
+def directory(request: Request) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     audience = request.GET.get("audience", "")
     entry = request.GET.get("entry", "")
@@ -95,13 +52,14 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def create(request: HttpRequest) -> HttpResponseBase:
+@web.once
+def create(request: AuthenticatedRequest) -> HttpResponseBase:
     if not permissions.may_create_community(request.user):
         raise Http404
     form = CommunityForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            community = actions.do_create_community(_user(request), **form.cleaned_data)
+            community = actions.do_create_community(request.user, **form.cleaned_data)
         except ActionRefused as refusal:
             form.add_error(None, refusal.message)
         else:
@@ -112,8 +70,8 @@ def create(request: HttpRequest) -> HttpResponseBase:
 
 @login_required
 @require_safe
-def mine(request: HttpRequest) -> HttpResponse:
-    memberships = list(queries.my_memberships(_user(request)))
+def mine(request: AuthenticatedRequest) -> HttpResponse:
+    memberships = list(queries.my_memberships(request.user))
     return render(
         request,
         "communities/mine.html",
@@ -126,7 +84,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-def landing(request: HttpRequest, slug: str) -> HttpResponse:
+def landing(request: Request, slug: str) -> HttpResponse:
     data = queries.landing(request.user, slug)
     return render(
         request,
@@ -142,9 +100,9 @@ def landing(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-def image(request: HttpRequest, slug: str, kind: str) -> FileResponse:
+def image(request: Request, slug: str, kind: str) -> FileResponse:
     """Logos and covers, shown only where the community's landing page may be seen."""
-    community, _access = queries.community_for(request.user, slug)
+    community, _access = web.community_for(request, slug)
     field = community.logo if kind == "logo" else community.cover
     if not field:
         raise Http404
@@ -160,11 +118,11 @@ def image(request: HttpRequest, slug: str, kind: str) -> FileResponse:
 @login_required
 @require_POST
 @refusals_as_messages
-def join(request: HttpRequest, slug: str) -> HttpResponse:
-    community, _access = queries.community_for(request.user, slug)
+def join(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    community, _access = web.community_for(request, slug)
     form = JoinRequestForm(request.POST)
     message = form.cleaned_data["message"] if form.is_valid() else ""
-    membership = actions.do_join(_user(request), community, message=message)
+    membership = actions.do_join(request.user, community, message=message)
     if membership.status == Status.ACTIVE:
         messages.success(request, _("Welcome to %(community)s!") % {"community": community})
     else:
@@ -179,9 +137,9 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 @refusals_as_messages
-def cancel_request(request: HttpRequest, slug: str) -> HttpResponse:
-    community, _access = queries.community_for(request.user, slug)
-    actions.do_cancel_request(_user(request), community)
+def cancel_request(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    community, _access = web.community_for(request, slug)
+    actions.do_cancel_request(request.user, community)
     messages.success(request, _("Your request is withdrawn."))
     return redirect(community.get_absolute_url())
 
@@ -189,9 +147,9 @@ def cancel_request(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 @refusals_as_messages
-def leave(request: HttpRequest, slug: str) -> HttpResponse:
-    community, _access = queries.community_for(request.user, slug)
-    actions.do_leave(_user(request), community)
+def leave(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    community, _access = web.community_for(request, slug)
+    actions.do_leave(request.user, community)
     messages.success(request, _("You have left %(community)s.") % {"community": community})
     return redirect(community.get_absolute_url())
 
@@ -200,7 +158,7 @@ def leave(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-def invitation(request: HttpRequest, token: str) -> HttpResponse:
+def invitation(request: Request, token: str) -> HttpResponse:
     try:
         found = actions.check_invitation(token)
     except ActionRefused as refusal:
@@ -217,8 +175,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_POST
 @refusals_as_messages
-def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
-    membership = actions.do_accept_invitation(_user(request), token)
+def accept_invitation(request: AuthenticatedRequest, token: str) -> HttpResponse:
+    membership = actions.do_accept_invitation(request.user, token)
     messages.success(request, _("Welcome to %(community)s!") % {"community": membership.community})
     return redirect(membership.community.get_absolute_url())
 
@@ -226,8 +184,8 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_POST
 @refusals_as_messages
-def decline_invitation(request: HttpRequest, token: str) -> HttpResponse:
-    actions.do_decline_invitation(_user(request), token)
+def decline_invitation(request: AuthenticatedRequest, token: str) -> HttpResponse:
+    actions.do_decline_invitation(request.user, token)
     messages.success(request, _("You declined the invitation."))
     return redirect("home")
 
@@ -236,12 +194,12 @@ def decline_invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def manage(request: HttpRequest, slug: str) -> HttpResponseBase:
-    community, access = _managed(request, slug)
+def manage(request: AuthenticatedRequest, slug: str) -> HttpResponseBase:
+    community, access = web.community_for(request, slug, "manage")
     form = CommunityForm(request.POST or None, request.FILES or None, instance=community)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.do_update_community(_user(request), community, **form.cleaned_data)
+            actions.do_update_community(request.user, community, **form.cleaned_data)
         except ActionRefused as refusal:
             form.add_error(None, refusal.message)
         else:
@@ -257,10 +215,9 @@ def manage(request: HttpRequest, slug: str) -> HttpResponseBase:
 
 
 @login_required
-def manage_members(request: HttpRequest, slug: str) -> HttpResponse:
-    community, access = queries.community_for(request.user, slug)
-    if not (access.may_manage() or access.may_decide_requests()):
-        raise Http404
+@web.once
+def manage_members(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    community, access = web.community_for(request, slug, _manages_members)
     invite_form = InviteForm(request.POST or None)
     report = None
     if request.method == "POST":
@@ -269,7 +226,7 @@ def manage_members(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             try:
                 report = actions.do_invite(
-                    _user(request),
+                    request.user,
                     community,
                     actions.parse_addresses(invite_form.cleaned_data["addresses"]),
                     message=invite_form.cleaned_data["message"],
@@ -277,6 +234,7 @@ def manage_members(request: HttpRequest, slug: str) -> HttpResponse:
             except ActionRefused as refusal:
                 messages.error(request, refusal.message)
             else:
+                web.mark_done(request)
                 invite_form = InviteForm()
     return render(
         request,
@@ -295,6 +253,10 @@ def manage_members(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _manages_members(access: web.Access) -> bool:
+    return access.may_manage() or access.may_decide_requests()
+
+
 MEMBER_OPERATIONS = {"approve", "decline", "role", "remove", "ban", "unban"}
 
 
@@ -302,19 +264,17 @@ MEMBER_OPERATIONS = {"approve", "decline", "role", "remove", "ban", "unban"}
 @require_POST
 @refusals_as_messages
 def member_operation(
-    request: HttpRequest, slug: str, membership_id: int, operation: str
+    request: AuthenticatedRequest, slug: str, membership_id: int, operation: str
 ) -> HttpResponse:
-    community, access = queries.community_for(request.user, slug)
-    if operation not in MEMBER_OPERATIONS or not (
-        access.may_manage() or access.may_decide_requests()
-    ):
+    community, _access = web.community_for(request, slug, _manages_members)
+    if operation not in MEMBER_OPERATIONS:
         raise Http404
     membership = get_object_or_404(
         Membership.objects.select_related("person", "community"),
         pk=membership_id,
         community=community,
     )
-    actor = _user(request)
+    actor = request.user
     name = membership.person.display_name
     if operation in {"approve", "decline"}:
         form = DecisionForm(request.POST)
@@ -349,23 +309,22 @@ def member_operation(
 @login_required
 @require_POST
 @refusals_as_messages
-def revoke_invitation(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
-    community, access = queries.community_for(request.user, slug)
-    if not access.may_invite():
-        raise Http404
+def revoke_invitation(request: AuthenticatedRequest, slug: str, invitation_id: int) -> HttpResponse:
+    community, _access = web.community_for(request, slug, web.Access.may_invite)
     found = get_object_or_404(Invitation, pk=invitation_id, community=community)
-    actions.do_revoke_invitation(_user(request), found)
+    actions.do_revoke_invitation(request.user, found)
     messages.success(request, _("The invitation to %(email)s is revoked.") % {"email": found.email})
     return redirect("community_members", slug=community.slug)
 
 
 @login_required
-def manage_spaces(request: HttpRequest, slug: str) -> HttpResponseBase:
-    community, access = _managed(request, slug)
+@web.once
+def manage_spaces(request: AuthenticatedRequest, slug: str) -> HttpResponseBase:
+    community, access = web.community_for(request, slug, "manage")
     form = SpaceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            created = actions.do_create_space(_user(request), community, **form.cleaned_data)
+            created = actions.do_create_space(request.user, community, **form.cleaned_data)
         except ActionRefused as refusal:
             form.add_error(None, refusal.message)
         else:
@@ -388,8 +347,8 @@ def manage_spaces(request: HttpRequest, slug: str) -> HttpResponseBase:
 
 @login_required
 @refusals_as_messages
-def edit_space(request: HttpRequest, slug: str, space: str) -> HttpResponseBase:
-    community, access = _managed(request, slug)
+def edit_space(request: AuthenticatedRequest, slug: str, space: str) -> HttpResponseBase:
+    community, access = web.community_for(request, slug, "manage")
     found = get_object_or_404(community.spaces, slug=space)
     if not access.may_manage(found):
         raise Http404
@@ -399,7 +358,7 @@ def edit_space(request: HttpRequest, slug: str, space: str) -> HttpResponseBase:
         if request.method == "POST" and "name" in request.POST
         else SpaceForm(instance=found)
     )
-    actor = _user(request)
+    actor = request.user
     listed_members = community.memberships.filter(status=Status.ACTIVE).select_related("person")
     list_form = ListInSpaceForm(
         request.POST if "person" in request.POST else None,

@@ -56,7 +56,6 @@ from cercle.communities.models import Community, Membership, Space, Status
 from cercle.conversations import queries as conversation_queries
 from cercle.conversations.models import Kind as TopicKind
 from cercle.conversations.models import Post, Tag, Topic
-from cercle.membership import queries as community_queries
 from cercle.nextactions.models import Decision, ItemKind
 from cercle.onboarding import queries as onboarding_queries
 from cercle.onboarding.models import Welcome, WelcomeSent
@@ -87,7 +86,7 @@ def cockpit_community(actor: Actor, slug: str) -> tuple[Community, permissions.C
     """The community at `slug` for those who may see its cockpit. Others get a 404
     when the community's content is closed to them (saying more would tell them who
     runs it), a 403 otherwise, as the animators' other pages do."""
-    community, access = community_queries.community_for(actor, slug)
+    community, access = permissions.community_for(actor, slug)
     if not permissions.cockpit.may_see_cockpit(access):
         if not access.reads_open_spaces():
             raise Http404

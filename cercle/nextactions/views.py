@@ -3,19 +3,17 @@ back to the queue at the item's section, with a message)."""
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
-from cercle import permissions
+from cercle import permissions, web
 from cercle.accounts.models import User
 from cercle.communities.models import Community
 from cercle.conversations.models import Topic
@@ -23,15 +21,12 @@ from cercle.errors import ActionRefused
 from cercle.nextactions import actions, queries
 from cercle.nextactions.forms import AskForm, DecisionForm
 from cercle.nextactions.models import ItemKind, Outcome
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
+from cercle.web import AuthenticatedRequest, Request
 
 
 @login_required
 @require_safe
-def queue(request: HttpRequest, slug: str) -> HttpResponse:
+def queue(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     page = queries.queue(request.user, slug)
     return render(
         request,
@@ -40,7 +35,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _acting(request: HttpRequest, slug: str) -> tuple[Community, permissions.CommunityAccess]:
+def _acting(request: Request, slug: str) -> tuple[Community, permissions.CommunityAccess]:
     """Those who see the queue but may not act on it (staff) get a 403."""
     community, access = queries.cockpit_community(request.user, slug)
     if not permissions.cockpit.may_act_on_next_actions(access):
@@ -54,15 +49,9 @@ def _back(community: Community, kind: str = "") -> HttpResponseRedirect:
     return HttpResponseRedirect(url + anchor)
 
 
-def _refused(request: HttpRequest, refusal: ActionRefused) -> None:
-    if refusal.not_found:
-        raise Http404 from refusal
-    messages.error(request, refusal.message)
-
-
 @login_required
 @require_POST
-def decide(request: HttpRequest, slug: str) -> HttpResponse:
+def decide(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     community, _access = _acting(request, slug)
     form = DecisionForm(request.POST)
     if not form.is_valid():
@@ -72,7 +61,7 @@ def decide(request: HttpRequest, slug: str) -> HttpResponse:
     data = form.cleaned_data
     try:
         actions.do_decide(
-            _user(request),
+            request.user,
             community,
             kind=data["kind"],
             object_id=data["object_id"],
@@ -80,7 +69,7 @@ def decide(request: HttpRequest, slug: str) -> HttpResponse:
             note=data["note"],
         )
     except ActionRefused as refusal:
-        _refused(request, refusal)
+        web.tell_refusal(request, refusal)
     else:
         if data["outcome"] == Outcome.DONE:
             messages.success(request, _("Marked as done: it left the queue."))
@@ -91,7 +80,8 @@ def decide(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def ask(request: HttpRequest, slug: str, topic_id: int) -> HttpResponse:
+@web.once
+def ask(request: AuthenticatedRequest, slug: str, topic_id: int) -> HttpResponse:
     community, _access = _acting(request, slug)
     topic = (
         Topic.objects.select_related("space", "community")
@@ -109,9 +99,9 @@ def ask(request: HttpRequest, slug: str, topic_id: int) -> HttpResponse:
         return _back(community, ItemKind.QUESTION)
     chosen = form.cleaned_data["expert"]
     try:
-        actions.do_ask_experts(_user(request), topic, chosen, note=form.cleaned_data["note"])
+        actions.do_ask_experts(request.user, topic, chosen, note=form.cleaned_data["note"])
     except ActionRefused as refusal:
-        _refused(request, refusal)
+        web.tell_refusal(request, refusal)
     else:
         messages.success(
             request,
@@ -127,13 +117,14 @@ def ask(request: HttpRequest, slug: str, topic_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def welcome(request: HttpRequest, slug: str, person_id: int) -> HttpResponse:
+@web.once
+def welcome(request: AuthenticatedRequest, slug: str, person_id: int) -> HttpResponse:
     community, _access = _acting(request, slug)
     person = get_object_or_404(User, pk=person_id, is_active=True)
     try:
-        actions.do_welcome_newcomer(_user(request), community, person)
+        actions.do_welcome_newcomer(request.user, community, person)
     except ActionRefused as refusal:
-        _refused(request, refusal)
+        web.tell_refusal(request, refusal)
     else:
         messages.success(request, _("You welcomed %(name)s.") % {"name": person.display_name})
     return _back(community, ItemKind.NEWCOMER)

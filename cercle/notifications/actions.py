@@ -211,7 +211,7 @@ def notify_about(
 
 def do_open(person: User, notification_id: int) -> Notification:
     """The notification, marked read, for its recipient only (others get a 404)."""
-    notification = queries.notification_list(person).filter(pk=notification_id).first()
+    notification = queries.notification_for(person, notification_id)
     if notification is None:
         # Someone else's, or about something the person may no longer see.
         raise ActionRefused("", not_found=True)

@@ -104,6 +104,11 @@ def notification_list(person: User) -> QuerySet[Notification]:
     )
 
 
+def notification_for(person: User, notification_id: int) -> Notification | None:
+    """One of the person's notifications, while they may see what it is about."""
+    return notification_list(person).filter(pk=notification_id).first()
+
+
 # --- Email preferences ---------------------------------------------------------------------
 
 

@@ -3,37 +3,31 @@ JavaScript, and the bell refreshes itself with htmx."""
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from cercle.accounts.models import User
 from cercle.errors import ActionRefused
 from cercle.notifications import actions, queries
 from cercle.notifications.emails import read_unsubscribe_token
 from cercle.notifications.forms import EmailPreferencesForm
 from cercle.notifications.models import PREFERENCE_LABELS
+from cercle.web import AuthenticatedRequest, Request
 
 PER_PAGE = 30
 # htmx stops polling when an answer has this status: the session has ended.
 STOP_POLLING = 286
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
 @login_required
 @require_safe
-def notification_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def notification_list(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     page = Paginator(queries.notification_list(user), PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -43,25 +37,34 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_safe
-def open_notification(request: HttpRequest, notification_id: int) -> HttpResponse:
-    try:
-        notification = actions.do_open(_user(request), notification_id)
-    except ActionRefused as refusal:
-        raise Http404 from refusal
+@require_http_methods(["GET", "HEAD", "POST"])
+def open_notification(request: AuthenticatedRequest, notification_id: int) -> HttpResponse:
+    """Where a notification leads. The list's "open" buttons POST: the notification is
+    marked read, then followed. A GET (an email's link, an old bookmark) only leads
+    there and writes nothing, since any other site can make a browser send one."""
+    if request.method == "POST":
+        try:
+            notification = actions.do_open(request.user, notification_id)
+        except ActionRefused as refusal:
+            raise Http404 from refusal
+    else:
+        found = queries.notification_for(request.user, notification_id)
+        if found is None:
+            raise Http404
+        notification = found
     return redirect(notification.get_absolute_url())
 
 
 @login_required
 @require_POST
-def mark_all_read(request: HttpRequest) -> HttpResponse:
-    if actions.do_mark_all_read(_user(request)):
+def mark_all_read(request: AuthenticatedRequest) -> HttpResponse:
+    if actions.do_mark_all_read(request.user):
         messages.success(request, _("All your notifications are marked as read."))
     return redirect("notifications")
 
 
 @require_safe
-def bell(request: HttpRequest) -> HttpResponse:
+def bell(request: Request) -> HttpResponse:
     """The bell alone, for htmx to poll; once logged out, polling stops."""
     if not request.user.is_authenticated:
         return HttpResponse(status=STOP_POLLING)
@@ -74,8 +77,8 @@ def bell(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def email_settings(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def email_settings(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     form = EmailPreferencesForm(request.POST or None, preferences=queries.email_preferences(user))
     if request.method == "POST" and form.is_valid():
         actions.do_set_email_preferences(user, form.cleaned_data)
@@ -89,7 +92,7 @@ def email_settings(request: HttpRequest) -> HttpResponse:
 # GET only shows the confirmation, since link scanners open every link they see.
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
-def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+def unsubscribe(request: Request, token: str) -> HttpResponse:
     found = read_unsubscribe_token(token)
     if found is None:
         return render(request, "notifications/unsubscribe_invalid.html", status=400)

@@ -25,7 +25,6 @@ from cercle import permissions
 from cercle.accounts.models import User
 from cercle.communities.models import Community, Membership, Role, Space, Status
 from cercle.conversations.models import Post, Reaction, Tag, Topic
-from cercle.membership import queries as community_queries
 from cercle.onboarding.actions import NEW_THIS_WEEK_DAYS, NEWCOMER_DAYS, sender, welcome_url
 from cercle.onboarding.models import OnboardingSettings, Welcome, WelcomeSent
 from cercle.people.models import Expertise, Follow, Profile
@@ -233,7 +232,7 @@ class WelcomePage:
 
 
 def welcome_page(actor: Actor, slug: str) -> WelcomePage:
-    community, access = community_queries.community_for(actor, slug)
+    community, access = permissions.community_for(actor, slug)
     if not isinstance(actor, User) or not permissions.onboarding.sees_onboarding(access):
         raise Http404
     onboarding = settings_for([community]).get(community.pk)
@@ -267,7 +266,7 @@ def welcome_page(actor: Actor, slug: str) -> WelcomePage:
 
 def animated_community(actor: Actor, slug: str) -> tuple[Community, permissions.CommunityAccess]:
     """A community the actor animates, or a 404 (animator pages tell others nothing)."""
-    community, access = community_queries.community_for(actor, slug)
+    community, access = permissions.community_for(actor, slug)
     if not access.may_animate():
         raise Http404
     return community, access

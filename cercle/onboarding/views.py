@@ -3,29 +3,25 @@ JavaScript, and the newcomers' "Welcome" button also answers htmx with its row."
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from cercle import web
 from cercle.accounts.models import User
 from cercle.errors import ActionRefused
 from cercle.onboarding import actions, queries
 from cercle.onboarding.forms import SettingsForm
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
+from cercle.web import AuthenticatedRequest
 
 
 @login_required
 @require_safe
-def welcome(request: HttpRequest, slug: str) -> HttpResponse:
+def welcome(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     page = queries.welcome_page(request.user, slug)
     return render(
         request,
@@ -36,7 +32,7 @@ def welcome(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def settings(request: HttpRequest, slug: str) -> HttpResponseBase:
+def settings(request: AuthenticatedRequest, slug: str) -> HttpResponseBase:
     community, access = queries.animated_community(request.user, slug)
     onboarding = queries.settings_for([community]).get(community.pk)
     current = onboarding.introductions_topic if onboarding else None
@@ -51,7 +47,7 @@ def settings(request: HttpRequest, slug: str) -> HttpResponseBase:
     if request.method == "POST":
         try:
             if "create_topic" in request.POST:
-                topic = actions.do_create_introductions_topic(_user(request), community)
+                topic = actions.do_create_introductions_topic(request.user, community)
                 messages.success(
                     request,
                     _("“%(title)s” is pinned in %(space)s and is now the introductions topic.")
@@ -61,7 +57,7 @@ def settings(request: HttpRequest, slug: str) -> HttpResponseBase:
             form = SettingsForm(request.POST, initial=initial, topics=topics, personas=personas)
             if form.is_valid():
                 actions.do_update_settings(
-                    _user(request),
+                    request.user,
                     community,
                     welcome_message=form.cleaned_data["welcome_message"],
                     introductions_topic=form.cleaned_data["introductions_topic"],
@@ -70,9 +66,7 @@ def settings(request: HttpRequest, slug: str) -> HttpResponseBase:
                 messages.success(request, _("The welcome is saved."))
                 return redirect("onboarding:settings", slug=community.slug)
         except ActionRefused as refusal:
-            if refusal.not_found:
-                raise Http404 from refusal
-            form.add_error(None, refusal.message)
+            web.refusal_on_form(form, refusal)
     return render(
         request,
         "onboarding/settings.html",
@@ -82,7 +76,7 @@ def settings(request: HttpRequest, slug: str) -> HttpResponseBase:
 
 @login_required
 @require_safe
-def newcomers(request: HttpRequest, slug: str) -> HttpResponse:
+def newcomers(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     page = queries.newcomers(request.user, slug, request.GET.get("page"))
     return render(
         request,
@@ -93,10 +87,11 @@ def newcomers(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def welcome_newcomer(request: HttpRequest, slug: str, person_id: int) -> HttpResponseBase:
+@web.once
+def welcome_newcomer(request: AuthenticatedRequest, slug: str, person_id: int) -> HttpResponseBase:
     community, _access = queries.animated_community(request.user, slug)
     person = get_object_or_404(User, pk=person_id, is_active=True)
-    actor = _user(request)
+    actor = request.user
     status = ""
     try:
         actions.do_welcome(actor, community, person)
@@ -104,13 +99,13 @@ def welcome_newcomer(request: HttpRequest, slug: str, person_id: int) -> HttpRes
         if refusal.not_found:
             raise Http404 from refusal
         status = refusal.message
-        if not request.htmx:  # type: ignore[attr-defined]
+        if not request.htmx:
             messages.error(request, status)
     else:
         status = _("You welcomed %(name)s.") % {"name": person.display_name}
-        if not request.htmx:  # type: ignore[attr-defined]
+        if not request.htmx:
             messages.success(request, status)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         row = queries.newcomer_row(actor, community, person)
         if row is None:
             raise Http404

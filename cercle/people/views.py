@@ -3,45 +3,37 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from cercle import permissions
+from cercle import permissions, web
 from cercle.accounts.models import User
 from cercle.communities.models import Community, Space
 from cercle.conversations.models import Tag, Topic
 from cercle.errors import ActionRefused
-from cercle.membership import queries as community_queries
 from cercle.people import actions, queries
 from cercle.people.forms import DirectoryForm, ExpertiseForm, ExpertsForm, ProfileForm
 from cercle.people.models import Expertise, Level, profile_for
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
+from cercle.web import AuthenticatedRequest, Request
 
 # --- Profiles ----------------------------------------------------------------------------------
 
 
 @require_safe
-def profile(request: HttpRequest, handle: str) -> HttpResponse:
+def profile(request: Request, handle: str) -> HttpResponse:
     page = queries.profile_page(request.user, handle)
     return render(request, "people/profile.html", {"page": page, "person": page.person})
 
 
 @require_safe
-def avatar(request: HttpRequest, handle: str) -> FileResponse:
+def avatar(request: Request, handle: str) -> FileResponse:
     """A member's photo, shown only to those who may see their profile."""
     person = queries.person_for(request.user, handle)
     photo = queries.photo_of(person)
@@ -56,8 +48,8 @@ def avatar(request: HttpRequest, handle: str) -> FileResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit_profile(request: HttpRequest) -> HttpResponse:
-    person = _user(request)
+def edit_profile(request: AuthenticatedRequest) -> HttpResponse:
+    person = request.user
     stored = profile_for(person)
     form = ProfileForm(
         request.POST or None, request.FILES or None, profile=stored, email=person.email
@@ -108,8 +100,8 @@ def edit_profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def declare_expertise(request: HttpRequest) -> HttpResponse:
-    person = _user(request)
+def declare_expertise(request: AuthenticatedRequest) -> HttpResponse:
+    person = request.user
     form = ExpertiseForm(request.POST, tags=queries.expertise_tags(person))
     if not form.is_valid():
         messages.error(request, _("Choose one of your communities' tags and a level."))
@@ -118,9 +110,7 @@ def declare_expertise(request: HttpRequest) -> HttpResponse:
     try:
         actions.do_declare_expertise(person, tag, form.cleaned_data["level"])
     except ActionRefused as refusal:
-        if refusal.not_found:
-            raise Http404 from refusal
-        messages.error(request, refusal.message)
+        web.tell_refusal(request, refusal)
     else:
         messages.success(request, _("Your expertise on #%(tag)s is saved.") % {"tag": tag.slug})
     return redirect(reverse("profile_edit") + "#expertise")
@@ -128,8 +118,8 @@ def declare_expertise(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def remove_expertise(request: HttpRequest, expertise_id: int) -> HttpResponse:
-    person = _user(request)
+def remove_expertise(request: AuthenticatedRequest, expertise_id: int) -> HttpResponse:
+    person = request.user
     expertise = get_object_or_404(
         Expertise.objects.select_related("tag__community"), pk=expertise_id, person=person
     )
@@ -144,16 +134,14 @@ def remove_expertise(request: HttpRequest, expertise_id: int) -> HttpResponse:
 
 
 def _community_people(
-    request: HttpRequest, slug: str
+    request: Request, slug: str
 ) -> tuple[Community, permissions.CommunityAccess, list[Tag]]:
-    community, access = community_queries.community_for(request.user, slug)
-    if not queries.reads_directory(access):
-        raise Http404
+    community, access = web.community_for(request, slug, queries.reads_directory)
     return community, access, list(Tag.objects.filter(community=community).order_by("slug"))
 
 
 @require_safe
-def directory(request: HttpRequest, slug: str) -> HttpResponse:
+def directory(request: Request, slug: str) -> HttpResponse:
     community, access, tags = _community_people(request, slug)
     form = DirectoryForm(request.GET, tags=tags)
     form.is_valid()  # A wrong filter is shown with its error; the others still apply.
@@ -176,7 +164,7 @@ def directory(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-def experts(request: HttpRequest, slug: str) -> HttpResponse:
+def experts(request: Request, slug: str) -> HttpResponse:
     community, access, tags = _community_people(request, slug)
     form = ExpertsForm(request.GET, tags=tags)
     form.is_valid()
@@ -235,48 +223,39 @@ def _target_url(target: actions.Target) -> str:
     return target.get_absolute_url()
 
 
-def _next_url(request: HttpRequest, target: actions.Target) -> str:
-    wanted = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return wanted
-    return _target_url(target)
-
-
 @require_POST
-def follow(request: HttpRequest, kind: str, target_id: int) -> HttpResponseBase:
+def follow(request: Request, kind: str, target_id: int) -> HttpResponseBase:
     return _follow_or_unfollow(request, kind, target_id, following=True)
 
 
 @require_POST
-def unfollow(request: HttpRequest, kind: str, target_id: int) -> HttpResponseBase:
+def unfollow(request: Request, kind: str, target_id: int) -> HttpResponseBase:
     return _follow_or_unfollow(request, kind, target_id, following=False)
 
 
 def _follow_or_unfollow(
-    request: HttpRequest, kind: str, target_id: int, *, following: bool
+    request: Request, kind: str, target_id: int, *, following: bool
 ) -> HttpResponseBase:
     target = _target(kind, target_id)
-    next_url = _next_url(request, target)
+    next_url = web.next_url(request, _target_url(target))
     if not request.user.is_authenticated:
         return redirect_to_login(next_url)
     label = follow_label(target)
     try:
         if following:
-            actions.do_follow(_user(request), target)
+            actions.do_follow(request.user, target)
         else:
-            actions.do_unfollow(_user(request), target)
+            actions.do_unfollow(request.user, target)
     except ActionRefused as refusal:
         if refusal.not_found:
             raise Http404 from refusal
-        if not request.htmx:  # type: ignore[attr-defined]
+        if not request.htmx:
             messages.error(request, refusal.message)
     else:
-        if not request.htmx:  # type: ignore[attr-defined]
+        if not request.htmx:
             done = _("You follow %(name)s.") if following else _("You no longer follow %(name)s.")
             messages.success(request, done % {"name": label})
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(
             request,
             "people/_follow_button.html",

@@ -30,6 +30,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from cercle.accounts.models import User
 from cercle.communities.models import (
@@ -402,3 +403,27 @@ def readable_spaces_everywhere(actor: Actor) -> QuerySet[Space]:
             | Q(pk__in=listed, community_id__in=member_of)
         )
     )
+
+
+# --- Looking a community up for a person ---------------------------------------------------
+
+
+def community_for(actor: Actor, slug: str) -> tuple[Community, CommunityAccess]:
+    """The community at `slug` with the actor's access, or a 404 when they may not see it."""
+    community = Community.objects.filter(slug=slug).first()
+    if community is None:
+        raise Http404
+    access = community_access(actor, community)
+    if not access.sees_landing():
+        raise Http404
+    return community, access
+
+
+def space_for(actor: Actor, slug: str, space_slug: str) -> tuple[Space, CommunityAccess]:
+    """A space the actor may read, or a 404 that does not tell whether it exists."""
+    community, access = community_for(actor, slug)
+    space = Space.objects.filter(community=community, slug=space_slug).first()
+    if space is None or not access.reads(space):
+        raise Http404
+    space.community = community
+    return space, access

@@ -8,7 +8,6 @@ from django.http import Http404
 from cercle import permissions
 from cercle.communities.models import Community
 from cercle.conversations.models import Post
-from cercle.membership.queries import community_for
 from cercle.personas.models import Persona
 
 Actor = permissions.Actor
@@ -21,7 +20,7 @@ def personas_page(
 ) -> tuple[Community, permissions.CommunityAccess, list[Persona]]:
     """The personas whoever sees the landing page may meet: the active ones, and the
     retired ones too for those who manage them."""
-    community, access = community_for(actor, slug)
+    community, access = permissions.community_for(actor, slug)
     personas = Persona.objects.filter(community=community)
     if not permissions.personas.may_manage_personas(access):
         personas = personas.filter(is_active=True)
@@ -33,7 +32,7 @@ def persona_for(
 ) -> tuple[Persona, permissions.CommunityAccess]:
     """A persona's page is seen by whoever sees the community's landing page; a retired
     persona's too, since its posts still link to it."""
-    community, access = community_for(actor, slug)
+    community, access = permissions.community_for(actor, slug)
     persona = Persona.objects.filter(community=community, slug=persona_slug).first()
     if persona is None:
         raise Http404

@@ -2,35 +2,27 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from cercle import permissions
-from cercle.accounts.models import User
+from cercle import permissions, web
 from cercle.errors import ActionRefused
-from cercle.membership.queries import community_for
-from cercle.membership.views import refusals_as_messages
 from cercle.personas import actions, queries
 from cercle.personas.forms import PersonaForm
 from cercle.personas.models import Persona
+from cercle.web import AuthenticatedRequest, Request, refusals_as_messages
 
 AUDIT_PAGE_SIZE = 50
 AVATAR_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
 @require_safe
-def persona_list(request: HttpRequest, slug: str) -> HttpResponse:
+def persona_list(request: Request, slug: str) -> HttpResponse:
     community, access, personas = queries.personas_page(request.user, slug)
     return render(
         request,
@@ -46,7 +38,7 @@ def persona_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-def detail(request: HttpRequest, slug: str, persona: str) -> HttpResponse:
+def detail(request: Request, slug: str, persona: str) -> HttpResponse:
     found, access = queries.persona_for(request.user, slug, persona)
     may_manage = permissions.personas.may_manage_personas(access)
     speakers = (
@@ -73,15 +65,14 @@ def _speaker_handles(persona: Persona) -> str:
 
 
 @login_required
-def new(request: HttpRequest, slug: str) -> HttpResponse:
-    community, access = community_for(request.user, slug)
-    if not permissions.personas.may_manage_personas(access):
-        raise Http404
+@web.once
+def new(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    community, access = web.community_for(request, slug, permissions.personas.may_manage_personas)
     form = PersonaForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             created = actions.do_create_persona(
-                _user(request),
+                request.user,
                 community,
                 name=form.cleaned_data["name"],
                 story=form.cleaned_data["story"],
@@ -103,7 +94,7 @@ def new(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def edit(request: HttpRequest, slug: str, persona: str) -> HttpResponse:
+def edit(request: AuthenticatedRequest, slug: str, persona: str) -> HttpResponse:
     found, access = queries.persona_for(request.user, slug, persona)
     if not permissions.personas.may_manage_personas(access):
         raise Http404
@@ -112,7 +103,7 @@ def edit(request: HttpRequest, slug: str, persona: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_edit_persona(
-                _user(request),
+                request.user,
                 found,
                 name=form.cleaned_data["name"],
                 story=form.cleaned_data["story"],
@@ -135,12 +126,12 @@ def edit(request: HttpRequest, slug: str, persona: str) -> HttpResponse:
 @login_required
 @require_POST
 @refusals_as_messages
-def retire(request: HttpRequest, slug: str, persona: str) -> HttpResponse:
+def retire(request: AuthenticatedRequest, slug: str, persona: str) -> HttpResponse:
     found, access = queries.persona_for(request.user, slug, persona)
     if not permissions.personas.may_manage_personas(access):
         raise Http404
     active = request.POST.get("active") == "1"
-    actions.do_set_persona_active(_user(request), found, active)
+    actions.do_set_persona_active(request.user, found, active)
     if active:
         messages.success(request, _("%(name)s speaks again.") % {"name": found.name})
     else:
@@ -151,7 +142,7 @@ def retire(request: HttpRequest, slug: str, persona: str) -> HttpResponse:
 
 
 @require_safe
-def avatar(request: HttpRequest, slug: str, persona: str) -> FileResponse:
+def avatar(request: Request, slug: str, persona: str) -> FileResponse:
     """A persona's picture, for whoever sees its page."""
     found, _access = queries.persona_for(request.user, slug, persona)
     if not found.avatar:
@@ -169,10 +160,10 @@ def avatar(request: HttpRequest, slug: str, persona: str) -> FileResponse:
 
 @login_required
 @require_safe
-def audit(request: HttpRequest, slug: str) -> HttpResponse:
-    community, access = community_for(request.user, slug)
-    if not permissions.personas.may_read_persona_audit(access):
-        raise Http404
+def audit(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    community, access = web.community_for(
+        request, slug, permissions.personas.may_read_persona_audit
+    )
     page = Paginator(queries.audit_log(access), AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -15,13 +15,14 @@ from cercle.accounts.models import User
 from cercle.communities.models import Community, Space
 from cercle.conversations.models import Post
 from cercle.search.query import Hit, SearchFilters, search
+from cercle.web import Request
 
 PER_PAGE = 20
 PERIODS = {"week": 7, "month": 31, "year": 366}
 
 
 @require_safe
-def results(request: HttpRequest) -> HttpResponse:
+def results(request: Request) -> HttpResponse:
     text = request.GET.get("q", "").strip()[:200]
     communities = list(permissions.visible_communities(request.user).order_by("name"))
     filters, chosen = _filters(request, communities)
@@ -67,7 +68,7 @@ def results(request: HttpRequest) -> HttpResponse:
 
 
 def _filters(
-    request: HttpRequest, communities: list[Community]
+    request: Request, communities: list[Community]
 ) -> tuple[SearchFilters, dict[str, str]]:
     """Filters from the query string; unknown values are ignored, never an error."""
     get = request.GET

@@ -18,7 +18,6 @@ from cercle import permissions
 from cercle.analytics.models import CommunityDay, QuestionLife
 from cercle.communities.models import Community, Membership, Space, Status
 from cercle.knowledge.models import Resource
-from cercle.membership.queries import community_for
 from cercle.value.contributions import Target, kind_of, readable, target_of
 from cercle.value.models import CYCLE_EXPLANATIONS, Cycle, Sponsor, StoryContribution, ValueStory
 
@@ -37,14 +36,14 @@ def _refusal(access: permissions.CommunityAccess) -> Exception:
 
 def readable_stories(actor: Actor, slug: str) -> tuple[Community, permissions.CommunityAccess]:
     """The community at `slug`, when the actor may read its value stories."""
-    community, access = community_for(actor, slug)
+    community, access = permissions.community_for(actor, slug)
     if not permissions.value.may_read_value_stories(access):
         raise _refusal(access)
     return community, access
 
 
 def summary_community(actor: Actor, slug: str) -> tuple[Community, permissions.CommunityAccess]:
-    community, access = community_for(actor, slug)
+    community, access = permissions.community_for(actor, slug)
     if not permissions.value.may_see_value_summary(access):
         raise _refusal(access)
     return community, access
@@ -52,7 +51,7 @@ def summary_community(actor: Actor, slug: str) -> tuple[Community, permissions.C
 
 def sponsors_community(actor: Actor, slug: str) -> tuple[Community, permissions.CommunityAccess]:
     """Management pages tell nothing to those who do not manage (docs/permissions.md)."""
-    community, access = community_for(actor, slug)
+    community, access = permissions.community_for(actor, slug)
     if not permissions.value.may_manage_sponsors(access):
         raise Http404
     return community, access

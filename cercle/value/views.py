@@ -4,35 +4,31 @@ stories without an account: members, sponsors, coordinators and staff)."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from cercle import permissions
-from cercle.accounts.models import User
+from cercle import permissions, web
 from cercle.errors import ActionRefused
 from cercle.value import actions, queries
 from cercle.value.contributions import site_hosts
 from cercle.value.forms import SponsorForm, StoryForm
 from cercle.value.models import Cycle, Sponsor
+from cercle.web import AuthenticatedRequest, Request
 
 PAGE_SIZE = 20
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
 @login_required
 @require_safe
-def stories(request: HttpRequest, slug: str) -> HttpResponse:
+def stories(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     community, access = queries.readable_stories(request.user, slug)
     cycle = request.GET.get("cycle", "")
     if cycle not in Cycle.values:
@@ -63,7 +59,7 @@ def stories(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_safe
-def story(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def story(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     data = queries.story_page(request.user, slug, pk)
     return render(
         request,
@@ -72,13 +68,14 @@ def story(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
-def _hosts(request: HttpRequest) -> list[str]:
+def _hosts(request: Request) -> list[str]:
     return [request.get_host()]
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def new_story(request: HttpRequest, slug: str) -> HttpResponse:
+@web.once
+def new_story(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     community, access = queries.readable_stories(request.user, slug)
     if not permissions.value.may_record_value_story(access):
         raise PermissionDenied
@@ -91,11 +88,9 @@ def new_story(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            created = actions.do_record_story(_user(request), community, **form.story())
+            created = actions.do_record_story(request.user, community, **form.story())
         except ActionRefused as refusal:
-            if refusal.not_found:
-                raise Http404 from refusal
-            form.add_error(None, refusal.message)
+            web.refusal_on_form(form, refusal)
         else:
             messages.success(request, _("Your story is recorded. Thank you for telling it."))
             return redirect(created.get_absolute_url())
@@ -109,7 +104,7 @@ def new_story(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit_story(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def edit_story(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     found, access = queries.editable_story(request.user, slug, pk)
     initial: dict[str, Any] = {
         "title": found.title,
@@ -130,11 +125,9 @@ def edit_story(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            actions.do_edit_story(_user(request), found, **form.story())
+            actions.do_edit_story(request.user, found, **form.story())
         except ActionRefused as refusal:
-            if refusal.not_found:
-                raise Http404 from refusal
-            form.add_error(None, refusal.message)
+            web.refusal_on_form(form, refusal)
         else:
             messages.success(request, _("The story is saved."))
             return redirect(found.get_absolute_url())
@@ -148,11 +141,11 @@ def edit_story(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def delete_story(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def delete_story(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     found, access = queries.editable_story(request.user, slug, pk)
     if request.method == "POST":
         try:
-            actions.do_delete_story(_user(request), found)
+            actions.do_delete_story(request.user, found)
         except ActionRefused as refusal:
             raise Http404 from refusal
         messages.success(request, _("The story is deleted."))
@@ -166,7 +159,7 @@ def delete_story(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def summary(request: HttpRequest, slug: str) -> HttpResponse:
+def summary(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     data = queries.summary(request.user, slug)
     return render(
         request,
@@ -177,13 +170,14 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def sponsors(request: HttpRequest, slug: str) -> HttpResponse:
+@web.once
+def sponsors(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     community, access = queries.sponsors_community(request.user, slug)
     form = SponsorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             named = actions.do_name_sponsor(
-                _user(request), community, email=form.cleaned_data["email"]
+                request.user, community, email=form.cleaned_data["email"]
             )
         except ActionRefused as refusal:
             if refusal.not_found:
@@ -211,13 +205,13 @@ def sponsors(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def remove_sponsor(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def remove_sponsor(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     community, _access = queries.sponsors_community(request.user, slug)
     found = get_object_or_404(
         Sponsor.objects.select_related("person", "community"), pk=pk, community=community
     )
     try:
-        actions.do_remove_sponsor(_user(request), found)
+        actions.do_remove_sponsor(request.user, found)
     except ActionRefused as refusal:
         raise Http404 from refusal
     messages.success(

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from cercle import permissions
 from cercle.conversations.models import Post, ReactionKind, Topic
 from cercle.conversations.rendering import quote
-from cercle.membership.queries import community_for
 from cercle.notifications.digest import DigestItem
 from cercle.wiki.models import Article, ArticleRevision
 
@@ -26,7 +25,7 @@ def article_for(
     actor: permissions.Actor, slug: str, article_slug: str
 ) -> tuple[Article, permissions.CommunityAccess]:
     """The article, or a 404 that does not tell whether it exists."""
-    community, access = community_for(actor, slug)
+    community, access = permissions.community_for(actor, slug)
     article = (
         Article.objects.select_related("space", "created_by", "source_topic__space")
         .filter(community=community, slug=article_slug)

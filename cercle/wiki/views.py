@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from cercle.accounts.models import User
+from cercle import web
 from cercle.conversations.models import Topic
 from cercle.errors import ActionRefused
-from cercle.membership import queries as community_queries
+from cercle.web import AuthenticatedRequest, Request
 from cercle.wiki import actions, queries
 from cercle.wiki.forms import ArticleForm
 from cercle.wiki.rendering import line_diff, links_for_reader
@@ -24,13 +22,9 @@ from cercle.wiki.rendering import line_diff, links_for_reader
 HISTORY_PER_PAGE = 50
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
 @require_safe
-def space_articles(request: HttpRequest, slug: str, space: str) -> HttpResponse:
-    found, access = community_queries.space_for(request.user, slug, space)
+def space_articles(request: Request, slug: str, space: str) -> HttpResponse:
+    found, access = web.space_for(request, slug, space)
     return render(
         request,
         "wiki/space.html",
@@ -43,7 +37,7 @@ def space_articles(request: HttpRequest, slug: str, space: str) -> HttpResponse:
     )
 
 
-def _capturable(request: HttpRequest, found_space_pk: int, topic_id: str | None) -> Topic | None:
+def _capturable(request: Request, found_space_pk: int, topic_id: str | None) -> Topic | None:
     if not topic_id or not topic_id.isdigit():
         return None
     topic = Topic.objects.select_related("space", "community").filter(pk=int(topic_id)).first()
@@ -53,10 +47,9 @@ def _capturable(request: HttpRequest, found_space_pk: int, topic_id: str | None)
 
 
 @login_required
-def new_article(request: HttpRequest, slug: str, space: str) -> HttpResponse:
-    found, access = community_queries.space_for(request.user, slug, space)
-    if not access.may_post(found):
-        raise Http404
+@web.once
+def new_article(request: AuthenticatedRequest, slug: str, space: str) -> HttpResponse:
+    found, _access = web.space_for(request, slug, space, "post")
     source = _capturable(
         request, found.pk, request.POST.get("source_topic") or request.GET.get("topic")
     )
@@ -68,7 +61,7 @@ def new_article(request: HttpRequest, slug: str, space: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             article = actions.do_create_article(
-                _user(request),
+                request.user,
                 found,
                 title=form.cleaned_data["title"],
                 body=form.cleaned_data["body"],
@@ -88,7 +81,7 @@ def new_article(request: HttpRequest, slug: str, space: str) -> HttpResponse:
 
 
 @require_safe
-def article(request: HttpRequest, slug: str, article: str) -> HttpResponse:
+def article(request: Request, slug: str, article: str) -> HttpResponse:
     found, access = queries.article_for(request.user, slug, article)
     may_write = access.may_post(found.space)
     body_html = links_for_reader(found.body_html, found.space, access)
@@ -108,7 +101,7 @@ def article(request: HttpRequest, slug: str, article: str) -> HttpResponse:
 
 
 @login_required
-def edit_article(request: HttpRequest, slug: str, article: str) -> HttpResponse:
+def edit_article(request: AuthenticatedRequest, slug: str, article: str) -> HttpResponse:
     found, access = queries.article_for(request.user, slug, article)
     if not access.may_post(found.space):
         raise Http404
@@ -120,7 +113,7 @@ def edit_article(request: HttpRequest, slug: str, article: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             saved = actions.do_edit_article(
-                _user(request),
+                request.user,
                 found,
                 title=form.cleaned_data["title"],
                 body=form.cleaned_data["body"],
@@ -153,7 +146,7 @@ def edit_article(request: HttpRequest, slug: str, article: str) -> HttpResponse:
 
 
 @require_safe
-def history(request: HttpRequest, slug: str, article: str) -> HttpResponse:
+def history(request: Request, slug: str, article: str) -> HttpResponse:
     found, access = queries.article_for(request.user, slug, article)
     page = Paginator(queries.revisions_of(found), HISTORY_PER_PAGE).get_page(
         request.GET.get("page")
@@ -174,7 +167,7 @@ def history(request: HttpRequest, slug: str, article: str) -> HttpResponse:
 
 
 @require_safe
-def revision(request: HttpRequest, slug: str, article: str, number: int) -> HttpResponse:
+def revision(request: Request, slug: str, article: str, number: int) -> HttpResponse:
     found, access = queries.article_for(request.user, slug, article)
     return render(
         request,
@@ -190,7 +183,7 @@ def revision(request: HttpRequest, slug: str, article: str, number: int) -> Http
 
 
 @require_safe
-def diff(request: HttpRequest, slug: str, article: str) -> HttpResponse:
+def diff(request: Request, slug: str, article: str) -> HttpResponse:
     found, _access = queries.article_for(request.user, slug, article)
     numbers = [request.GET.get(name, "") for name in ("from", "to")]
     if not all(number.isdigit() for number in numbers):
@@ -213,14 +206,12 @@ def diff(request: HttpRequest, slug: str, article: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def restore(request: HttpRequest, slug: str, article: str, number: int) -> HttpResponse:
+def restore(request: AuthenticatedRequest, slug: str, article: str, number: int) -> HttpResponse:
     found, _access = queries.article_for(request.user, slug, article)
     try:
-        actions.do_restore_revision(_user(request), found, number)
+        actions.do_restore_revision(request.user, found, number)
     except ActionRefused as refusal:
-        if refusal.not_found:
-            raise Http404 from refusal
-        messages.error(request, refusal.message)
+        web.tell_refusal(request, refusal)
     else:
         messages.success(request, _("The version is restored."))
     return redirect(found.get_absolute_url())
