@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "cercle.accounts",
     "cercle.ui",
     "cercle.mail",
+    "cercle.periodic",
     "cercle.communities",
     "cercle.conversations",
     "cercle.people",

@@ -709,7 +709,7 @@ def test_publish_due_explains_itself(capsys: pytest.CaptureFixture[str]) -> None
     with pytest.raises(SystemExit):
         call_command("publish_due", "--help")
     out = capsys.readouterr().out
-    assert "cron" in out
+    assert "cercle periodic" in out
     assert "--now" in out
 
 

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext_lazy as _
+
+
+class PeriodicConfig(AppConfig):
+    name = "cercle.periodic"
+    label = "periodic"
+    verbose_name = _("Scheduled jobs")
+
+    def ready(self) -> None:
+        # Each app's `periodic.py` registers its jobs: the scheduler names no feature.
+        autodiscover_modules("periodic")
