@@ -18,9 +18,11 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import OperationalError
 
 from cercle.periodic import registry, runner
 from cercle.periodic.management.commands.periodic import Command as PeriodicCommand
+from cercle.periodic.management.commands.periodic import StopRequests
 from cercle.periodic.models import PeriodicRun
 from cercle.periodic.registry import Daily, Every, Job, Weekly
 from cercle.periodic.runner import Claim, Status
@@ -296,6 +298,49 @@ def test_list_shows_each_job_with_its_cadence_command_and_last_run(
         "  last run: never",
         "  next: now",
     ]
+
+
+def test_the_loop_runs_what_is_due_then_sleeps_until_the_next_job_is_due(
+    only: Callable[..., None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ran: list[str] = []
+    only(job("fill", Every(minutes=5), counting(ran, "fill")), job("other", Every(hours=1)))
+    with time_machine.travel(TUESDAY - timedelta(minutes=4, seconds=30), tick=False):
+        list(runner.run_due([registry._JOBS["fill"]]))
+    slept: list[float] = []
+
+    def sleep(stops: StopRequests, seconds: float) -> None:
+        slept.append(seconds)
+        stops.requested = True  # Ctrl-C while it sleeps
+
+    monkeypatch.setattr(StopRequests, "sleep", sleep)
+    with time_machine.travel(TUESDAY, tick=False):
+        out = periodic()
+    assert ran == ["fill"]  # not due again yet
+    assert "other: done" in out
+    assert slept == [30.0]  # until the fill is due
+    assert out.splitlines()[-1] == "Scheduled jobs stopped."
+
+
+def test_the_loop_outlives_a_database_it_cannot_reach(
+    only: Callable[..., None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    only(job("fill"))
+
+    def unreachable(*args: object, **kwargs: object) -> list[runner.Outcome]:
+        raise OperationalError("server closed the connection unexpectedly")
+
+    slept: list[float] = []
+
+    def sleep(stops: StopRequests, seconds: float) -> None:
+        slept.append(seconds)
+        stops.requested = True
+
+    monkeypatch.setattr(runner, "run_due", unreachable)
+    monkeypatch.setattr(StopRequests, "sleep", sleep)
+    out = periodic()
+    assert "the scheduler could not use the database (server closed the connection" in out
+    assert slept == [60.0]
 
 
 def test_run_forces_one_job_that_is_not_due(only: Callable[..., None]) -> None:

@@ -11,7 +11,7 @@ from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections, connections
 from django.utils import timezone
 
 from cercle.periodic import registry, runner
@@ -63,6 +63,13 @@ class StopRequests:
         deadline = time.monotonic() + seconds
         while not self.requested and (left := deadline - time.monotonic()) > 0:
             time.sleep(min(left, 0.5))
+
+
+def _fresh_connections() -> None:
+    """Drop the connections that are too old or broken, as Django does around each
+    request; never inside a transaction (a test's), where closing would break it."""
+    if not any(c.in_atomic_block for c in connections.all(initialized_only=True)):
+        close_old_connections()
 
 
 def _when(moment: datetime | None) -> str:
@@ -171,11 +178,20 @@ class Command(BaseCommand):
         if self.verbosity:
             self.stdout.write("Running the scheduled jobs (Ctrl-C stops).")
         while not stops.requested:
-            close_old_connections()
-            for outcome in runner.run_due(while_running=stops.interruptible):
-                self._tell(outcome)
-            wake = runner.next_due()
-            close_old_connections()
+            _fresh_connections()
+            try:
+                for outcome in runner.run_due(while_running=stops.interruptible):
+                    self._tell(outcome)
+                wake = runner.next_due()
+            except DatabaseError as error:
+                # The database restarting, or locked too long: not a reason to stop the
+                # site (`cercle serve` stops everything when one of its processes ends).
+                self.stderr.write(
+                    f"{_when(timezone.now())} the scheduler could not use "
+                    f"the database ({error}); it tries again in a minute."
+                )
+                wake = None
+            _fresh_connections()
             seconds = LONGEST_SLEEP
             if wake is not None:
                 seconds = (wake - timezone.now()).total_seconds()
