@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.test import Client
 from django.urls import reverse
 
+from cercle import settings as production_settings
 from cercle.accounts.models import User
 from tests.conftest import PASSWORD
 from tests.smtp import SmtpServer, deliver_queued_email, text_body
@@ -20,6 +22,28 @@ def _link(body: str, path_part: str) -> str:
     match = re.search(rf"https?://[^\s]+{path_part}[^\s]*", body)
     assert match, f"no link containing {path_part!r} in:\n{body}"
     return match.group(0).split("://", 1)[1].split("/", 1)[1].join(["/", ""])
+
+
+def test_production_settings_hash_passwords_with_argon2(settings: Any) -> None:
+    """The suite hashes with MD5 for speed (tests/conftest.py); Cercle itself uses
+    Argon2, and a real sign-up stores an Argon2 hash."""
+    argon2 = "django.contrib.auth.hashers.Argon2PasswordHasher"
+    assert production_settings.PASSWORD_HASHERS[0] == argon2
+    assert settings.PASSWORD_HASHERS != production_settings.PASSWORD_HASHERS
+    settings.PASSWORD_HASHERS = production_settings.PASSWORD_HASHERS
+    response = Client().post(
+        reverse("account_signup"),
+        {
+            "display_name": "Léa Dubois",
+            "email": "lea@example.org",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get(email="lea@example.org")
+    assert user.password.startswith("argon2$argon2id$")
+    assert user.check_password(PASSWORD)
 
 
 def test_sign_up_sends_a_verification_email_that_activates_the_account(
@@ -39,7 +63,8 @@ def test_sign_up_sends_a_verification_email_that_activates_the_account(
     assert response["Location"] == reverse("account_email_verification_sent")
     user = User.objects.get(email="lea@example.org")
     assert user.display_name == "Léa Dubois"
-    assert user.password.startswith("argon2")
+    assert user.password != PASSWORD
+    assert user.check_password(PASSWORD)
     assert not EmailAddress.objects.get(user=user).verified
 
     deliver_queued_email()

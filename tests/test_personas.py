@@ -21,7 +21,7 @@ from cercle.accounts import actions as account_actions
 from cercle.accounts.models import User
 from cercle.activity.models import ActivityEvent, EngagementLevel
 from cercle.communities import actions as community_actions
-from cercle.communities.models import Audience, Community, Role, Space, Visibility
+from cercle.communities.models import Audience, Community, Space, Visibility
 from cercle.conversations import actions as conversation_actions
 from cercle.conversations.models import Kind, Post, Tag, Topic
 from cercle.errors import ActionRefused
@@ -40,7 +40,7 @@ from tests.communities import client_for, community, html, internal_domain, join
 from tests.conftest import make_person
 from tests.smtp import SmtpServer, deliver_queued_email, text_body
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = pytest.mark.django_db
 
 WRITER = "Alice Martin"
 
@@ -48,11 +48,7 @@ WRITER = "Alice Martin"
 @pytest.fixture
 def cargo(coordinator: User, alice: User, bob: User, moderator: User) -> Community:
     """A public, open community: Claire coordinates, Mona moderates, Alice and Bob take part."""
-    created = community(coordinator)
-    join(alice, created)
-    join(bob, created)
-    join(moderator, created, Role.MODERATOR)
-    return created
+    return community(coordinator, members=(alice, bob), moderators=(moderator,))
 
 
 @pytest.fixture
