@@ -120,8 +120,7 @@ PLAN_A_POST = """
 from datetime import timedelta
 from django.utils import timezone
 from cercle.animation.actions import do_plan_post
-from tests.communities import community
-from tests.conftest import make_person
+from tests.communities import community, make_person
 
 claire = make_person("claire@example.org", "Claire Coord")
 general = community(claire).spaces.get(is_default=True)
