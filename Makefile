@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 # The generated community beside the bilingual demo: small, so that `make run` starts fast.
 DEMO_ARGS ?= --members 200 --months 12 --seed 1
-# Tests run on both cores; set PYTEST_ARGS="-n 0" to run them in one process.
+# Tests run on both cores; set PYTEST_ARGS="-n 0" to run them in one process. The 25
+# slowest tests are listed at the end, so that CI logs show where the time goes.
 
 .PHONY: help setup run test lint typecheck pytest system-deps messages vendor clean
 
@@ -45,7 +46,7 @@ typecheck: setup
 	$(BIN)/mypy cercle tests
 
 pytest: setup system-deps
-	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --durations=25 $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "cercle.accounts",
     "cercle.ui",
     "cercle.mail",
+    "cercle.periodic",
     "cercle.communities",
     "cercle.membership",
     "cercle.conversations",

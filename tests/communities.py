@@ -1,9 +1,13 @@
-"""Builders for community tests: everything goes through the actions, as in real use."""
+"""Builders for tests: people and communities, made through the same code paths and
+actions as in real use. `community()` is the one way tests build a community; the
+`cargo` fixture (tests/conftest.py) is the usual one, built with it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.test import Client
 
 from cercle.accounts.models import User
@@ -17,7 +21,16 @@ from cercle.communities.models import (
     Visibility,
 )
 from cercle.membership import actions
-from tests.conftest import make_person
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def make_person(email: str, name: str, *, language: str = "", verified: bool = True) -> User:
+    user = User.objects.create_user(
+        email=email, password=PASSWORD, display_name=name, language=language
+    )
+    EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
+    return user
 
 
 def staff_person(email: str = "op@example.org", name: str = "Operator") -> User:
@@ -34,9 +47,13 @@ def community(
     audience: str = Audience.EXTERNAL,
     entry: str = Entry.OPEN,
     visibility: str = Visibility.PUBLIC,
+    members: Iterable[User] = (),
+    moderators: Iterable[User] = (),
     **values: Any,
 ) -> Community:
-    """A community created by `coordinator` (made staff for the occasion if needed)."""
+    """A community created by `coordinator` (made staff for the occasion if needed),
+    which `members` join, and `moderators` join as moderators (by the open door: give
+    `entry=Entry.OPEN`, the default, or add them otherwise after)."""
     was_staff = coordinator.is_staff
     coordinator.is_staff = True
     values.setdefault("name", slug.replace("-", " ").title())
@@ -52,6 +69,10 @@ def community(
         **values,
     )
     coordinator.is_staff = was_staff
+    for person in members:
+        join(person, created)
+    for person in moderators:
+        join(person, created, Role.MODERATOR)
     return created
 
 

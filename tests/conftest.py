@@ -11,18 +11,32 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.test import Client
+from django.test.utils import override_settings
 from django.utils import translation
 
 from cercle.accounts.models import User
 from cercle.communities.models import Community, Space
 from cercle.membership import actions as community_actions
+from tests.communities import PASSWORD, community, make_person
 from tests.smtp import SmtpServer
 
-PASSWORD = "correct-horse-battery-staple"
+# Tests import these from here too.
+__all__ = ["PASSWORD", "make_person"]
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_passwords() -> Iterator[None]:
+    """Hash passwords with MD5, not Argon2: hundreds of accounts are made, and a slow
+    hash tests nothing there. One test keeps Argon2 (tests/test_accounts.py,
+    `test_production_settings_hash_passwords_with_argon2`); the servers that tests
+    start as subprocesses read the real settings."""
+    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        yield
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -100,14 +114,6 @@ def smtp_server(settings: Any) -> Iterator[SmtpServer]:
         yield server
 
 
-def make_person(email: str, name: str, *, language: str = "", verified: bool = True) -> User:
-    user = User.objects.create_user(
-        email=email, password=PASSWORD, display_name=name, language=language
-    )
-    EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
-    return user
-
-
 @pytest.fixture
 def alice(db: None) -> User:
     return make_person("alice@example.org", "Alice Martin")
@@ -123,12 +129,6 @@ def alice_client(alice: User) -> Client:
     client = Client()
     client.force_login(alice)
     return client
-
-
-@pytest.fixture
-def fast_passwords(settings: Any) -> None:
-    """For tests that log people in with force_login: a slow hash would only slow them."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -148,8 +148,16 @@ def charlie(db: None) -> User:
 
 
 @pytest.fixture
+def cargo(coordinator: User, alice: User, bob: User) -> Community:
+    """The usual test community: external, open and public; Claire coordinates, Alice
+    and Bob are members. A module that needs another overrides this fixture with one
+    call of `tests.communities.community`."""
+    return community(coordinator, members=(alice, bob))
+
+
+@pytest.fixture
 def general(cargo: Community) -> Space:
-    """The default space of the test module's `cargo` community."""
+    """The default space of the `cargo` community."""
     return cargo.spaces.get(is_default=True)
 
 

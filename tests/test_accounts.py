@@ -8,15 +8,17 @@ import sqlite3
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from cercle import settings as production_settings
 from cercle.accounts.models import User
 from tests.cli import CERCLE, PROJECT_DIR, operator_env
 from tests.conftest import PASSWORD
@@ -31,6 +33,28 @@ def _link(body: str, path_part: str) -> str:
     match = re.search(rf"https?://[^\s]+{path_part}[^\s]*", body)
     assert match, f"no link containing {path_part!r} in:\n{body}"
     return match.group(0).split("://", 1)[1].split("/", 1)[1].join(["/", ""])
+
+
+def test_production_settings_hash_passwords_with_argon2(settings: Any) -> None:
+    """The suite hashes with MD5 for speed (tests/conftest.py); Cercle itself uses
+    Argon2, and a real sign-up stores an Argon2 hash."""
+    argon2 = "django.contrib.auth.hashers.Argon2PasswordHasher"
+    assert production_settings.PASSWORD_HASHERS[0] == argon2
+    assert settings.PASSWORD_HASHERS != production_settings.PASSWORD_HASHERS
+    settings.PASSWORD_HASHERS = production_settings.PASSWORD_HASHERS
+    response = Client().post(
+        reverse("account_signup"),
+        {
+            "display_name": "Léa Dubois",
+            "email": "lea@example.org",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get(email="lea@example.org")
+    assert user.password.startswith("argon2$argon2id$")
+    assert user.check_password(PASSWORD)
 
 
 def test_sign_up_sends_a_verification_email_that_activates_the_account(
@@ -50,7 +74,8 @@ def test_sign_up_sends_a_verification_email_that_activates_the_account(
     assert response["Location"] == reverse("account_email_verification_sent")
     user = User.objects.get(email="lea@example.org")
     assert user.display_name == "Léa Dubois"
-    assert user.password.startswith("argon2")
+    assert user.password != PASSWORD
+    assert user.check_password(PASSWORD)
     assert not EmailAddress.objects.get(user=user).verified
 
     deliver_queued_email()
@@ -295,7 +320,8 @@ def _hold_a_worker(port: int) -> socket.socket:
 
 def test_the_log_in_lock_out_holds_across_two_web_workers(tmp_path: Path, alice: User) -> None:
     # The server checks passwords with its own hashers (the tests' may be faster).
-    alice.password = make_password(PASSWORD, hasher="argon2")
+    argon2 = Argon2PasswordHasher()
+    alice.password = argon2.encode(PASSWORD, argon2.salt())
     alice.save(update_fields=["password"])
     env = operator_env(tmp_path, DATABASE_URL=_served_database(tmp_path), CERCLE_DEBUG="true")
     port = free_port()

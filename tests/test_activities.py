@@ -40,10 +40,8 @@ QUIZ_TEXT = """
 
 @pytest.fixture
 def cargo(coordinator: User, alice: User, bob: User) -> Community:
-    created = community(coordinator, slug="cargo", time_zone="Europe/Paris")
-    join(alice, created)
-    join(bob, created)
-    return created
+    """A public community on Paris's clock: Claire coordinates, Alice and Bob are members."""
+    return community(coordinator, time_zone="Europe/Paris", members=(alice, bob))
 
 
 def make_poll(

@@ -26,16 +26,14 @@ from cercle.activity.models import ActivityEvent, EngagementLevel
 from cercle.communities.models import Community, Role, Space
 from cercle.errors import ActionRefused
 from cercle.membership import actions as community_actions
-from tests.communities import client_for, community, html, join
+from tests.communities import client_for, community, html
 from tests.test_activities import QUIZ_TEXT, make_challenge, make_member, make_quiz
 
 
 @pytest.fixture
 def cargo(coordinator: User, alice: User, bob: User) -> Community:
-    created = community(coordinator, slug="cargo", time_zone="Europe/Paris")
-    join(alice, created)
-    join(bob, created)
-    return created
+    """A public community on Paris's clock: Claire coordinates, Alice and Bob are members."""
+    return community(coordinator, time_zone="Europe/Paris", members=(alice, bob))
 
 
 def picks(quiz: Quiz, *answers: tuple[str, ...]) -> dict[int, list[int]]:

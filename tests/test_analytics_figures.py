@@ -133,10 +133,7 @@ def at(hour: int, minute: int = 0) -> datetime:
 @pytest.fixture
 def cargo(coordinator: User, alice: User, bob: User, charlie: User) -> Community:
     """Claire coordinates; Alice, Bob and Charlie (who never writes) are members."""
-    created = community(coordinator)
-    for person in (alice, bob, charlie):
-        join(person, created)
-    return created
+    return community(coordinator, members=(alice, bob, charlie))
 
 
 def ask(author: User, where: Community, when: datetime, title: str) -> Topic:
@@ -156,7 +153,6 @@ def answer(author: User, topic: Topic, when: datetime, **values: Any) -> Post:
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("fast_passwords")
 def test_a_communitys_own_questions_and_answers_give_the_figures_counted_by_hand(
     cargo: Community,
     coordinator: User,

@@ -24,7 +24,7 @@ from cercle.wiki import actions as wiki
 from tests.communities import client_for, community, join, staff_person
 from tests.conftest import make_person
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = [pytest.mark.django_db]
 
 PEOPLE = (
     "coordinator",

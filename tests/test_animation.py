@@ -44,11 +44,8 @@ def clock() -> Iterator[None]:
 
 @pytest.fixture
 def cargo(coordinator: User, alice: User, bob: User) -> Community:
-    """A public community in Paris's clock: Claire coordinates, Alice and Bob are members."""
-    where = community(coordinator, time_zone="Europe/Paris")
-    join(alice, where)
-    join(bob, where)
-    return where
+    """A public community on Paris's clock: Claire coordinates, Alice and Bob are members."""
+    return community(coordinator, time_zone="Europe/Paris", members=(alice, bob))
 
 
 @pytest.fixture
@@ -709,7 +706,7 @@ def test_publish_due_explains_itself(capsys: pytest.CaptureFixture[str]) -> None
     with pytest.raises(SystemExit):
         call_command("publish_due", "--help")
     out = capsys.readouterr().out
-    assert "cron" in out
+    assert "cercle periodic" in out
     assert "--now" in out
 
 

@@ -36,19 +36,10 @@ from tests.communities import client_for, community, html, internal_domain, join
 from tests.concurrency import run_together
 from tests.conftest import make_person
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = pytest.mark.django_db
 
 
 # --- Builders ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def cargo(coordinator: User, alice: User, bob: User) -> Community:
-    """A public, open community: Claire coordinates, Alice and Bob take part."""
-    created = community(coordinator, slug="cargo", name="Cargo Riders")
-    join(alice, created)
-    join(bob, created)
-    return created
 
 
 def start(

@@ -26,6 +26,7 @@ def test_each_command_explains_itself(tmp_path: Path) -> None:
     assert "gunicorn" in serve.stdout
     assert "--bind" in serve.stdout
     assert "Ctrl-C" in serve.stdout
+    assert "--no-periodic" in serve.stdout
     demo = run_cercle("demo", "--help", env=operator_env(tmp_path))
     assert demo.returncode == 0
     assert "--if-empty" in demo.stdout

@@ -48,7 +48,7 @@ AFTER_VOTING = START + 6 * DAY
 
 
 @pytest.fixture(autouse=True)
-def _media(settings: Any, tmp_path: Path, fast_passwords: None) -> None:
+def _media(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
@@ -62,10 +62,7 @@ def clock(db: None) -> Iterator[time_machine.Traveller]:
 @pytest.fixture
 def cargo(clock: time_machine.Traveller, coordinator: User, alice: User, bob: User) -> Community:
     """Claire coordinates; Alice and Bob joined at START, before any contest."""
-    created = community(coordinator, slug="cargo", time_zone="Europe/Paris")
-    join(alice, created)
-    join(bob, created)
-    return created
+    return community(coordinator, time_zone="Europe/Paris", members=(alice, bob))
 
 
 @pytest.fixture
@@ -799,14 +796,6 @@ def test_the_announce_button_is_for_animators_after_voting_closes(
 
 
 # --- Who sees what ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def lab(cargo: Community, coordinator: User, alice: User) -> Space:
-    """Private: Alice is listed, Bob is not."""
-    space = community_actions.do_create_space(coordinator, cargo, name="Lab", is_private=True)
-    community_actions.do_list_in_space(coordinator, space, alice)
-    return space
 
 
 def test_a_contest_in_a_private_space_is_a_404_to_others_and_nothing_is_written(

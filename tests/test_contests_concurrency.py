@@ -61,9 +61,7 @@ def clock(transactional_db: None) -> Iterator[time_machine.Traveller]:
 
 
 @pytest.fixture
-def arena(
-    clock: time_machine.Traveller, fast_passwords: None
-) -> tuple[Contest, list[Entry], list[User]]:
+def arena(clock: time_machine.Traveller) -> tuple[Contest, list[Entry], list[User]]:
     """A contest in its voting period: ten entries by ten members, and twenty voters
     who joined before it started."""
     claire = make_person("claire@example.org", "Claire Coord")

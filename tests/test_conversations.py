@@ -29,7 +29,6 @@ from cercle.communities.models import (
     Audience,
     Community,
     Membership,
-    Role,
     Space,
     Visibility,
 )
@@ -57,7 +56,7 @@ from tests.communities import client_for, community, html, internal_domain, join
 from tests.concurrency import retrying, run_together
 from tests.conftest import make_person
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = pytest.mark.django_db
 
 
 # --- People, places and builders ------------------------------------------------------------
@@ -66,11 +65,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 @pytest.fixture
 def cargo(coordinator: User, alice: User, bob: User, moderator: User) -> Community:
     """A public, open community: Claire coordinates, Mona moderates, Alice and Bob take part."""
-    created = community(coordinator)
-    join(alice, created)
-    join(bob, created)
-    join(moderator, created, Role.MODERATOR)
-    return created
+    return community(coordinator, members=(alice, bob), moderators=(moderator,))
 
 
 def topic_row(page: str, title: str) -> str:

@@ -36,14 +36,6 @@ from tests.smtp import SmtpServer, deliver_queued_email, text_body
 PARIS = ZoneInfo("Europe/Paris")
 
 
-@pytest.fixture
-def cargo(coordinator: User, alice: User, bob: User) -> Community:
-    where = community(coordinator, slug="cargo", name="Cargo Riders")
-    join(alice, where)
-    join(bob, where)
-    return where
-
-
 def soon(days: float = 7, hours: float = 0) -> datetime:
     return timezone.now() + timedelta(days=days, hours=hours)
 

@@ -26,17 +26,9 @@ from cercle.events.actions import RitualPlan
 from cercle.events.models import RSVP, Event, FeedKey, Ritual
 from cercle.events.queries import FEED_SALT, feed_token
 from cercle.membership import actions as community_actions
-from tests.communities import client_for, community, html, join
+from tests.communities import client_for, html
 
 PARIS = ZoneInfo("Europe/Paris")
-
-
-@pytest.fixture
-def cargo(coordinator: User, alice: User, bob: User) -> Community:
-    where = community(coordinator, slug="cargo", name="Cargo Riders")
-    join(alice, where)
-    join(bob, where)
-    return where
 
 
 def calendar(client: Client, url: str) -> Calendar:

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from cercle.accounts.models import User
 from cercle.activity.models import ActivityEvent, EngagementLevel
-from cercle.communities.models import Community, Role, Space, Visibility
+from cercle.communities.models import Community, Space, Visibility
 from cercle.errors import ActionRefused
 from cercle.ideas import actions
 from cercle.ideas import demo as ideas_demo
@@ -24,17 +24,13 @@ from tests.communities import client_for, community, html, join, staff_person
 from tests.concurrency import retrying, run_together
 from tests.conftest import make_person
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def cargo(coordinator: User, alice: User, bob: User, moderator: User) -> Community:
     """A public, open community: Claire coordinates, Mona moderates, Alice and Bob take part."""
-    created = community(coordinator)
-    join(alice, created)
-    join(bob, created)
-    join(moderator, created, Role.MODERATOR)
-    return created
+    return community(coordinator, members=(alice, bob), moderators=(moderator,))
 
 
 @pytest.fixture

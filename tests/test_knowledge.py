@@ -21,7 +21,6 @@ from cercle.knowledge.bookmarks import BookmarkFolder, BookmarkLink, parse_bookm
 from cercle.knowledge.models import Collection, Resource, ResourceReaction
 from cercle.membership import actions as community_actions
 from cercle.search.query import search
-from tests.communities import community
 from tests.conftest import make_person
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -33,21 +32,9 @@ def _media(settings: Any, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def claire(db: None) -> User:
-    return make_person("claire@example.org", "Claire Coord")
-
-
-@pytest.fixture
-def cargo(claire: User, alice: User, bob: User) -> Community:
-    created = community(claire, slug="cargo")
-    community_actions.do_join(alice, created)
-    community_actions.do_join(bob, created)
-    return created
-
-
-@pytest.fixture
-def general(cargo: Community) -> Space:
-    return cargo.spaces.get(is_default=True)
+def claire(coordinator: User) -> User:
+    """Coordinator of Cargo (the usual test community, tests/conftest.py)."""
+    return coordinator
 
 
 @pytest.fixture

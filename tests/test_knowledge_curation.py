@@ -36,14 +36,6 @@ def _media(settings: Any, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def cargo(coordinator: User, alice: User, bob: User) -> Community:
-    created = community(coordinator, slug="cargo", name="Cargo Riders")
-    join(alice, created)
-    join(bob, created)
-    return created
-
-
-@pytest.fixture
 def guides(alice: User, general: Space) -> Collection:
     return actions.do_create_collection(alice, general, title="Guides")
 

@@ -50,7 +50,7 @@ from tests.communities import client_for, community, html, join, staff_person
 from tests.conftest import make_person
 from tests.smtp import SmtpServer, deliver_queued_email, text_body
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = pytest.mark.django_db
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -70,10 +70,9 @@ def cargo(coordinator: User, moderator: User, alice: User, bob: User, dora: User
     """A public, open community created 90 days ago: Claire coordinates, Mona
     moderates, Alice (listed in the private Lab), Bob and Dora take part."""
     with time_machine.travel(timezone.now() - 90 * DAY):
-        created = community(coordinator, name="Cargo Riders")
-        for person in (alice, bob, dora):
-            join(person, created)
-        join(moderator, created, Role.MODERATOR)
+        created = community(
+            coordinator, name="Cargo Riders", members=(alice, bob, dora), moderators=(moderator,)
+        )
     Notification.objects.all().delete()
     return created
 

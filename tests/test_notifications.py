@@ -56,7 +56,7 @@ from tests.communities import client_for, community
 from tests.conftest import make_person
 from tests.smtp import SmtpServer, deliver_queued_email, text_body
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = pytest.mark.django_db
 
 
 # --- People, places and builders ------------------------------------------------------------
@@ -71,9 +71,7 @@ def dora() -> User:
 @pytest.fixture
 def cargo(coordinator: User, alice: User, bob: User, dora: User) -> Community:
     """A public, open community: Claire coordinates, Alice, Bob and Dora take part."""
-    created = community(coordinator)
-    for person in (alice, bob, dora):
-        community_actions.do_join(person, created)
+    created = community(coordinator, members=(alice, bob, dora))
     # Joining brings a welcome (tests/test_onboarding.py); these tests start from a quiet inbox.
     Notification.objects.filter(kind=Kind.WELCOME).delete()
     return created

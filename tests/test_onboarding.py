@@ -31,7 +31,7 @@ from tests.conftest import make_person
 from tests.smtp import SmtpServer, deliver_queued_email, text_body
 from tests.test_badges import png
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

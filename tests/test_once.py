@@ -44,8 +44,6 @@ from tests.concurrency import retrying, run_together
 from tests.conftest import make_person
 from tests.test_activities import make_challenge, make_poll, make_quiz
 
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-
 
 @pytest.fixture
 def cargo(db: None, coordinator: User, alice: User, bob: User) -> Community:

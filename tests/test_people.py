@@ -46,7 +46,7 @@ from cercle.permissions import visible_people
 from tests.communities import client_for, community, html, internal_domain, join, staff_person
 from tests.conftest import make_person
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = pytest.mark.django_db
 
 
 # --- People, places and builders ------------------------------------------------------------
@@ -55,10 +55,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 @pytest.fixture
 def cargo(coordinator: User, alice: User, bob: User) -> Community:
     """A public, open community: Claire coordinates, Alice and Bob take part."""
-    created = community(coordinator, slug="cargo", name="Cargo Riders")
-    join(alice, created)
-    join(bob, created)
-    return created
+    return community(coordinator, name="Cargo Riders", members=(alice, bob))
 
 
 def profile_url(person: User) -> str:

@@ -40,7 +40,7 @@ import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -377,12 +377,6 @@ def build_world(kinds: list[CommunityType]) -> World:
             (kind, "private_unlisted"): unlisted,
         }
     return World(persons=persons, communities=communities, objects=objects)
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    """Over a hundred accounts are made here: hashing their passwords slowly tests nothing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from cercle.activity.models import ActivityEvent, EngagementLevel
 from cercle.analytics import counting, metrics
 from cercle.analytics.figures import compute_figures
 from cercle.analytics.models import QuestionLife
-from cercle.communities.models import Audience, Community, Role, Space, Visibility
+from cercle.communities.models import Audience, Community, Space, Visibility
 from cercle.conversations import actions as conversation_actions
 from cercle.conversations.models import Kind, Post, Tag, Topic
 from cercle.errors import ActionRefused
@@ -43,7 +43,7 @@ from tests.communities import client_for, community, html, internal_domain, join
 from tests.conftest import make_person
 from tests.smtp import SmtpServer, deliver_queued_email, text_body
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = pytest.mark.django_db
 
 WRITER = "Alice Martin"
 
@@ -51,11 +51,7 @@ WRITER = "Alice Martin"
 @pytest.fixture
 def cargo(coordinator: User, alice: User, bob: User, moderator: User) -> Community:
     """A public, open community: Claire coordinates, Mona moderates, Alice and Bob take part."""
-    created = community(coordinator)
-    join(alice, created)
-    join(bob, created)
-    join(moderator, created, Role.MODERATOR)
-    return created
+    return community(coordinator, members=(alice, bob), moderators=(moderator,))
 
 
 @pytest.fixture

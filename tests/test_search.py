@@ -51,29 +51,9 @@ _object_ids = itertools.count(1)
 
 
 @pytest.fixture
-def claire() -> User:
-    """Coordinator of Cargo."""
-    return make_person("claire@example.org", "Claire Coord")
-
-
-@pytest.fixture
-def charlie() -> User:
-    """An outsider, logged in."""
-    return make_person("charlie@example.org", "Charlie Outsider")
-
-
-@pytest.fixture
-def cargo(claire: User, alice: User, bob: User) -> Community:
-    """External, open, public; Alice and Bob are members."""
-    created = community(claire, slug="cargo")
-    actions.do_join(alice, created)
-    actions.do_join(bob, created)
-    return created
-
-
-@pytest.fixture
-def general(cargo: Community) -> Space:
-    return cargo.spaces.get(is_default=True)
+def claire(coordinator: User) -> User:
+    """Coordinator of Cargo (the usual test community, tests/conftest.py)."""
+    return coordinator
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from tests.cli import CERCLE, PROJECT_DIR, operator_env, run_cercle
 from tests.smtp import free_port
@@ -108,6 +109,83 @@ def test_serve_runs_the_site_and_the_worker_and_stops_cleanly_on_ctrl_c(tmp_path
         output, _ = process.communicate(timeout=30)
     assert process.returncode == 0, output
     assert "Starting worker" in output
+    assert "Cercle stopped." in output
+    assert _processes_mentioning(f"127.0.0.1:{port}") == []
+
+
+# Run by `cercle shell` in the operator's database: a community and a post planned
+# through the animation actions, two seconds ahead. The immediate task backend cannot
+# wait, so no wake-up is queued for the worker: only the scheduled jobs can publish it.
+PLAN_A_POST = """
+from datetime import timedelta
+from django.utils import timezone
+from cercle.animation.actions import do_plan_post
+from tests.communities import community, make_person
+
+claire = make_person("claire@example.org", "Claire Coord")
+general = community(claire).spaces.get(is_default=True)
+post = do_plan_post(
+    claire, general, topic_kind="discussion", title="Ride to the coast on Sunday",
+    body="Who comes?", publish_at=timezone.now() + timedelta(seconds=2),
+)
+print(post.publish_at.timestamp())
+"""
+
+
+def _query(database: Path, sql: str) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(database) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def test_serve_alone_publishes_planned_posts_and_fills_the_count_tables(tmp_path: Path) -> None:
+    """No cron: `cercle serve` runs the scheduled jobs beside the site and the worker."""
+    env = operator_env(tmp_path)
+    assert run_cercle("migrate", "--noinput", env=env).returncode == 0
+    immediate = {**env, "CERCLE_TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    planned = run_cercle("shell", "-c", PLAN_A_POST, env=immediate)
+    assert planned.returncode == 0, planned.stderr
+    database = tmp_path / "cercle.sqlite3"
+    assert _query(database, "SELECT published_at FROM animation_plannedpost") == [(None,)]
+    assert _query(database, "SELECT COUNT(*) FROM django_tasks_database_dbtaskresult") == [(0,)]
+    assert _query(database, "SELECT COUNT(*) FROM analytics_communityday") == [(0,)]
+    # Its time comes while nothing runs.
+    time.sleep(max(0.0, float(planned.stdout.split()[-1]) - time.time() + 0.1))
+
+    port = free_port()
+    process = subprocess.Popen(
+        [*CERCLE, "serve", "--bind", f"127.0.0.1:{port}", "--web-workers", "1"],
+        env=env,
+        cwd=PROJECT_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert process.poll() is None
+            filled = _query(database, "SELECT last_event_id FROM analytics_fillstate")
+            published = _query(
+                database, "SELECT COUNT(*) FROM animation_plannedpost WHERE published_at NOT NULL"
+            )
+            if published == [(1,)] and filled and filled[0][0] > 0:
+                break
+            time.sleep(0.3)
+        else:
+            raise AssertionError("the scheduled jobs did not publish the post and fill in time")
+        topics = _query(database, "SELECT title FROM conversations_topic")
+        assert topics == [("Ride to the coast on Sunday",)]
+        # The fill counted the community's events into its count tables.
+        assert _query(database, "SELECT COUNT(*) FROM analytics_communityday")[0][0] > 0
+        runs = dict(_query(database, "SELECT name, last_error FROM periodic_periodicrun"))
+        assert runs["publish-due"] == ""
+        assert runs["analytics-fill"] == ""
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    assert "publish-due: 1 item(s) published." in output
+    assert "Scheduled jobs stopped." in output
     assert "Cercle stopped." in output
     assert _processes_mentioning(f"127.0.0.1:{port}") == []
 

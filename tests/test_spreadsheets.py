@@ -50,7 +50,6 @@ def test_no_module_writes_csv_but_through_the_safe_writer() -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("fast_passwords")
 def test_the_cockpit_csv_escapes_titles_and_names(coordinator: User) -> None:
     where = community(coordinator, slug="sheets")
     author = make_person("eve@example.org", '=HYPERLINK("http://evil.example","Eve")')

@@ -34,7 +34,7 @@ from cercle.wiki.models import Article
 from tests.communities import client_for, community, html, internal_domain, join, staff_person
 from tests.conftest import make_person
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = pytest.mark.django_db
 
 STORY_TEXT = "Grâce à la trame partagée, notre atelier a réuni **vingt** personnes."
 
@@ -42,11 +42,7 @@ STORY_TEXT = "Grâce à la trame partagée, notre atelier a réuni **vingt** per
 @pytest.fixture
 def cargo(coordinator: User, alice: User, bob: User, moderator: User) -> Community:
     """A public, open community: Claire coordinates, Mona moderates, Alice and Bob take part."""
-    created = community(coordinator)
-    join(alice, created)
-    join(bob, created)
-    join(moderator, created, Role.MODERATOR)
-    return created
+    return community(coordinator, members=(alice, bob), moderators=(moderator,))
 
 
 @pytest.fixture

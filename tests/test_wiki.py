@@ -18,22 +18,13 @@ from cercle.communities.models import Community, Space
 from cercle.conversations import actions as conversation_actions
 from cercle.conversations.models import Kind, ReactionKind, Topic
 from cercle.errors import ActionRefused
-from cercle.membership import actions as community_actions
 from cercle.search.models import SearchDocument
 from cercle.search.query import search
 from cercle.wiki import actions
 from cercle.wiki.models import Article, ArticleRevision
-from tests.communities import client_for, community, html
+from tests.communities import client_for, html
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
-
-
-@pytest.fixture
-def cargo(coordinator: User, alice: User, bob: User) -> Community:
-    created = community(coordinator)
-    community_actions.do_join(alice, created)
-    community_actions.do_join(bob, created)
-    return created
+pytestmark = pytest.mark.django_db
 
 
 def write(

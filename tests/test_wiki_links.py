@@ -14,24 +14,15 @@ from django.apps import apps
 from django.urls import reverse
 
 from cercle.accounts.models import User
-from cercle.communities.models import Community, Space
+from cercle.communities.models import Space
 from cercle.conversations import actions as conversation_actions
 from cercle.conversations.models import Kind, Post
-from cercle.membership import actions as community_actions
 from cercle.wiki import actions
 from cercle.wiki.models import Article
 from cercle.wiki.rendering import linked_titles, render_article
-from tests.communities import client_for, community, html
+from tests.communities import client_for, html
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
-
-
-@pytest.fixture
-def cargo(coordinator: User, alice: User, bob: User) -> Community:
-    created = community(coordinator)
-    community_actions.do_join(alice, created)
-    community_actions.do_join(bob, created)
-    return created
+pytestmark = pytest.mark.django_db
 
 
 def write(author: User, space: Space, title: str, body: str = "Some text.") -> Article:

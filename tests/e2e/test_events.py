@@ -18,9 +18,7 @@ from cercle.communities.models import Community
 from cercle.events import actions
 from cercle.events.actions import RitualPlan
 from cercle.events.models import RSVP, Event, Ritual
-from cercle.membership import actions as community_actions
 from tests.communities import community
-from tests.conftest import make_person
 from tests.e2e.conftest import BrowserErrors, assert_accessible, new_page
 
 PHONE = {"width": 375, "height": 740}
@@ -44,11 +42,8 @@ def no_sideways_scrolling(page: Page) -> None:
 
 
 @pytest.fixture
-def cargo(db: None) -> Community:
-    claire = make_person("claire@example.org", "Claire Coord")
-    where = community(claire, slug="cargo", name="Cargo Riders")
-    community_actions.do_join(make_person("alice@example.org", "Alice Martin"), where)
-    return where
+def cargo(coordinator: User, alice: User) -> Community:
+    return community(coordinator, name="Cargo Riders", members=(alice,))
 
 
 def test_an_animator_plans_an_event_and_a_member_answers_going(

@@ -5,25 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from cercle.communities.models import Community
 from cercle.ideas.models import Idea, IdeaStatus
-from cercle.membership import actions as community_actions
-from tests.communities import community
-from tests.conftest import make_person
 from tests.e2e.conftest import BrowserErrors, assert_accessible, new_page
 from tests.e2e.journeys import log_in, log_out
-
-
-@pytest.fixture
-def cargo(db: None) -> Community:
-    claire = make_person("claire@example.org", "Claire Coord")
-    created = community(claire, slug="cargo", name="Cargo Riders")
-    for email, name in [("alice@example.org", "Alice Martin"), ("bob@example.org", "Bob Leroy")]:
-        community_actions.do_join(make_person(email, name), created)
-    return created
 
 
 def test_a_member_proposes_another_votes_and_an_animator_decides(

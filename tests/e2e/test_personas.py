@@ -9,23 +9,18 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from cercle.accounts.models import User
 from cercle.communities.models import Community
 from cercle.conversations.models import Topic
-from cercle.membership import actions as community_actions
 from cercle.personas.models import Persona
 from tests.communities import community
-from tests.conftest import make_person
 from tests.e2e.conftest import BrowserErrors, assert_accessible, new_page
 from tests.e2e.journeys import log_in
 
 
 @pytest.fixture
-def cargo(db: None) -> Community:
-    claire = make_person("claire@example.org", "Claire Coord")
-    created = community(claire, slug="cargo", name="Cargo Riders")
-    bob = make_person("bob@example.org", "Bob Leroy")
-    community_actions.do_join(bob, created)
-    return created
+def cargo(coordinator: User, bob: User) -> Community:
+    return community(coordinator, name="Cargo Riders", members=(bob,))
 
 
 def test_an_animator_speaks_as_a_persona_and_a_member_sees_the_persona_not_the_writer(

@@ -16,10 +16,8 @@ from cercle.analytics.models import CommunityDay, QuestionLife
 from cercle.communities.models import Community, Role
 from cercle.conversations import actions as talk
 from cercle.conversations.models import Topic
-from cercle.membership import actions as community_actions
 from cercle.value import actions
 from cercle.value.models import Cycle, Sponsor, ValueStory
-from tests.communities import community
 from tests.conftest import make_person
 from tests.e2e.conftest import BrowserErrors, assert_accessible, new_page
 from tests.e2e.journeys import log_in, log_out
@@ -28,13 +26,10 @@ PHONE = {"width": 375, "height": 740}
 
 
 @pytest.fixture
-def cargo(db: None) -> Community:
-    claire = make_person("claire@example.org", "Claire Coord")
-    created = community(claire, slug="cargo", name="Cargo Riders")
-    for email, name in [("alice@example.org", "Alice Martin"), ("bob@example.org", "Bob Leroy")]:
-        community_actions.do_join(make_person(email, name), created)
+def cargo(cargo: Community) -> Community:
+    """The usual community (tests/conftest.py), and Sam, in none of it: a sponsor to be."""
     make_person("sam@example.org", "Sam Sponsor")
-    return created
+    return cargo
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""`cercle serve`: the web server and the background-task worker, together."""
+"""`cercle serve`: the web server, the background-task worker and the scheduled jobs,
+together."""
 
 from __future__ import annotations
 
@@ -19,8 +20,10 @@ from cercle.config import env_int, env_str
 class Command(BaseCommand):
     help = (
         "Serve Cercle with gunicorn (static files by WhiteNoise) and run the "
-        "background-task worker beside it. Ctrl-C (or SIGTERM) stops both cleanly. "
-        "Run `cercle migrate` and `cercle collectstatic` first; `make run` does."
+        "background-task worker and the scheduled jobs (`cercle periodic`) beside it, "
+        "so no crontab is needed. Ctrl-C (or SIGTERM) stops all three cleanly, and "
+        "if one stops, the others are stopped. Run `cercle migrate` and `cercle "
+        "collectstatic` first; `make run` does."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -40,6 +43,13 @@ class Command(BaseCommand):
             action="store_true",
             help="Serve pages only; run `cercle db_worker` elsewhere to send email and "
             "run other background tasks.",
+        )
+        parser.add_argument(
+            "--no-periodic",
+            action="store_true",
+            help="Do not run the scheduled jobs (count tables, publishing, reminders, "
+            "digests...); run `cercle periodic` elsewhere, or `cercle periodic --once` "
+            "from cron.",
         )
         parser.add_argument(
             "--stop-timeout",
@@ -62,6 +72,8 @@ class Command(BaseCommand):
         }  # fmt: skip
         if not options["no_task_worker"]:
             commands["tasks"] = [python, "-m", "cercle", "db_worker", "--queue-name", "*"]
+        if not options["no_periodic"]:
+            commands["periodic"] = [python, "-m", "cercle", "periodic"]
 
         stopping = False
 

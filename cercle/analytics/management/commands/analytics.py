@@ -79,8 +79,9 @@ class FillSubcommand(Subcommand):
         "recompute the count tables of the communities they touch from the earliest "
         "day they touch, in one transaction with the new watermark: running it twice "
         "changes nothing, and an interrupted fill leaves the tables as they were. The "
-        "cockpit reads these tables; run it from cron every few minutes "
-        '(docs/metrics.md, "Count tables").'
+        "cockpit reads these tables; `cercle periodic` (which `cercle serve` runs) "
+        'runs this every 5 minutes, as the job analytics-fill (docs/metrics.md, "Count '
+        'tables").'
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -14,8 +14,9 @@ class Command(BaseCommand):
         "Publish every planned item whose moment has come (posts, polls, quizzes, "
         "challenges, contests, events), each exactly once even when several runs or "
         "workers overlap. The background worker (`cercle db_worker`) already does this "
-        "at each planned moment; run this command from cron, e.g. every five minutes, "
-        "as a fallback or instead of the worker."
+        "at each planned moment; `cercle periodic` (which `cercle serve` runs) also "
+        "runs this command every minute, as the job publish-due, to catch what the "
+        "worker missed."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

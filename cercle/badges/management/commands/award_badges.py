@@ -15,8 +15,9 @@ class Command(BaseCommand):
         "Award the built-in badges members have earned (first post, accepted answer, ten "
         "'helpful' reactions, welcomer, event regular, contest winner, idea adopted...), "
         "telling each new holder once, and fill each community's 'members of the month' "
-        "showcase for the previous calendar month if it is still empty. Idempotent: run "
-        "it as often as you like, for example every hour."
+        "showcase for the previous calendar month if it is still empty. Idempotent: "
+        "`cercle periodic` (which `cercle serve` runs) runs it every hour, as the job "
+        "award-badges; run it by hand as often as you like."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -14,7 +14,9 @@ class Command(BaseCommand):
         "Announce the results of every published contest whose voting has closed: rank "
         "the entries, post the announcement in the contest's space and notify the "
         "participants. A contest's results are announced once, however often the command "
-        "runs (the worker also does it when voting closes; run this from cron as a net)."
+        "runs (the worker also does it when voting closes; `cercle periodic`, which "
+        "`cercle serve` runs, runs this every ten minutes as a net: the job "
+        "contest-results)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -13,7 +13,8 @@ class Command(BaseCommand):
     help = (
         "Create the coming occurrences of every active ritual, as far ahead as each "
         "ritual says (three months unless set otherwise). An occurrence is never made "
-        "twice, however often this runs: once a day from cron is enough."
+        "twice, however often this runs. `cercle periodic` (which `cercle serve` runs) "
+        "runs it every day at 03:00, as the job plan-rituals."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

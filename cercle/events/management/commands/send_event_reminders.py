@@ -14,8 +14,9 @@ class Command(BaseCommand):
         "Email the reminders of the events about to start: each person going (or who "
         "said maybe) hears once per event, when the event's reminder time has come "
         "(24 hours before unless the event says otherwise), following their "
-        "notification settings. Run it every 15 minutes from cron; running it more "
-        "often sends nothing twice."
+        "notification settings. `cercle periodic` (which `cercle serve` runs) runs it "
+        "every 15 minutes, as the job event-reminders; running it more often sends "
+        "nothing twice."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

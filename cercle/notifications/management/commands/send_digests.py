@@ -16,7 +16,9 @@ class Command(BaseCommand):
         "from Monday to Monday, in CERCLE_TIME_ZONE) to the members who want them: top "
         "discussions, questions matching their expertise, new members. Members with "
         "nothing to read get no email. Each member and community gets one digest per "
-        "period, however often the command runs."
+        "period, however often the command runs. `cercle periodic` (which `cercle "
+        "serve` runs) sends the daily digests every day and the weekly ones on Mondays, "
+        "at 07:00."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -12,8 +12,10 @@ class Command(BaseCommand):
     help = (
         "Send the daily or weekly notification summaries: one email per person with the "
         "notifications they chose to receive at that frequency and may still see. "
-        "Run it once a day with --frequency daily and once a week with --frequency weekly "
-        "(from cron or a systemd timer); running it again sends nothing twice."
+        "`cercle periodic` (which `cercle serve` runs) runs it with --frequency daily "
+        "every day at 07:00 and with --frequency weekly on Mondays at 07:00; running it "
+        "again sends nothing twice, but sends what came since (so do not schedule it "
+        "more often than its frequency)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
