@@ -20,12 +20,14 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from cercle.communities.models import Status
+from cercle.web_effects import get_side_effect
 
 VISIT_VERB = "community.visited"
 COMMUNITY_TYPE = "communities.community"
 DAY_SECONDS = 86_400
 
 
+@get_side_effect("presence")
 def note_visit(person_id: int, slug: str) -> bool:
     """Record today's visit of `person_id` to the community at `slug`, once a day;
     True when an event was written."""

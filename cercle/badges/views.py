@@ -30,7 +30,12 @@ def community_badges(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "badges/community.html",
-        {"page": page, "community": page.community, "access": page.access},
+        {
+            "page": page,
+            "community": page.community,
+            "access": page.access,
+            "can": {"animate": page.access.may_animate()},
+        },
     )
 
 
@@ -95,7 +100,13 @@ def custom_badge(request: HttpRequest, slug: str, badge_id: int) -> HttpResponse
     return render(
         request,
         "badges/custom.html",
-        {"page": page, "community": community, "access": access, "form": form},
+        {
+            "page": page,
+            "community": community,
+            "access": access,
+            "can": {"animate": access.may_animate()},
+            "form": form,
+        },
     )
 
 

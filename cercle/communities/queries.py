@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -19,6 +19,7 @@ from cercle.communities.models import (
     Space,
     Status,
 )
+from cercle.ui import sections
 
 Actor = permissions.Actor
 
@@ -62,6 +63,21 @@ def space_for(
     return space, access
 
 
+def community_can(access: permissions.CommunityAccess) -> dict[str, bool]:
+    """What the community's header shows (its administration tabs), from the
+    permissions package: pages that draw `communities/_community_head.html` pass it
+    in their `can` record."""
+    manage = access.may_manage()
+    see_members = manage or access.may_decide_requests()
+    moderate = access.is_moderator
+    return {
+        "administer": manage or see_members or moderate,
+        "manage": manage,
+        "see_members": see_members,
+        "moderate": moderate,
+    }
+
+
 @dataclass
 class Landing:
     community: Community
@@ -71,6 +87,32 @@ class Landing:
     newest: list[Membership]
     member_count: int
     pending_invitation: Invitation | None
+    # "visitor", "member", "requested", "banned", "invited", "join", "ask" or "closed":
+    # which of the membership box's cases the reader is in (communities/_join.html).
+    join: str = "visitor"
+    role_label: str = ""
+    can: dict[str, bool] = field(default_factory=dict)
+    # What the apps above add to the page (cercle/ui/sections.py), main column and aside.
+    main_sections: list[sections.Shown] = field(default_factory=list)
+    aside_sections: list[sections.Shown] = field(default_factory=list)
+
+
+def join_state(access: permissions.CommunityAccess, pending: Invitation | None) -> str:
+    """The membership box's case for this reader (see `Landing.join`)."""
+    if not access.actor.is_authenticated:
+        return "visitor"
+    cases = (
+        (access.is_member, "member"),
+        (access.status == Status.REQUESTED, "requested"),
+        (access.is_banned, "banned"),
+        (access.has_pending_invitation and pending is not None, "invited"),
+    )
+    for holds, state in cases:
+        if holds:
+            return state
+    if not access.may_join():
+        return "closed"
+    return "join" if access.community.entry == Entry.OPEN else "ask"
 
 
 def landing(actor: Actor, slug: str) -> Landing:
@@ -103,6 +145,11 @@ def landing(actor: Actor, slug: str) -> Landing:
         newest=newest,
         member_count=active.count(),
         pending_invitation=pending,
+        join=join_state(access, pending),
+        role_label=access.membership.get_role_display() if access.membership else "",
+        can={**community_can(access), "read": access.reads_open_spaces()},
+        main_sections=sections.gather("community.landing.main", access=access),
+        aside_sections=sections.gather("community.landing.aside", access=access),
     )
 
 

@@ -135,7 +135,7 @@ def landing(request: HttpRequest, slug: str) -> HttpResponse:
             "landing": data,
             "community": data.community,
             "access": data.access,
-            "can": {"see_cockpit": permissions.cockpit.may_see_cockpit(data.access)},
+            "can": data.can,
             "join_form": JoinRequestForm(),
         },
     )
@@ -252,7 +252,13 @@ def manage(request: HttpRequest, slug: str) -> HttpResponseBase:
     return render(
         request,
         "communities/manage/settings.html",
-        {"community": community, "access": access, "form": form, "section": "settings"},
+        {
+            "community": community,
+            "access": access,
+            "can": queries.community_can(access),
+            "form": form,
+            "section": "settings",
+        },
     )
 
 
@@ -278,14 +284,25 @@ def manage_members(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.error(request, refusal.message)
             else:
                 invite_form = InviteForm()
+    members = queries.members_for_management(community)
     return render(
         request,
         "communities/manage/members.html",
         {
             "community": community,
             "access": access,
-            "members": queries.members_for_management(community),
+            "members": members,
             "invitations": queries.pending_invitations(community) if access.may_invite() else [],
+            "can": {
+                **queries.community_can(access),
+                "invite": access.may_invite(),
+                # Coordinators change, remove and ban others, never themselves.
+                "remove": {
+                    membership.pk
+                    for membership in members["active"]
+                    if access.may_manage() and membership.person_id != request.user.pk
+                },
+            },
             "invite_form": invite_form,
             "report": report,
             "decision_form": DecisionForm(),
@@ -381,6 +398,7 @@ def manage_spaces(request: HttpRequest, slug: str) -> HttpResponseBase:
             if access.is_coordinator
             else list(community.spaces.filter(is_private=False)),
             "form": form,
+            "can": queries.community_can(access),
             "section": "spaces",
         },
     )
@@ -432,6 +450,7 @@ def edit_space(request: HttpRequest, slug: str, space: str) -> HttpResponseBase:
             "form": form,
             "list_form": list_form,
             "listed": found.listings.select_related("person").order_by("person__display_name"),
+            "can": queries.community_can(access),
             "section": "spaces",
         },
     )

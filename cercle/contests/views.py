@@ -161,6 +161,8 @@ def detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "page": page,
             "pages": pages if len(pages) > 1 else [],
             "current_page": _page_number(request),
+            # Those who may not take part are told how to (join the community).
+            "can": {"take_part": access.may_take_part(contest.space)},
             "Phase": Phase,
         },
     )

@@ -25,6 +25,7 @@ from cercle.people.models import (
     stored_or_default_profile,
 )
 from cercle.search.query import MAX_LIMIT, SearchFilters, search
+from cercle.ui import sections as page_sections
 
 Actor = permissions.Actor
 RECENT_CONTRIBUTIONS = 10
@@ -65,6 +66,8 @@ class ProfilePage:
     contributions: list[Post]
     following: bool
     may_follow: bool
+    # What the apps above add (the person's badges...): cercle/ui/sections.py.
+    sections: list[page_sections.Shown] = field(default_factory=list)
 
 
 def shows_field(visibility: str, *, is_self: bool, shares_a_community: bool) -> bool:
@@ -148,6 +151,7 @@ def profile_page(reader: Actor, handle: str) -> ProfilePage:
         contributions=contributions,
         following=may_follow and actions.is_following(reader, person),
         may_follow=may_follow,
+        sections=page_sections.gather("people.profile", reader=reader, person=person),
     )
 
 

@@ -24,7 +24,7 @@ from cercle.conversations.models import Tag, Topic
 from cercle.errors import ActionRefused
 from cercle.people import actions, queries
 from cercle.people.forms import DirectoryForm, ExpertiseForm, ExpertsForm, ProfileForm
-from cercle.people.models import Expertise, Level, profile_for
+from cercle.people.models import Expertise, Level, stored_or_default_profile
 
 
 def _user(request: HttpRequest) -> User:
@@ -58,7 +58,8 @@ def avatar(request: HttpRequest, handle: str) -> FileResponse:
 @require_http_methods(["GET", "POST"])
 def edit_profile(request: HttpRequest) -> HttpResponse:
     person = _user(request)
-    stored = profile_for(person)
+    # Read only: the action creates the profile when it is first saved, not the GET.
+    stored = stored_or_default_profile(person)
     form = ProfileForm(
         request.POST or None, request.FILES or None, profile=stored, email=person.email
     )
@@ -168,6 +169,7 @@ def directory(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "community": community,
             "access": access,
+            "can": community_queries.community_can(access),
             "form": form,
             "page": page,
             "filtered": bool(query or tag or role),
@@ -189,6 +191,7 @@ def experts(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "community": community,
             "access": access,
+            "can": community_queries.community_can(access),
             "form": form,
             "experts": found,
             "tag": tag,
