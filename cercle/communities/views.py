@@ -89,7 +89,7 @@ def directory(request: HttpRequest) -> HttpResponse:
             "entry": entry,
             "audiences": Audience.choices,
             "entries": Entry.choices,
-            "may_create": permissions.may_create_community(request.user),
+            "can": {"create": permissions.may_create_community(request.user)},
         },
     )
 

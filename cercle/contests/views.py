@@ -82,7 +82,7 @@ def contest_list(request: HttpRequest, slug: str) -> HttpResponse:
             "contests": [(contest, contest.phase(now)) for contest in shown[:20]],
             "page_number": number,
             "has_next": len(shown) > 20,
-            "may_create": access.may_animate(),
+            "can": {"create": access.may_animate()},
         },
     )
 
@@ -287,8 +287,10 @@ def results(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "access": access,
             "contest": contest,
             "entries": entries,
-            "may_announce": access.may_animate(contest.space)
-            and contest.phase(timezone.now()) == Phase.CLOSED,
+            "can": {
+                "announce": access.may_animate(contest.space)
+                and contest.phase(timezone.now()) == Phase.CLOSED
+            },
         },
     )
 
@@ -355,15 +357,17 @@ def entry(request: HttpRequest, slug: str, pk: int, entry: int) -> HttpResponse:
             "entry": found,
             "mine": mine,
             "shows_author": permissions.contests.sees_contest_authors(access, contest) or mine,
-            "may_edit": mine and contest.accepts_entries(now),
-            "may_withdraw": contest.results_announced_at is None
-            and permissions.contests.may_withdraw_contest_entry(access, found)
-            and (access.may_animate(contest.space) or contest.accepts_entries(now)),
-            "may_vote": may_vote,
+            "can": {
+                "edit": mine and contest.accepts_entries(now),
+                "withdraw": contest.results_announced_at is None
+                and permissions.contests.may_withdraw_contest_entry(access, found)
+                and (access.may_animate(contest.space) or contest.accepts_entries(now)),
+                "vote": may_vote,
+                "score": contest.is_voting(now)
+                and permissions.contests.may_judge(access, contest)
+                and not mine,
+            },
             "voted": may_vote and found.votes.filter(voter_id=request.user.pk).exists(),
-            "may_score": contest.is_voting(now)
-            and permissions.contests.may_judge(access, contest)
-            and not mine,
         },
     )
 

@@ -71,7 +71,7 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
             "status": status,
             "sort": sort,
             "statuses": IdeaStatus.choices,
-            "may_propose": access.is_member,
+            "can": {"propose": access.is_member},
         },
     )
 

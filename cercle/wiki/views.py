@@ -38,7 +38,7 @@ def space_articles(request: HttpRequest, slug: str, space: str) -> HttpResponse:
             "space": found,
             "community": found.community,
             "articles": list(queries.articles_in(found.pk)),
-            "may_write": access.may_post(found),
+            "can": {"write": access.may_post(found)},
         },
     )
 
@@ -102,7 +102,7 @@ def article(request: HttpRequest, slug: str, article: str) -> HttpResponse:
             "body_html": mark_safe(body_html),  # noqa: S308 - cleaned at save, links escaped
             "toc_html": mark_safe(found.toc_html),  # noqa: S308 - built from escaped text
             "source": queries.source_topic_for(access, found),
-            "may_write": may_write,
+            "can": {"write": may_write},
         },
     )
 
@@ -168,7 +168,7 @@ def history(request: HttpRequest, slug: str, article: str) -> HttpResponse:
             "page": page,
             "revisions": page.object_list,
             "compare_from": max(found.revision_number - 1, 1),
-            "may_write": access.may_post(found.space),
+            "can": {"write": access.may_post(found.space)},
         },
     )
 
@@ -184,7 +184,7 @@ def revision(request: HttpRequest, slug: str, article: str, number: int) -> Http
             "space": found.space,
             "community": found.community,
             "revision": queries.revision_of(found, number),
-            "may_write": access.may_post(found.space),
+            "can": {"write": access.may_post(found.space)},
         },
     )
 
