@@ -20,8 +20,7 @@ from django.core import signing
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from django.template import RequestContext, Template
-from django.test import Client, RequestFactory
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -52,7 +51,7 @@ from cercle.notifications.queries import email_preferences, unread_count
 from cercle.people import actions as people_actions
 from cercle.people.models import Expertise, Follow, Level
 from cercle.wiki import actions as wiki_actions
-from tests.communities import client_for, community
+from tests.communities import client_for, community, html
 from tests.conftest import make_person
 from tests.smtp import SmtpServer, deliver_queued_email, text_body
 
@@ -1168,21 +1167,12 @@ def test_send_digests_refuses_a_moment_it_cannot_read() -> None:
 def test_the_follow_button_shows_whether_one_follows_the_space_or_topic(
     cargo: Community, general: Space, alice: User
 ) -> None:
-    """`{% is_following %}` gives the people app's follow button its state on pages
-    whose views do not pass it (the space and topic pages)."""
+    """The people app adds its follow button to the space and topic pages (a page
+    section, cercle/sections.py), with the reader's state; visitors get none."""
     topic = start(alice, general)
-    template = Template(
-        "{% load notifications %}{% is_following target as following %}"
-        '{% include "people/_follow_button.html" with target_kind=kind target_id=target.pk'
-        " following=following label=target.name %}"
-    )
-
-    def button(target: Space | Topic, kind: str) -> str:
-        request = RequestFactory().get(general.get_absolute_url())
-        request.user = alice
-        return template.render(RequestContext(request, {"target": target, "kind": kind}))
-
-    assert f'action="/follow/space/{general.pk}/"' in button(general, "space")
+    reader = client_for(alice)
+    assert f'action="/follow/space/{general.pk}/"' in html(reader, general.get_absolute_url())
     people_actions.do_follow(alice, general)
-    assert f'action="/unfollow/space/{general.pk}/"' in button(general, "space")
-    assert f'action="/follow/topic/{topic.pk}/"' in button(topic, "topic")
+    assert f'action="/unfollow/space/{general.pk}/"' in html(reader, general.get_absolute_url())
+    assert f'action="/follow/topic/{topic.pk}/"' in html(reader, topic.get_absolute_url())
+    assert "/follow/topic/" not in html(client_for(None), topic.get_absolute_url())

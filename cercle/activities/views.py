@@ -76,7 +76,7 @@ def activities(request: Request, slug: str) -> HttpResponse:
             "page": page,
             "entries": entries,
             "show": show,
-            "may_animate": access.may_animate(),
+            "can": {"animate": access.may_animate()},
         },
     )
 
@@ -292,7 +292,10 @@ def poll(request: Request, slug: str, pk: int) -> HttpResponse:
             "access": access,
             "poll": found,
             "data": queries.poll_page(found, access),
-            "may_animate": access.may_animate(found.space),
+            "can": {
+                "animate": access.may_animate(found.space),
+                "take_part": access.may_take_part(found.space),
+            },
         },
     )
 
@@ -335,7 +338,10 @@ def _quiz_response(
             "access": access,
             "quiz": found,
             "data": queries.quiz_page(found, access),
-            "may_animate": access.may_animate(found.space),
+            "can": {
+                "animate": access.may_animate(found.space),
+                "take_part": access.may_take_part(found.space),
+            },
             "error": error,
             "previous": previous or set(),
         },
@@ -404,7 +410,10 @@ def _challenge_response(
             "data": data,
             "form": form,
             "removable": removable,
-            "may_animate": access.may_animate(found.space),
+            "can": {
+                "animate": access.may_animate(found.space),
+                "take_part": access.may_take_part(found.space),
+            },
         },
         status=400 if form is not None and form.is_bound else 200,
     )

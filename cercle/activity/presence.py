@@ -26,6 +26,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from cercle.activity import verbs
+from cercle.web_effects import get_side_effect
 
 # The log sits below the communities app and imports nothing of it: the one value of
 # `communities.models.Status` it needs is named here (tests/test_analytics_presence.py
@@ -52,6 +53,7 @@ _VISIT_SQL = (
 )
 
 
+@get_side_effect("presence")
 def note_visit(person_id: int, slug: str) -> bool:
     """Record today's visit of `person_id` to the community at `slug`, once a day;
     True when an event was written (by this call: another worker's does not count)."""

@@ -26,7 +26,12 @@ def community_badges(request: Request, slug: str) -> HttpResponse:
     return render(
         request,
         "badges/community.html",
-        {"page": page, "community": page.community, "access": page.access},
+        {
+            "page": page,
+            "community": page.community,
+            "access": page.access,
+            "can": {"animate": page.access.may_animate()},
+        },
     )
 
 
@@ -89,7 +94,13 @@ def custom_badge(request: Request, slug: str, badge_id: int) -> HttpResponseBase
     return render(
         request,
         "badges/custom.html",
-        {"page": page, "community": community, "access": access, "form": form},
+        {
+            "page": page,
+            "community": community,
+            "access": access,
+            "can": {"animate": access.may_animate()},
+            "form": form,
+        },
     )
 
 

@@ -59,7 +59,7 @@ def contest_list(request: Request, slug: str) -> HttpResponse:
             "contests": [(contest, contest.phase(now)) for contest in shown[:20]],
             "page_number": number,
             "has_next": len(shown) > 20,
-            "may_create": access.may_animate(),
+            "can": {"create": access.may_animate()},
         },
     )
 
@@ -137,6 +137,8 @@ def detail(request: Request, slug: str, pk: int) -> HttpResponse:
             "page": page,
             "pages": pages if len(pages) > 1 else [],
             "current_page": _page_number(request),
+            # Those who may not take part are told how to (join the community).
+            "can": {"take_part": access.may_take_part(contest.space)},
             "Phase": Phase,
         },
     )
@@ -255,8 +257,10 @@ def results(request: Request, slug: str, pk: int) -> HttpResponse:
             "access": access,
             "contest": contest,
             "entries": entries,
-            "may_announce": access.may_animate(contest.space)
-            and contest.phase(timezone.now()) == Phase.CLOSED,
+            "can": {
+                "announce": access.may_animate(contest.space)
+                and contest.phase(timezone.now()) == Phase.CLOSED
+            },
         },
     )
 
@@ -324,15 +328,17 @@ def entry(request: Request, slug: str, pk: int, entry: int) -> HttpResponse:
             "entry": found,
             "mine": mine,
             "shows_author": permissions.contests.sees_contest_authors(access, contest) or mine,
-            "may_edit": mine and contest.accepts_entries(now),
-            "may_withdraw": contest.results_announced_at is None
-            and permissions.contests.may_withdraw_contest_entry(access, found)
-            and (access.may_animate(contest.space) or contest.accepts_entries(now)),
-            "may_vote": may_vote,
+            "can": {
+                "edit": mine and contest.accepts_entries(now),
+                "withdraw": contest.results_announced_at is None
+                and permissions.contests.may_withdraw_contest_entry(access, found)
+                and (access.may_animate(contest.space) or contest.accepts_entries(now)),
+                "vote": may_vote,
+                "score": contest.is_voting(now)
+                and permissions.contests.may_judge(access, contest)
+                and not mine,
+            },
             "voted": may_vote and found.votes.filter(voter_id=request.user.pk).exists(),
-            "may_score": contest.is_voting(now)
-            and permissions.contests.may_judge(access, contest)
-            and not mine,
         },
     )
 

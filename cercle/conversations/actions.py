@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.core.files.uploadedfile import UploadedFile
@@ -39,7 +38,6 @@ from cercle.conversations.models import (
     Reaction,
     ReactionKind,
     ReadState,
-    SpaceVisit,
     Tag,
     Topic,
 )
@@ -410,24 +408,6 @@ def do_toggle_reaction(actor: User, post: Post, kind: str) -> bool:
             target=post,
         )
     return True
-
-
-def do_remember_space_visit(actor: permissions.Actor, space: Space) -> datetime | None:
-    """When the actor last opened this space before now (None the first time)."""
-    if not actor.is_authenticated:
-        return None
-    now = timezone.now()
-    visit, created = SpaceVisit.objects.get_or_create(
-        person_id=actor.pk, space=space, defaults={"visited_at": now}
-    )
-    if created:
-        return None
-    # Visits within half an hour count as one, so "new" stays put while browsing.
-    if (now - visit.visited_at).total_seconds() > 1800:
-        visit.previous_visit_at = visit.visited_at
-        visit.visited_at = now
-        visit.save(update_fields=["previous_visit_at", "visited_at"])
-    return visit.previous_visit_at
 
 
 def do_mark_read(actor: User, topic: Topic, position: int) -> None:

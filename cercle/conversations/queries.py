@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
@@ -12,6 +13,7 @@ from django.http import Http404
 from django.utils.text import slugify
 
 from cercle import permissions
+from cercle import sections as page_sections
 from cercle.accounts.models import User
 from cercle.communities.models import Community, Space, Status
 from cercle.conversations.models import (
@@ -27,7 +29,10 @@ from cercle.conversations.models import (
 )
 
 Actor = permissions.Actor
+PostCan = permissions.conversations.PostCan
+TopicCan = permissions.conversations.TopicCan
 LISTS = ("latest", "new", "unanswered", "top")
+TOPICS_PER_PAGE = 30
 
 
 def topics_in(
@@ -62,8 +67,55 @@ def topics_in(
 
 
 @dataclass
+class SpacePage:
+    space: Space
+    access: permissions.CommunityAccess
+    order: str
+    page: Page[Topic]
+    # The reader's previous visit, for "new since your last visit" (None: first visit).
+    previous_visit: datetime | None
+    # The other spaces of the community the reader may read.
+    spaces: list[Space]
+    can: dict[str, bool]
+    # What the apps above add to the page's head (cercle/sections.py).
+    sections: list[page_sections.Shown]
+
+
+def space_page(
+    actor: Actor,
+    space: Space,
+    access: permissions.CommunityAccess,
+    *,
+    order: str,
+    page_number: str | None,
+    previous_visit: datetime | None,
+) -> SpacePage:
+    """Everything the space page shows: its topics in the chosen list, one page of
+    them, the other spaces, what the reader may do (`can`) and the apps' sections."""
+    page = Paginator(topics_in(actor, space, access, order), TOPICS_PER_PAGE).get_page(page_number)
+    # Read here, not while the template draws the rows.
+    page.object_list = list(page.object_list)
+    return SpacePage(
+        space=space,
+        access=access,
+        order=order,
+        page=page,
+        previous_visit=previous_visit,
+        spaces=[item for item in permissions.readable_spaces(access) if item.pk != space.pk],
+        can={
+            "start_topic": permissions.conversations.may_start_topic(
+                access, space, Kind.DISCUSSION
+            ),
+            "ask": permissions.conversations.may_start_topic(access, space, Kind.QUESTION),
+        },
+        sections=page_sections.gather("conversations.space.head", access=access, space=space),
+    )
+
+
+@dataclass
 class PostView:
     post: Post
+    can: PostCan
     reactions: dict[str, int] = field(default_factory=dict)
     mine: set[str] = field(default_factory=set)
     attachments: list[Attachment] = field(default_factory=list)
@@ -79,6 +131,13 @@ class TopicPage:
     posts: list[PostView]
     accepted: PostView | None
     read_position: int
+    # How far the reader had read before this page (None: never opened the topic).
+    read_until: int | None
+    can: TopicCan
+    # Where a moderator may move the topic.
+    move_targets: list[Space]
+    # What the apps above add to the topic's head (cercle/sections.py).
+    sections: list[page_sections.Shown]
 
 
 def topic_for(
@@ -88,6 +147,7 @@ def topic_for(
     topic = (
         Topic.objects.select_related(
             "author",
+            "accepted_answer__author",
             "accepted_answer__persona",
             "accepted_answer__imported__site",
             "community",
@@ -166,17 +226,17 @@ def topic_page(
         )
 
     ids = [p.pk for p in shown] + ([accepted_post.pk] if accepted_post else [])
+    # Each post's reactions by kind, and the reader's own among them, in one query.
     counts: dict[int, dict[str, int]] = defaultdict(dict)
+    mine: dict[int, set[str]] = defaultdict(set)
     for row in (
-        Reaction.objects.filter(post_id__in=ids).values("post_id", "kind").annotate(n=Count("pk"))
+        Reaction.objects.filter(post_id__in=ids)
+        .values("post_id", "kind")
+        .annotate(n=Count("pk"), by_reader=Count("pk", filter=Q(person_id=actor.pk)))
     ):
         counts[row["post_id"]][row["kind"]] = row["n"]
-    mine: dict[int, set[str]] = defaultdict(set)
-    if actor.is_authenticated:
-        for post_id, kind in Reaction.objects.filter(
-            post_id__in=ids, person_id=actor.pk
-        ).values_list("post_id", "kind"):
-            mine[post_id].add(kind)
+        if row["by_reader"]:
+            mine[row["post_id"]].add(row["kind"])
     files: dict[int, list[Attachment]] = defaultdict(list)
     for attachment in Attachment.objects.filter(post_id__in=ids):
         files[attachment.post_id or 0].append(attachment)
@@ -189,9 +249,12 @@ def topic_page(
             .first()
         )
 
+    can = permissions.conversations.topic_can(access, topic)
+
     def view(post: Post) -> PostView:
         return PostView(
             post=post,
+            can=permissions.conversations.post_can(access, post, topic, can),
             reactions={kind: counts[post.pk].get(kind, 0) for kind in ReactionKind.values},
             mine=mine[post.pk],
             attachments=files[post.pk],
@@ -206,6 +269,14 @@ def topic_page(
         posts=[view(p) for p in shown],
         accepted=view(accepted_post) if accepted_post and shown_at_top(accepted_post) else None,
         read_position=read_position or 0,
+        read_until=read_position,
+        can=can,
+        move_targets=[
+            item for item in permissions.readable_spaces(access) if item.pk != topic.space.pk
+        ]
+        if can.moderate
+        else [],
+        sections=page_sections.gather("conversations.topic.head", access=access, topic=topic),
     )
 
 
@@ -223,7 +294,7 @@ def mention_candidates(community: Community, prefix: str, limit: int = 8) -> lis
     return list(people.order_by("display_name")[:limit])
 
 
-def post_view(actor: Actor, post: Post) -> PostView:
+def post_view(actor: Actor, post: Post, access: permissions.CommunityAccess) -> PostView:
     """One post with its reaction counts, for the part of the page htmx replaces."""
     counts = dict(
         Reaction.objects.filter(post=post)
@@ -236,8 +307,12 @@ def post_view(actor: Actor, post: Post) -> PostView:
         mine = set(
             Reaction.objects.filter(post=post, person_id=actor.pk).values_list("kind", flat=True)
         )
+    topic = post.topic
     return PostView(
         post=post,
+        can=permissions.conversations.post_can(
+            access, post, topic, permissions.conversations.topic_can(access, topic)
+        ),
         reactions={kind: counts.get(kind, 0) for kind in ReactionKind.values},
         mine=mine,
     )

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django_stubs_ext import StrOrPromise
 
 from cercle import permissions, web
-from cercle.conversations import actions, hooks, queries
+from cercle.conversations import actions, hooks, queries, reading
 from cercle.conversations.forms import (
     EditForm,
     FlagForm,
@@ -44,23 +44,29 @@ def space(request: Request, slug: str, space: str) -> HttpResponse:
     order = request.GET.get("list", "latest")
     if order not in queries.LISTS:
         order = "latest"
-    previous_visit = actions.do_remember_space_visit(request.user, found)
-    page = Paginator(queries.topics_in(request.user, found, access, order), 30).get_page(
-        request.GET.get("page")
+    # The page's one write: when the reader last came (cercle/web_effects.py).
+    previous_visit = reading.note_space_visit(request.user, found)
+    data = queries.space_page(
+        request.user,
+        found,
+        access,
+        order=order,
+        page_number=request.GET.get("page"),
+        previous_visit=previous_visit,
     )
     return render(
         request,
         "conversations/space.html",
         {
+            "data": data,
             "space": found,
             "community": found.community,
             "access": access,
-            "page": page,
+            "page": data.page,
             "order": order,
             "lists": queries.LISTS,
             "previous_visit": previous_visit,
-            "spaces": list(permissions.readable_spaces(access)),
-            "may_start": access.may_post(found),
+            "can": data.can,
         },
     )
 
@@ -131,9 +137,12 @@ def topic(request: Request, slug: str, space: str, topic_id: int) -> HttpRespons
         page_number = queries.page_of(found, access, int(request.GET["post"]))
     data = queries.topic_page(request.user, found, access, page_number)
     if request.user.is_authenticated and data.posts:
-        actions.do_mark_read(request.user, found, data.posts[-1].post.position)
+        # The page's one write: how far the reader has read (cercle/web_effects.py).
+        reading.note_topic_read(
+            request.user, found, data.posts[-1].post.position, known=data.read_until
+        )
     reply_form = None
-    if permissions.conversations.may_reply(access, found) and request.user.is_authenticated:
+    if data.can.reply and request.user.is_authenticated:
         initial = {}
         quoted = request.GET.get("quote", "")
         if quoted.isdigit():
@@ -164,27 +173,17 @@ def _signature(post: Post) -> str:
 
 
 def _topic_context(data: queries.TopicPage, reply_form: ReplyForm | None) -> dict[str, Any]:
-    access = data.access
-    may_moderate = access.may_moderate(data.space)
     return {
         "data": data,
         "topic": data.topic,
         "space": data.space,
         "community": data.topic.community,
-        "access": access,
+        "access": data.access,
         "reply_form": reply_form,
-        # The templates show the accept, moderation and move controls from these.
-        "may_accept": permissions.conversations.may_accept_answer(access, data.topic),
-        "may_moderate": may_moderate,
-        "move_targets": [
-            item for item in permissions.readable_spaces(access) if item.pk != data.space.pk
-        ]
-        if may_moderate
-        else [],
-        "reaction_kinds": [
-            (kind, label, REACTION_SYMBOLS[ReactionKind(kind)])
-            for kind, label in ReactionKind.choices
-        ],
+        # What the reader may do on the page (each post has its own `item.can`).
+        "can": data.can,
+        "move_targets": data.move_targets,
+        "reaction_kinds": _topic_context_kinds(),
     }
 
 
@@ -283,6 +282,14 @@ def history(request: Request, slug: str, space: str, topic_id: int, position: in
     if post.deleted_at and not permissions.conversations.sees_hidden(access, post.topic.space):
         raise Http404
     revisions = list(PostRevision.objects.filter(post=post).select_related("editor"))
+    for revision in revisions:
+        # A persona's post names the persona for its writer's edits, never the writer
+        # (docs/personas.md); a moderator's edit names the moderator.
+        revision.shown_editor = (  # type: ignore[attr-defined]
+            post.persona.name
+            if post.persona is not None and revision.editor_id == post.author_id
+            else (revision.editor.display_name if revision.editor else "")
+        )
     return _render_post_page(request, "conversations/history.html", post, revisions=revisions)
 
 
@@ -336,16 +343,11 @@ def react(
             return redirect(post.get_absolute_url())
         return HttpResponse(refusal.message, status=403)
     if request.htmx:
-        view = queries.post_view(request.user, post)
+        view = queries.post_view(request.user, post, access)
         return render(
             request,
             "conversations/_reactions.html",
-            {
-                "item": view,
-                "topic": post.topic,
-                "access": access,
-                "reaction_kinds": _topic_context_kinds(),
-            },
+            {"item": view, "topic": post.topic, "reaction_kinds": _topic_context_kinds()},
         )
     return redirect(post.get_absolute_url())
 
@@ -452,6 +454,7 @@ def tags(request: AuthenticatedRequest, slug: str) -> HttpResponse:
             "access": access,
             "form": form,
             "tags": community.tags.all(),
+            "can": permissions.community_can(access),
             "section": "tags",
         },
     )
@@ -528,7 +531,8 @@ def moderation_queue(request: AuthenticatedRequest, slug: str) -> HttpResponse:
             "access": access,
             "flagged": queries.flagged_posts(access),
             "can": {
-                "read_moderation_log": permissions.conversations.may_read_moderation_log(access)
+                **permissions.community_can(access),
+                "read_moderation_log": permissions.conversations.may_read_moderation_log(access),
             },
             "section": "moderation",
         },
@@ -545,5 +549,11 @@ def moderation_log(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "conversations/moderation_log.html",
-        {"community": community, "access": access, "page": entries, "section": "moderation"},
+        {
+            "community": community,
+            "access": access,
+            "can": permissions.community_can(access),
+            "page": entries,
+            "section": "moderation",
+        },
     )

@@ -19,6 +19,7 @@ from cercle.accounts.models import User
 from cercle.communities.models import Community
 from cercle.events.models import RSVP, Event, FeedKey, Response, Ritual, when_label
 from cercle.notifications.digest import DigestItem
+from cercle.web_effects import get_side_effect
 
 UPCOMING_SHOWN = 50
 PAST_PER_PAGE = 20
@@ -316,9 +317,11 @@ def cancelled_occurrences(rituals: list[Ritual]) -> dict[int, list[datetime]]:
     return found
 
 
+@get_side_effect("calendar feed key")
 def feed_token(person: User) -> str:
     """The signed part of a person's calendar feed address (the same in every
-    community: each feed asks at fetch time what the person may read there)."""
+    community: each feed asks at fetch time what the person may read there). The
+    key is made the first time the address is shown: a GET's declared write."""
     key, _created = FeedKey.objects.get_or_create(
         person=person, defaults={"key": FeedKey.new_key()}
     )

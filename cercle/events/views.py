@@ -62,7 +62,7 @@ def event_list(request: Request, slug: str) -> HttpResponse:
             "upcoming": listing.upcoming,
             "more_upcoming": listing.more_upcoming,
             "page": listing.past,
-            "may_animate": listing.access.may_animate(),
+            "can": {"animate": listing.access.may_animate()},
             "now": timezone.now(),
         },
     )
@@ -157,8 +157,7 @@ def event(request: Request, slug: str, pk: int) -> HttpResponse:
             "access": access,
             "event": found,
             "guests": guests,
-            "may_answer": may_answer,
-            "may_animate": access.may_animate(found.space),
+            "can": {"answer": may_answer, "animate": access.may_animate(found.space)},
             "started": found.has_started(now),
             "over": found.ends_at <= now,
             "choices": RsvpForm.base_fields["response"].choices,  # type: ignore[attr-defined]
@@ -362,7 +361,7 @@ def ritual_list(request: Request, slug: str) -> HttpResponse:
             "community": community,
             "access": access,
             "rituals": rituals,
-            "may_animate": access.may_animate(),
+            "can": {"animate": access.may_animate()},
         },
     )
 
@@ -440,7 +439,7 @@ def ritual(request: Request, slug: str, pk: int) -> HttpResponse:
             "access": access,
             "ritual": found,
             "occurrences": queries.ritual_occurrences(found, access),
-            "may_animate": access.may_animate(found.space),
+            "can": {"animate": access.may_animate(found.space)},
         },
     )
 

@@ -50,6 +50,8 @@ class IdeaPage:
     voted: bool
     may_vote: bool
     may_decide: bool
+    # The reader proposed it (their support is counted already).
+    is_mine: bool = False
 
 
 def idea_for(actor: Actor, slug: str, pk: int) -> tuple[Idea, permissions.CommunityAccess]:
@@ -76,6 +78,7 @@ def idea_page(actor: Actor, slug: str, pk: int) -> IdeaPage:
         voted=voted,
         may_vote=permissions.ideas.may_vote_for_idea(access, idea),
         may_decide=permissions.ideas.may_decide_idea(access, idea),
+        is_mine=actor.is_authenticated and idea.author_id == actor.pk,
     )
 
 

@@ -63,7 +63,7 @@ def board(request: Request, slug: str) -> HttpResponse:
             "status": status,
             "sort": sort,
             "statuses": IdeaStatus.choices,
-            "may_propose": access.is_member,
+            "can": {"propose": access.is_member},
         },
     )
 

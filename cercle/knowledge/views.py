@@ -123,8 +123,7 @@ def collection(request: Request, slug: str, collection: str) -> HttpResponse:
             "children": children,
             "resources": resources,
             "related": queries.related_collections(request.user, found),
-            "may_post": may_post,
-            "may_edit": may_edit,
+            "can": {"post": may_post, "edit": may_edit},
             "editable": {
                 r.pk
                 for r in resources
@@ -408,10 +407,12 @@ def resource(request: Request, slug: str, pk: int) -> HttpResponse:
             "community": found.collection.community,
             "comments": list(found.comments.select_related("author")),
             "reactions": counts,
-            "may_post": access.may_post(found.collection.space),
-            "may_edit": permissions.knowledge.may_edit_library_item(
-                access, found.collection.space, found.added_by_id
-            ),
+            "can": {
+                "post": access.may_post(found.collection.space),
+                "edit": permissions.knowledge.may_edit_library_item(
+                    access, found.collection.space, found.added_by_id
+                ),
+            },
             "comment_form": CommentForm(),
         },
     )

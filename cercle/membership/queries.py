@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
-from cercle import permissions
+from cercle import permissions, sections
 from cercle.accounts.models import User
 from cercle.communities.models import (
     Audience,
@@ -47,6 +47,32 @@ class Landing:
     newest: list[Membership]
     member_count: int
     pending_invitation: Invitation | None
+    # "visitor", "member", "requested", "banned", "invited", "join", "ask" or "closed":
+    # which of the membership box's cases the reader is in (communities/_join.html).
+    join: str = "visitor"
+    role_label: str = ""
+    can: dict[str, bool] = field(default_factory=dict)
+    # What the apps above add to the page (cercle/sections.py), main column and aside.
+    main_sections: list[sections.Shown] = field(default_factory=list)
+    aside_sections: list[sections.Shown] = field(default_factory=list)
+
+
+def join_state(access: permissions.CommunityAccess, pending: Invitation | None) -> str:
+    """The membership box's case for this reader (see `Landing.join`)."""
+    if not access.actor.is_authenticated:
+        return "visitor"
+    cases = (
+        (access.is_member, "member"),
+        (access.status == Status.REQUESTED, "requested"),
+        (access.is_banned, "banned"),
+        (access.has_pending_invitation and pending is not None, "invited"),
+    )
+    for holds, state in cases:
+        if holds:
+            return state
+    if not access.may_join():
+        return "closed"
+    return "join" if access.community.entry == Entry.OPEN else "ask"
 
 
 def landing(actor: Actor, slug: str) -> Landing:
@@ -79,6 +105,11 @@ def landing(actor: Actor, slug: str) -> Landing:
         newest=newest,
         member_count=active.count(),
         pending_invitation=pending,
+        join=join_state(access, pending),
+        role_label=access.membership.get_role_display() if access.membership else "",
+        can={**permissions.community_can(access), "read": access.reads_open_spaces()},
+        main_sections=sections.gather("community.landing.main", access=access),
+        aside_sections=sections.gather("community.landing.aside", access=access),
     )
 
 

@@ -46,7 +46,7 @@ def directory(request: Request) -> HttpResponse:
             "entry": entry,
             "audiences": Audience.choices,
             "entries": Entry.choices,
-            "may_create": permissions.may_create_community(request.user),
+            "can": {"create": permissions.may_create_community(request.user)},
         },
     )
 
@@ -93,7 +93,7 @@ def landing(request: Request, slug: str) -> HttpResponse:
             "landing": data,
             "community": data.community,
             "access": data.access,
-            "can": {"see_cockpit": permissions.cockpit.may_see_cockpit(data.access)},
+            "can": data.can,
             "join_form": JoinRequestForm(),
         },
     )
@@ -210,7 +210,13 @@ def manage(request: AuthenticatedRequest, slug: str) -> HttpResponseBase:
     return render(
         request,
         "communities/manage/settings.html",
-        {"community": community, "access": access, "form": form, "section": "settings"},
+        {
+            "community": community,
+            "access": access,
+            "can": permissions.community_can(access),
+            "form": form,
+            "section": "settings",
+        },
     )
 
 
@@ -236,14 +242,25 @@ def manage_members(request: AuthenticatedRequest, slug: str) -> HttpResponse:
             else:
                 web.mark_done(request)
                 invite_form = InviteForm()
+    members = queries.members_for_management(community)
     return render(
         request,
         "communities/manage/members.html",
         {
             "community": community,
             "access": access,
-            "members": queries.members_for_management(community),
+            "members": members,
             "invitations": queries.pending_invitations(community) if access.may_invite() else [],
+            "can": {
+                **permissions.community_can(access),
+                "invite": access.may_invite(),
+                # Coordinators change, remove and ban others, never themselves.
+                "remove": {
+                    membership.pk
+                    for membership in members["active"]
+                    if access.may_manage() and membership.person_id != request.user.pk
+                },
+            },
             "invite_form": invite_form,
             "report": report,
             "decision_form": DecisionForm(),
@@ -340,6 +357,7 @@ def manage_spaces(request: AuthenticatedRequest, slug: str) -> HttpResponseBase:
             if access.is_coordinator
             else list(community.spaces.filter(is_private=False)),
             "form": form,
+            "can": permissions.community_can(access),
             "section": "spaces",
         },
     )
@@ -391,6 +409,7 @@ def edit_space(request: AuthenticatedRequest, slug: str, space: str) -> HttpResp
             "form": form,
             "list_form": list_form,
             "listed": found.listings.select_related("person").order_by("person__display_name"),
+            "can": permissions.community_can(access),
             "section": "spaces",
         },
     )

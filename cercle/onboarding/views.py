@@ -26,7 +26,12 @@ def welcome(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "onboarding/welcome.html",
-        {"page": page, "community": page.community, "access": page.access},
+        {
+            "page": page,
+            "community": page.community,
+            "access": page.access,
+            "can": {"animate": page.access.may_animate()},
+        },
     )
 
 

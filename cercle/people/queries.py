@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from cercle import permissions
+from cercle import sections as page_sections
 from cercle.accounts.models import User
 from cercle.communities.models import Community, Membership, Role, Status
 from cercle.conversations.models import Post, Reaction, ReactionKind, Tag, Topic
@@ -65,6 +66,8 @@ class ProfilePage:
     contributions: list[Post]
     following: bool
     may_follow: bool
+    # What the apps above add (the person's badges...): cercle/sections.py.
+    sections: list[page_sections.Shown] = field(default_factory=list)
 
 
 def shows_field(visibility: str, *, is_self: bool, shares_a_community: bool) -> bool:
@@ -148,6 +151,7 @@ def profile_page(reader: Actor, handle: str) -> ProfilePage:
         contributions=contributions,
         following=may_follow and actions.is_following(reader, person),
         may_follow=may_follow,
+        sections=page_sections.gather("people.profile", reader=reader, person=person),
     )
 
 

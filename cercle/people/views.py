@@ -20,7 +20,7 @@ from cercle.conversations.models import Tag, Topic
 from cercle.errors import ActionRefused
 from cercle.people import actions, queries
 from cercle.people.forms import DirectoryForm, ExpertiseForm, ExpertsForm, ProfileForm
-from cercle.people.models import Expertise, Level, profile_for
+from cercle.people.models import Expertise, Level, stored_or_default_profile
 from cercle.web import AuthenticatedRequest, Request
 
 # --- Profiles ----------------------------------------------------------------------------------
@@ -50,7 +50,8 @@ def avatar(request: Request, handle: str) -> FileResponse:
 @require_http_methods(["GET", "POST"])
 def edit_profile(request: AuthenticatedRequest) -> HttpResponse:
     person = request.user
-    stored = profile_for(person)
+    # Read only: the action creates the profile when it is first saved, not the GET.
+    stored = stored_or_default_profile(person)
     form = ProfileForm(
         request.POST or None, request.FILES or None, profile=stored, email=person.email
     )
@@ -156,6 +157,7 @@ def directory(request: Request, slug: str) -> HttpResponse:
         {
             "community": community,
             "access": access,
+            "can": permissions.community_can(access),
             "form": form,
             "page": page,
             "filtered": bool(query or tag or role),
@@ -177,6 +179,7 @@ def experts(request: Request, slug: str) -> HttpResponse:
         {
             "community": community,
             "access": access,
+            "can": permissions.community_can(access),
             "form": form,
             "experts": found,
             "tag": tag,

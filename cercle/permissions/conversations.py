@@ -4,6 +4,7 @@ Each question takes the person's `CommunityAccess` (the core) and the object."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cercle.permissions.core import CommunityAccess
@@ -67,3 +68,55 @@ def may_curate_tags(access: CommunityAccess) -> bool:
 
 def may_read_moderation_log(access: CommunityAccess) -> bool:
     return access.is_coordinator or access.staff
+
+
+# --- What a page shows: the `can` records templates read --------------------------------------
+
+
+@dataclass(frozen=True)
+class TopicCan:
+    """What the reader may do on a topic's page, as a whole."""
+
+    reply: bool
+    moderate: bool
+    # Reopen a solved question (take the accepted answer back).
+    reopen: bool
+
+
+@dataclass(frozen=True)
+class PostCan:
+    """What the reader may do with one post of a topic's page."""
+
+    edit: bool
+    delete: bool
+    flag: bool
+    react: bool
+    accept: bool
+    moderate: bool
+    quote: bool
+
+
+def topic_can(access: CommunityAccess, topic: Topic) -> TopicCan:
+    return TopicCan(
+        reply=may_reply(access, topic),
+        moderate=access.may_moderate(topic.space),
+        reopen=topic.accepted_answer_id is not None and may_accept_answer(access, topic),
+    )
+
+
+def post_can(access: CommunityAccess, post: Post, topic: Topic, page: TopicCan) -> PostCan:
+    """`page` is the topic's own record, computed once for all its posts."""
+    space = topic.space
+    shown = post.deleted_at is None
+    return PostCan(
+        edit=may_edit(access, post, space),
+        delete=may_delete(access, post, space),
+        flag=may_flag(access, post, space),
+        react=may_react(access, post, space),
+        accept=shown
+        and post.position > 0
+        and topic.accepted_answer_id != post.pk
+        and may_accept_answer(access, topic),
+        moderate=shown and page.moderate,
+        quote=shown and page.reply,
+    )

@@ -427,3 +427,18 @@ def space_for(actor: Actor, slug: str, space_slug: str) -> tuple[Space, Communit
         raise Http404
     space.community = community
     return space, access
+
+
+def community_can(access: CommunityAccess) -> dict[str, bool]:
+    """What the community's header shows (its administration tabs), from the
+    permissions package: pages that draw `communities/_community_head.html` pass it
+    in their `can` record."""
+    manage = access.may_manage()
+    see_members = manage or access.may_decide_requests()
+    moderate = access.is_moderator
+    return {
+        "administer": manage or see_members or moderate,
+        "manage": manage,
+        "see_members": see_members,
+        "moderate": moderate,
+    }

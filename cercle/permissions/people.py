@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from cercle.accounts.models import User
 from cercle.communities.models import Space
 from cercle.permissions import conversations
-from cercle.permissions.core import community_access, may_see_person
+from cercle.permissions.core import CommunityAccess, community_access, may_see_person
 
 if TYPE_CHECKING:
     from cercle.conversations.models import Tag, Topic
@@ -26,3 +26,15 @@ def may_follow(actor: User, target: User | Topic | Space | Tag) -> bool:
             return False
         return access.reads(topic.space)
     return community_access(actor, target.community).reads_open_spaces()
+
+
+def may_follow_in(access: CommunityAccess, target: Topic | Space) -> bool:
+    """`may_follow` for a topic or space of the community `access` is about, with the
+    reader's access already loaded (the topic and space pages ask it, with no query)."""
+    if not access.actor.is_authenticated:
+        return False
+    if isinstance(target, Space):
+        return access.reads(target)
+    if target.is_hidden and not conversations.sees_hidden(access, target.space):
+        return False
+    return access.reads(target.space)

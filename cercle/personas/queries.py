@@ -77,3 +77,12 @@ def audit_log(access: permissions.CommunityAccess) -> QuerySet[Post]:
     return posts.select_related("persona", "author", "topic__space", "topic__community").order_by(
         "-created_at", "-pk"
     )
+
+
+def names_on_landing(community: Community, limit: int = 4) -> list[str]:
+    """The names of the community's active personas, for its landing page (one query)."""
+    return list(
+        Persona.objects.filter(community=community, is_active=True)
+        .order_by("name")
+        .values_list("name", flat=True)[:limit]
+    )

@@ -31,8 +31,10 @@ def persona_list(request: Request, slug: str) -> HttpResponse:
             "community": community,
             "access": access,
             "personas": personas,
-            "may_manage": permissions.personas.may_manage_personas(access),
-            "may_audit": permissions.personas.may_read_persona_audit(access),
+            "can": {
+                "manage": permissions.personas.may_manage_personas(access),
+                "audit": permissions.personas.may_read_persona_audit(access),
+            },
         },
     )
 
@@ -54,7 +56,7 @@ def detail(request: Request, slug: str, persona: str) -> HttpResponse:
             "community": found.community,
             "access": access,
             "posts": queries.recent_posts(found, access),
-            "may_manage": may_manage,
+            "can": {"manage": may_manage},
             "speakers": speakers,
         },
     )

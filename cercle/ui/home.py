@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from cercle import permissions
+from cercle import sections as page_sections
 from cercle.accounts.models import User
 from cercle.communities.models import Community, Entry, Membership, Status
 from cercle.conversations.models import Kind, Topic
@@ -23,6 +24,8 @@ class MemberHome:
     latest: list[Topic]
     my_open_questions: list[Topic]
     to_answer: list[Topic] = field(default_factory=list)
+    # What the apps above add (the newcomer's checklists...): cercle/sections.py.
+    sections: list[page_sections.Shown] = field(default_factory=list)
 
 
 def _visible_topics(actor: User) -> QuerySet[Topic]:
@@ -83,6 +86,7 @@ def member_home(actor: User) -> MemberHome:
         latest=latest,
         my_open_questions=open_questions,
         to_answer=to_answer,
+        sections=page_sections.gather("ui.member_home", person=actor, memberships=memberships),
     )
 
 

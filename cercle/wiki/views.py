@@ -32,7 +32,7 @@ def space_articles(request: Request, slug: str, space: str) -> HttpResponse:
             "space": found,
             "community": found.community,
             "articles": list(queries.articles_in(found.pk)),
-            "may_write": access.may_post(found),
+            "can": {"write": access.may_post(found)},
         },
     )
 
@@ -95,7 +95,7 @@ def article(request: Request, slug: str, article: str) -> HttpResponse:
             "body_html": mark_safe(body_html),  # noqa: S308 - cleaned at save, links escaped
             "toc_html": mark_safe(found.toc_html),  # noqa: S308 - built from escaped text
             "source": queries.source_topic_for(access, found),
-            "may_write": may_write,
+            "can": {"write": may_write},
         },
     )
 
@@ -161,7 +161,7 @@ def history(request: Request, slug: str, article: str) -> HttpResponse:
             "page": page,
             "revisions": page.object_list,
             "compare_from": max(found.revision_number - 1, 1),
-            "may_write": access.may_post(found.space),
+            "can": {"write": access.may_post(found.space)},
         },
     )
 
@@ -177,7 +177,7 @@ def revision(request: Request, slug: str, article: str, number: int) -> HttpResp
             "space": found.space,
             "community": found.community,
             "revision": queries.revision_of(found, number),
-            "may_write": access.may_post(found.space),
+            "can": {"write": access.may_post(found.space)},
         },
     )
 

@@ -1,17 +1,16 @@
-"""Pieces of pages about polls, quizzes and challenges: times on the community's clock,
-and the open activities on the community's landing page."""
+"""Pieces of pages about polls, quizzes and challenges: times on the community's clock."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django import template
 from django.utils import formats
 from django.utils.timezone import localtime
 
-from cercle.activities import queries
-from cercle.communities.models import Community
+if TYPE_CHECKING:
+    from cercle.communities.models import Community
 
 register = template.Library()
 
@@ -24,17 +23,3 @@ def community_time(value: datetime | None, community: Community) -> str:
         return ""
     shown = formats.date_format(localtime(value, community.zone), "DATETIME_FORMAT")
     return f"{shown} ({community.time_zone})"
-
-
-@register.inclusion_tag("activities/_landing.html", takes_context=True)
-def open_activities(context: template.Context) -> dict[str, Any]:
-    """Up to three open polls, quizzes and challenges the reader may see."""
-    community = context.get("community")
-    access = context.get("access")
-    if community is None or access is None:
-        return {"entries": []}
-    return {
-        "community": community,
-        "entries": queries.open_activities(access, limit=3),
-        "request": context.get("request"),
-    }

@@ -1,9 +1,9 @@
-"""Showing events: their times in their own zone, and the landing page's section."""
+"""Showing events: their times in their own zone, a ritual's rhythm."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django import template
@@ -11,9 +11,10 @@ from django.utils.formats import date_format, time_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from cercle import permissions
-from cercle.events import queries, recurrence
-from cercle.events.models import Event, Ritual
+from cercle.events import recurrence
+
+if TYPE_CHECKING:
+    from cercle.events.models import Event, Ritual
 
 register = template.Library()
 
@@ -50,20 +51,6 @@ def in_zone(moment: datetime | None, zone_name: str) -> str:
         return ""
     local = moment.astimezone(ZoneInfo(zone_name))
     return f"{_day(local)}, {time_format(local, 'TIME_FORMAT')} ({zone_name})"
-
-
-@register.inclusion_tag("events/_landing.html", takes_context=True)
-def upcoming_events(context: template.Context) -> dict[str, Any]:
-    """The landing page's next events the reader may see, and the community's feed."""
-    access: permissions.CommunityAccess | None = context.get("access")
-    community = context.get("community")
-    events = queries.landing_events(access) if access is not None else []
-    return {
-        "community": community,
-        "events": events,
-        "access": access,
-        "user": context.get("user"),
-    }
 
 
 @register.simple_tag

@@ -12,9 +12,6 @@ from typing import Any
 
 from django import template
 
-from cercle.people import actions as people_actions
-from cercle.people.actions import Target
-
 register = template.Library()
 
 
@@ -26,14 +23,3 @@ def notification_bell(context: template.Context) -> dict[str, Any]:
         return {"show": False}
     count = context.get("unread_notifications")
     return {"show": True, "count": count, "pending": count is None}
-
-
-@register.simple_tag(takes_context=True)
-def is_following(context: template.Context, target: Target) -> bool:
-    """`{% is_following topic as following %}`: what the follow button of the people app
-    needs on pages whose views do not say (one query, for people who are logged in)."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return False
-    return people_actions.is_following(user, target)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 
-from cercle.accounts.models import User
-from cercle.people.models import stored_profile
+if TYPE_CHECKING:
+    from cercle.accounts.models import User
+    from cercle.people.models import Profile
 
 register = template.Library()
 
@@ -34,8 +35,9 @@ def colour(person: User) -> str:
 
 def _photo_version(person: User) -> str | None:
     """The photo's version for its address, or None without a photo. The profile is
-    read from the cache that select_related fills, or loaded once."""
-    profile = stored_profile(person)
+    read from what the page's query loaded with the person (`select_related(
+    "person__profile")`, as every page with avatars does): never a query per face."""
+    profile: Profile | None = person._state.fields_cache.get("profile")
     if profile is None or not profile.avatar:
         return None
     return str(int(profile.updated_at.timestamp())) if profile.updated_at else "0"
