@@ -56,6 +56,11 @@ def test_a_coordinator_reads_the_cockpit_and_changes_the_thresholds(
     expect(page.locator("h1")).to_have_text("Cockpit")
     # The charts are drawn from the tables' figures, and the tables are there too.
     expect(page.locator("canvas#chart-activity")).to_be_visible()
+    # Chart.js is deferred: wait until it has drawn (a loaded machine may be slow).
+    page.wait_for_function(
+        "() => typeof Chart !== 'undefined'"
+        " && [...document.querySelectorAll('canvas')].filter(c => Chart.getChart(c)).length >= 3"
+    )
     drawn = page.evaluate(
         "() => [...document.querySelectorAll('canvas')].filter(c => Chart.getChart(c)).length"
     )
