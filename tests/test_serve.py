@@ -67,6 +67,20 @@ def _wait_for_tasks_done(
     raise AssertionError(f"the worker left tasks waiting: {_tasks_by_status(database)}")
 
 
+def _start_serve(env: dict[str, str]) -> tuple[int, subprocess.Popen[str]]:
+    """`cercle serve` with one web worker on a free port, its output captured."""
+    port = free_port()
+    process = subprocess.Popen(
+        [*CERCLE, "serve", "--bind", f"127.0.0.1:{port}", "--web-workers", "1"],
+        env=env,
+        cwd=PROJECT_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    return port, process
+
+
 def test_serve_runs_the_site_and_the_worker_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     env = operator_env(tmp_path)
     demo = ["demo", "--if-empty", *make_run_demo_args()]
@@ -80,15 +94,7 @@ def test_serve_runs_the_site_and_the_worker_and_stops_cleanly_on_ctrl_c(tmp_path
     queued = _tasks_by_status(database).get("READY", 0)
     assert queued > 0
 
-    port = free_port()
-    process = subprocess.Popen(
-        [*CERCLE, "serve", "--bind", f"127.0.0.1:{port}", "--web-workers", "1"],
-        env=env,
-        cwd=PROJECT_DIR,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    port, process = _start_serve(env)
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_until_up(base + "/healthz", process)
@@ -151,15 +157,7 @@ def test_serve_alone_publishes_planned_posts_and_fills_the_count_tables(tmp_path
     # Its time comes while nothing runs.
     time.sleep(max(0.0, float(planned.stdout.split()[-1]) - time.time() + 0.1))
 
-    port = free_port()
-    process = subprocess.Popen(
-        [*CERCLE, "serve", "--bind", f"127.0.0.1:{port}", "--web-workers", "1"],
-        env=env,
-        cwd=PROJECT_DIR,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    port, process = _start_serve(env)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
