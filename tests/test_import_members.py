@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connections
 
 from cercle.__main__ import main
 from cercle.accounts.models import User
@@ -257,8 +258,15 @@ def test_a_field_longer_than_the_csv_limit_is_refused_with_its_line_and_nothing_
 
 
 def test_the_command_line_reports_an_unreadable_line_without_a_traceback(
-    tmp_path: Path, cargo: Community, alice: User, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    cargo: Community,
+    alice: User,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # The command line closes the database connections when it ends, which would close
+    # the test's own transaction on PostgreSQL: keep it open.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
     before = written()
     path = csv_file(tmp_path, "email,name\n" + "a" * (csv.field_size_limit() + 1) + ",Huge\n")
     with pytest.raises(SystemExit) as exited:
