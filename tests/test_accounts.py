@@ -359,8 +359,14 @@ def test_the_log_in_lock_out_holds_across_two_web_workers(tmp_path: Path, alice:
             except OSError:
                 assert time.monotonic() < deadline, "the server did not start"
                 time.sleep(0.2)
-        _status, page, cookies = _http(port, "GET", login)
-        csrf_cookie = next(c.split(";")[0] for c in cookies if c.startswith("csrftoken="))
+        # The log-in form and its CSRF cookie (a worker still starting may answer late).
+        csrf_cookie = ""
+        while not csrf_cookie:
+            status, page, cookies = _http(port, "GET", login)
+            csrf_cookie = next((c.split(";")[0] for c in cookies if c.startswith("csrftoken=")), "")
+            if not csrf_cookie:
+                assert time.monotonic() < deadline, (status, page[:500])
+                time.sleep(0.2)
         match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
         assert match is not None
         token = match.group(1)
