@@ -17,15 +17,10 @@ def may_follow(actor: User, target: User | Topic | Space | Tag) -> bool:
     """One can follow only what one may read (a person: someone one can see)."""
     if isinstance(target, User):
         return target.pk != actor.pk and may_see_person(actor, target)
-    if isinstance(target, Space):
-        return community_access(actor, target.community).reads(target)
-    if target._meta.model_name == "topic":
-        topic: Topic = target  # type: ignore[assignment]
-        access = community_access(actor, topic.community)
-        if topic.is_hidden and not conversations.sees_hidden(access, topic.space):
-            return False
-        return access.reads(topic.space)
-    return community_access(actor, target.community).reads_open_spaces()
+    access = community_access(actor, target.community)
+    if isinstance(target, Space) or target._meta.model_name == "topic":
+        return may_follow_in(access, target)  # type: ignore[arg-type]
+    return access.reads_open_spaces()
 
 
 def may_follow_in(access: CommunityAccess, target: Topic | Space) -> bool:
