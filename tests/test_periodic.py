@@ -6,6 +6,7 @@ tests/test_serve.py shows `cercle serve` alone running the real jobs."""
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
@@ -27,7 +28,7 @@ from cercle.periodic.models import PeriodicRun
 from cercle.periodic.registry import Daily, Every, Job, Weekly
 from cercle.periodic.runner import Claim, Status
 from tests.cli import PROJECT_DIR
-from tests.concurrency import retrying, run_together
+from tests.concurrency import PATIENCE_SECONDS, retrying, run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -199,14 +200,28 @@ def test_two_schedulers_that_read_the_same_row_cannot_both_claim_the_run(
 @pytest.mark.django_db(transaction=True)
 def test_schedulers_woken_together_run_a_due_job_exactly_once() -> None:
     ran: list[str] = []
-    fill = job("fill", Every(minutes=5), counting(ran, "fill"))
-    runner.run_of("fill", TUESDAY)
     outcomes: list[runner.Outcome] = []
     waits: list[str] = []
+    others_answered = threading.Event()
+
+    def fill_once_the_others_are_turned_away() -> str:
+        # The claim is what is under test. The winner writes its outcome only after
+        # the five others have been turned away: on SQLite's shared in-memory database
+        # a write racing another would fail at once (not wait, as the busy timeout
+        # makes it in real use), and retrying the whole scheduler would then read a
+        # job that ran but was not written as done.
+        ran.append("fill")
+        others_answered.wait(timeout=PATIENCE_SECONDS)
+        return "fill did its work"
+
+    fill = job("fill", Every(minutes=5), fill_once_the_others_are_turned_away)
+    runner.run_of("fill", TUESDAY)
 
     def scheduler() -> object:
         outcome = runner.run_job(fill)
         outcomes.append(outcome)
+        if sum(o.status is Status.BUSY for o in outcomes) == 5:
+            others_answered.set()
         return outcome
 
     assert run_together([retrying(scheduler, waits) for _ in range(6)]) == []
