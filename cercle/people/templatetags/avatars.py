@@ -55,3 +55,10 @@ def avatar(person: User | None, size: int = 40) -> dict[str, Any]:
         "colour": colour(person),
         "photo_version": _photo_version(person),
     }
+
+
+@register.inclusion_tag("people/_person.html")
+def person(who: User | None, size: int = 24, *, meta: str = "") -> dict[str, Any]:
+    """`{% person post.author 24 %}`: the face and the name, linked to the profile (the
+    one way every page names a member). `meta` is a quieter word after the name."""
+    return {"who": who, "size": size, "meta": meta}
