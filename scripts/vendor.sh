@@ -11,9 +11,14 @@ install -D -m 0644 node_modules/htmx.org/LICENSE cercle/static/vendor/htmx/LICEN
 mkdir -p cercle/static/vendor/chartjs
 sed '/sourceMappingURL=/d' node_modules/chart.js/dist/chart.umd.min.js > cercle/static/vendor/chartjs/chart.umd.min.js
 install -D -m 0644 node_modules/chart.js/LICENSE.md cercle/static/vendor/chartjs/LICENSE.md
+# Lucide's icons (ISC), only those listed in ICONS: {% icon %} inlines them in pages.
+for name in $(cat cercle/static/vendor/lucide/ICONS); do
+  install -D -m 0644 "node_modules/lucide-static/icons/$name.svg" "cercle/static/vendor/lucide/$name.svg"
+done
+install -D -m 0644 node_modules/lucide-static/LICENSE cercle/static/vendor/lucide/LICENSE
 # axe-core checks accessibility in the browser tests only; it is not served to users.
 install -D -m 0644 node_modules/axe-core/axe.min.js tests/e2e/vendor/axe-core/axe.min.js
 install -D -m 0644 node_modules/axe-core/LICENSE tests/e2e/vendor/axe-core/LICENSE
-node -e 'for (const p of ["htmx.org","chart.js","axe-core"]) console.log(p, require(`./node_modules/${p}/package.json`).version)' \
+node -e 'for (const p of ["htmx.org","chart.js","axe-core","lucide-static"]) console.log(p, require(`./node_modules/${p}/package.json`).version)' \
   > cercle/static/vendor/VERSIONS
 cat cercle/static/vendor/VERSIONS
