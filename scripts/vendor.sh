@@ -16,9 +16,19 @@ for name in $(cat cercle/static/vendor/lucide/ICONS); do
   install -D -m 0644 "node_modules/lucide-static/icons/$name.svg" "cercle/static/vendor/lucide/$name.svg"
 done
 install -D -m 0644 node_modules/lucide-static/LICENSE cercle/static/vendor/lucide/LICENSE
+# Inter (SIL OFL 1.1), the self-hosted text font: the variable weight axis, upright
+# and italic, for the latin and latin-ext ranges (French and English); cercle.css
+# declares them with @font-face and font-display: swap.
+for range in latin latin-ext; do
+  for style in normal italic; do
+    install -D -m 0644 "node_modules/@fontsource-variable/inter/files/inter-$range-wght-$style.woff2" \
+      "cercle/static/vendor/inter/inter-$range-wght-$style.woff2"
+  done
+done
+install -D -m 0644 node_modules/@fontsource-variable/inter/LICENSE cercle/static/vendor/inter/LICENSE
 # axe-core checks accessibility in the browser tests only; it is not served to users.
 install -D -m 0644 node_modules/axe-core/axe.min.js tests/e2e/vendor/axe-core/axe.min.js
 install -D -m 0644 node_modules/axe-core/LICENSE tests/e2e/vendor/axe-core/LICENSE
-node -e 'for (const p of ["htmx.org","chart.js","axe-core","lucide-static"]) console.log(p, require(`./node_modules/${p}/package.json`).version)' \
+node -e 'for (const p of ["htmx.org","chart.js","axe-core","lucide-static","@fontsource-variable/inter"]) console.log(p, require(`./node_modules/${p}/package.json`).version)' \
   > cercle/static/vendor/VERSIONS
 cat cercle/static/vendor/VERSIONS
