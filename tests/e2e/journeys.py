@@ -17,4 +17,4 @@ def log_in(page: Page, base_url: str, email: str, password: str = PASSWORD) -> N
 
 def log_out(page: Page) -> None:
     page.locator(".user-menu .menu__toggle").click()
-    page.locator(".user-menu form button[type=submit]").click()
+    page.locator(".user-menu form[action$='/logout/'] button[type=submit]").click()

@@ -115,8 +115,8 @@ def test_pages_work_without_javascript(
 ) -> None:
     page = new_page(browser, browser_errors, java_script_enabled=False)
     log_in(page, live_server.url, member.email)
-    page.locator("#header-language-select").select_option("fr")
-    page.locator(".site-header .language-form button").click()
+    page.locator("#footer-language-select").select_option("fr")
+    page.locator(".site-footer .language-form button").click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     page.goto(live_server.url + "/accounts/preferences/")
     page.locator("#id_display_name").fill("Camille M.")

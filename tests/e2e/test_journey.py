@@ -40,8 +40,8 @@ def test_sign_up_verify_log_in_switch_to_french_and_log_out(
     log_in(page, base, "lea@example.org")
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Léa")
 
-    page.locator("#header-language-select").select_option("fr")
-    page.locator(".site-header .language-form button").click()
+    page.locator("#footer-language-select").select_option("fr")
+    page.locator(".site-footer .language-form button").click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.get_by_role("heading", level=1)).to_have_text("Bienvenue, Léa")
     assert User.objects.get(email="lea@example.org").language == "fr"
