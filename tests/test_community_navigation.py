@@ -12,12 +12,12 @@ import pytest
 from django.urls import reverse
 
 from cercle.accounts.models import User
-from cercle.communities.models import Community, Space
+from cercle.communities.models import Audience, Community, Space
 from cercle.conversations import actions as talk
 from cercle.conversations.models import Kind
 from cercle.membership import actions as community_actions
 from cercle.ui import navigation
-from tests.communities import client_for, html
+from tests.communities import client_for, community, html
 
 
 def side_nav(page: str) -> str:
@@ -210,9 +210,6 @@ def test_the_navigation_runs_the_same_queries_whatever_the_number_of_spaces(
 def test_no_navigation_for_a_community_the_person_may_not_see(
     db: None, coordinator: User, alice: User
 ) -> None:
-    from cercle.communities.models import Audience
-    from tests.communities import community
-
     hidden = community(coordinator, slug="inside", audience=Audience.INTERNAL)
     assert navigation.community_nav(alice, hidden.slug) is None
     assert navigation.community_nav(alice, "no-such-community") is None

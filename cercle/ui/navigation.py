@@ -153,9 +153,7 @@ def community_nav(
     if reads:
         places = _links(
             _link(_("Library"), "knowledge:library", "library", current_view, **at),
-            _link(
-                _("Wiki"), "wiki_space", "book-open", current_view, space=target.slug, **at
-            )
+            _link(_("Wiki"), "wiki_space", "book-open", current_view, space=target.slug, **at)
             if target
             else None,
             _link(_("Events"), "events:list", "calendar-days", current_view, **at),
@@ -181,7 +179,8 @@ def community_nav(
     if permissions.personas.may_manage_personas(access):
         animate += _links(_link(_("Personas"), "personas:list", "user-round", current_view, **at))
     if permissions.value.may_read_value_stories(access) and access.may_animate():
-        animate += _links(_link(_("Value stories"), "value:stories", "sparkles", current_view, **at))
+        stories = _link(_("Value stories"), "value:stories", "sparkles", current_view, **at)
+        animate += _links(stories)
     return CommunityNav(
         community=community,
         home=home,
@@ -224,9 +223,7 @@ def create_links(
             _link(_("Ritual"), "events:new_ritual", "clock", "", **at),
         ]
     if target is not None and access.may_post(target):
-        links.append(
-            _link(_("Wiki article"), "wiki_new", "file-text", "", space=target.slug, **at)
-        )
+        links.append(_link(_("Wiki article"), "wiki_new", "file-text", "", space=target.slug, **at))
     if any(access.may_post(space) for space in readable):
         links.append(_link(_("Library resource"), "knowledge:library", "library", "", **at))
         links.append(_link(_("Idea"), "ideas:new", "lightbulb", "", **at))

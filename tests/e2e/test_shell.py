@@ -59,9 +59,10 @@ def header_rows(page: Page) -> dict[str, Any]:
             .map(el => el.getBoundingClientRect());
           const lowestTop = Math.max(...items.map(r => r.top));
           const highestBottom = Math.min(...items.map(r => r.bottom));
+          const page = document.documentElement;
           return {height: header.getBoundingClientRect().height,
                   items: items.length, oneRow: lowestTop < highestBottom,
-                  overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth};
+                  overflow: page.scrollWidth - page.clientWidth};
         }"""
     )
     return result
@@ -166,8 +167,12 @@ def test_the_footer_changes_the_language_without_javascript(
 
 
 def test_the_phone_drawer_opens_without_javascript(
-    browser: Browser, browser_errors: BrowserErrors, live_server: Any, member: User,
-    cycling: Community, general: Space,
+    browser: Browser,
+    browser_errors: BrowserErrors,
+    live_server: Any,
+    member: User,
+    cycling: Community,
+    general: Space,
 ) -> None:
     page = new_page(browser, browser_errors, java_script_enabled=False, viewport=PHONE)
     log_in(page, live_server.url, member.email)
