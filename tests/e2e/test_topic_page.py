@@ -133,16 +133,19 @@ def test_the_topic_page_has_no_accessibility_violations(
     expect(page.locator(".post--accepted")).to_be_visible()
     assert_accessible(page)
 
-    for person in (forum.alice, forum.maud):
+    # The asker on Maud's reply (which she may accept), the moderator on the question.
+    for person, post in ((forum.alice, "#post-2"), (forum.maud, "#post-0")):
         logged_in(page, base, person)
         page.goto(url)
         assert_accessible(page)
-        # Open the answer's picker, then its menu (one closes the other).
-        page.locator("#post-2 .reaction-picker summary").click()
-        expect(page.locator("#post-2 .reaction-picker__panel")).to_be_visible()
+        # Open the post's reaction picker, close it with Escape, then open its menu.
+        page.locator(f"{post} .reaction-picker summary").click()
+        expect(page.locator(f"{post} .reaction-picker__panel")).to_be_visible()
         assert_accessible(page)
-        page.locator("#post-2 .post-menu summary").click()
-        expect(page.locator("#post-2 .post-menu .menu__list")).to_be_visible()
+        page.keyboard.press("Escape")
+        expect(page.locator(f"{post} .reaction-picker__panel")).to_be_hidden()
+        page.locator(f"{post} .post-menu summary").click()
+        expect(page.locator(f"{post} .post-menu .menu__list")).to_be_visible()
         assert_accessible(page)
         overflow = page.evaluate(
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
