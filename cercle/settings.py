@@ -348,6 +348,8 @@ INVITATION_DAYS = env_int("CERCLE_INVITATION_DAYS", 14, minimum=1, maximum=365)
 ATTACHMENT_MAX_MB = env_int("CERCLE_ATTACHMENT_MAX_MB", 20, minimum=1, maximum=500)
 # Replies shown per page of a topic.
 POSTS_PER_PAGE = env_int("CERCLE_POSTS_PER_PAGE", 20, minimum=5, maximum=200)
+# How often an open topic page asks for new replies, in seconds (docs/live.md).
+CERCLE_LIVE_SECONDS = env_int("CERCLE_LIVE_SECONDS", 15, minimum=1, maximum=600)
 # Largest logo or cover image a coordinator may upload, in megabytes.
 IMAGE_MAX_MB = env_int("CERCLE_IMAGE_MAX_MB", 5, minimum=1, maximum=50)
 # The demo accounts' shared password, shown by `make run`; never used outside the demo.

@@ -344,7 +344,11 @@ def test_the_topic_page_runs_the_same_exact_number_of_queries_at_any_size(
         TOPIC_QUERIES[reader],
     )
     shown = min(replies, settings.POSTS_PER_PAGE - 1)
-    assert page.count('post__body"') == shown + 1 + 1  # the question, replies, accepted
+    # The question and the replies; the accepted answer (reply 1) once, under the question,
+    # its place in the thread pointing to it (issue 14). The counts above did not change:
+    # the authors' profiles (their faces) come joined to the posts' query.
+    assert page.count('post__body"') == shown + 1
+    assert page.count('id="post-1-in-thread"') == 1
     assert "Accepted answer" in page
     assert page.count("Lola the Cargo Bike") >= 1
     assert ("Moderate" in page) == (reader == "moderator")

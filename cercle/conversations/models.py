@@ -28,6 +28,18 @@ class ReactionKind(models.TextChoices):
     CELEBRATE = "celebrate", _("Well done")
 
 
+# Each kind's icon (Lucide, vendored: cercle/static/vendor/lucide/ICONS): drawn as SVG, so
+# it shows the same everywhere, with no emoji font on the reader's machine.
+REACTION_ICONS = {
+    ReactionKind.THANKS: "heart",
+    ReactionKind.HELPFUL: "lightbulb",
+    ReactionKind.AGREE: "thumbs-up",
+    ReactionKind.IDEA: "sparkles",
+    ReactionKind.CELEBRATE: "party-popper",
+}
+
+# The same as characters, for plain-text places only (the library's resources still use
+# them: cercle/knowledge/views.py); pages draw REACTION_ICONS.
 REACTION_SYMBOLS = {
     ReactionKind.THANKS: "🙏",
     ReactionKind.HELPFUL: "💡",

@@ -17,6 +17,7 @@ from cercle import sections as page_sections
 from cercle.accounts.models import User
 from cercle.communities.models import Community, Space, Status
 from cercle.conversations.models import (
+    REACTION_ICONS,
     Attachment,
     Flag,
     Kind,
@@ -112,6 +113,17 @@ def space_page(
     )
 
 
+@dataclass(frozen=True)
+class ShownReaction:
+    """One kind of reaction a post has received, as its compact control shows it."""
+
+    kind: str
+    label: str
+    icon: str
+    count: int
+    mine: bool
+
+
 @dataclass
 class PostView:
     post: Post
@@ -121,6 +133,21 @@ class PostView:
     attachments: list[Attachment] = field(default_factory=list)
     is_new: bool = False
 
+    @property
+    def used_reactions(self) -> list[ShownReaction]:
+        """Only the kinds someone used, in the kinds' order: the rest wait in the picker."""
+        return [
+            ShownReaction(
+                kind=kind,
+                label=str(label),
+                icon=REACTION_ICONS[ReactionKind(kind)],
+                count=self.reactions.get(kind, 0),
+                mine=kind in self.mine,
+            )
+            for kind, label in ReactionKind.choices
+            if self.reactions.get(kind, 0)
+        ]
+
 
 @dataclass
 class TopicPage:
@@ -129,10 +156,20 @@ class TopicPage:
     access: permissions.CommunityAccess
     page: Page[Post]
     posts: list[PostView]
+    # The accepted answer, shown once under the question on the first page; its place in
+    # the thread then holds a short pointer to it, not a second copy.
     accepted: PostView | None
+    # Whether the accepted answer's place in the thread is on this page.
+    accepted_on_page: bool
     read_position: int
     # How far the reader had read before this page (None: never opened the topic).
     read_until: int | None
+    # The first post the reader has not read when it is on this page (a jump within
+    # the page), or None; `unread_later` when their first unread post is on a later page.
+    first_unread: int | None
+    unread_later: bool
+    # The last position the page shows: new replies are those after it (live.js).
+    last_position: int
     can: TopicCan
     # Where a moderator may move the topic.
     move_targets: list[Space]
@@ -147,7 +184,7 @@ def topic_for(
     topic = (
         Topic.objects.select_related(
             "author",
-            "accepted_answer__author",
+            "accepted_answer__author__profile",
             "accepted_answer__persona",
             "accepted_answer__imported__site",
             "community",
@@ -199,17 +236,62 @@ def _visible_posts(topic: Topic, access: permissions.CommunityAccess) -> QuerySe
     return posts
 
 
+# What the topic page joins to each post: authors with their profile (for their
+# face), personas, the quoted post's writer and the origin of imported posts.
+POST_RELATIONS = (
+    "author__profile",
+    "persona",
+    "reply_to__author",
+    "reply_to__persona",
+    "imported__site",
+)
+
+
+def post_views(
+    actor: Actor,
+    access: permissions.CommunityAccess,
+    topic: Topic,
+    posts: list[Post],
+    *,
+    read_position: int | None,
+    can: TopicCan | None = None,
+) -> list[PostView]:
+    """`posts` with what their part of the page shows: reactions by kind with the
+    reader's own (one query), attachments (one query) and what the reader may do."""
+    ids = [p.pk for p in posts]
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    mine: dict[int, set[str]] = defaultdict(set)
+    files: dict[int, list[Attachment]] = defaultdict(list)
+    if ids:
+        for row in (
+            Reaction.objects.filter(post_id__in=ids)
+            .values("post_id", "kind")
+            .annotate(n=Count("pk"), by_reader=Count("pk", filter=Q(person_id=actor.pk)))
+        ):
+            counts[row["post_id"]][row["kind"]] = row["n"]
+            if row["by_reader"]:
+                mine[row["post_id"]].add(row["kind"])
+        for attachment in Attachment.objects.filter(post_id__in=ids):
+            files[attachment.post_id or 0].append(attachment)
+    if can is None:
+        can = permissions.conversations.topic_can(access, topic)
+    return [
+        PostView(
+            post=post,
+            can=permissions.conversations.post_can(access, post, topic, can),
+            reactions={kind: counts[post.pk].get(kind, 0) for kind in ReactionKind.values},
+            mine=mine[post.pk],
+            attachments=files[post.pk],
+            is_new=read_position is not None and post.position > read_position,
+        )
+        for post in posts
+    ]
+
+
 def topic_page(
     actor: Actor, topic: Topic, access: permissions.CommunityAccess, page_number: str | int | None
 ) -> TopicPage:
-    posts = _visible_posts(topic, access).select_related(
-        # With the origin of imported posts (Stack Exchange attribution), joined.
-        "author",
-        "persona",
-        "reply_to__author",
-        "reply_to__persona",
-        "imported__site",
-    )
+    posts = _visible_posts(topic, access).select_related(*POST_RELATIONS)
     paginator = Paginator(posts.order_by("position"), settings.POSTS_PER_PAGE)
     if page_number == "last":
         # Paginator itself reads "last" as a wrong number, that is, as page 1.
@@ -217,29 +299,24 @@ def topic_page(
     page = paginator.get_page(page_number)
     shown = list(page.object_list)
     accepted_post = topic.accepted_answer
-
-    def shown_at_top(post: Post) -> bool:
-        # A hidden answer stays accepted (restoring it brings it back) but only
-        # moderators see it, as they see it in its place.
-        return not post.deleted_at and (
-            not post.is_hidden or permissions.conversations.sees_hidden(access, topic.space)
+    # The accepted answer goes under the question, so only on the page that shows the
+    # question. A hidden answer stays accepted (restoring it brings it back) but only
+    # moderators see it, as they see it in its place.
+    at_top = (
+        accepted_post is not None
+        and page.number == 1
+        and not accepted_post.deleted_at
+        and (
+            not accepted_post.is_hidden
+            or permissions.conversations.sees_hidden(access, topic.space)
         )
-
-    ids = [p.pk for p in shown] + ([accepted_post.pk] if accepted_post else [])
-    # Each post's reactions by kind, and the reader's own among them, in one query.
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
-    mine: dict[int, set[str]] = defaultdict(set)
-    for row in (
-        Reaction.objects.filter(post_id__in=ids)
-        .values("post_id", "kind")
-        .annotate(n=Count("pk"), by_reader=Count("pk", filter=Q(person_id=actor.pk)))
-    ):
-        counts[row["post_id"]][row["kind"]] = row["n"]
-        if row["by_reader"]:
-            mine[row["post_id"]].add(row["kind"])
-    files: dict[int, list[Attachment]] = defaultdict(list)
-    for attachment in Attachment.objects.filter(post_id__in=ids):
-        files[attachment.post_id or 0].append(attachment)
+    )
+    accepted_on_page = accepted_post is not None and any(
+        post.pk == accepted_post.pk for post in shown
+    )
+    listed = list(shown)
+    if at_top and accepted_post is not None and not accepted_on_page:
+        listed.append(accepted_post)
     # None: never opened, so nothing is marked new; 0: read the opening post only.
     read_position: int | None = None
     if actor.is_authenticated:
@@ -248,28 +325,36 @@ def topic_page(
             .values_list("last_read_position", flat=True)
             .first()
         )
-
     can = permissions.conversations.topic_can(access, topic)
-
-    def view(post: Post) -> PostView:
-        return PostView(
-            post=post,
-            can=permissions.conversations.post_can(access, post, topic, can),
-            reactions={kind: counts[post.pk].get(kind, 0) for kind in ReactionKind.values},
-            mine=mine[post.pk],
-            attachments=files[post.pk],
-            is_new=read_position is not None and post.position > read_position,
+    views = post_views(actor, access, topic, listed, read_position=read_position, can=can)
+    by_id = {view.post.pk: view for view in views}
+    thread = [by_id[post.pk] for post in shown]
+    accepted = by_id[accepted_post.pk] if at_top and accepted_post is not None else None
+    first_unread = None
+    if read_position is not None:
+        first_unread = next(
+            (p.position for p in shown if p.position > read_position and not p.deleted_at), None
         )
-
+    last_shown = shown[-1].position if shown else 0
     return TopicPage(
         topic=topic,
         space=topic.space,
         access=access,
         page=page,
-        posts=[view(p) for p in shown],
-        accepted=view(accepted_post) if accepted_post and shown_at_top(accepted_post) else None,
+        posts=thread,
+        accepted=accepted,
+        accepted_on_page=accepted_on_page,
         read_position=read_position or 0,
         read_until=read_position,
+        first_unread=first_unread,
+        # Read from the topic's counter (no query): replies after the page's last one.
+        unread_later=(
+            read_position is not None
+            and first_unread is None
+            and page.has_next()
+            and topic.last_position > max(read_position, last_shown)
+        ),
+        last_position=last_shown,
         can=can,
         move_targets=[
             item for item in permissions.readable_spaces(access) if item.pk != topic.space.pk
@@ -277,6 +362,75 @@ def topic_page(
         if can.moderate
         else [],
         sections=page_sections.gather("conversations.topic.head", access=access, topic=topic),
+    )
+
+
+def first_unread_after(topic: Topic, access: permissions.CommunityAccess, position: int) -> int:
+    """The position of the first post after `position` this reader sees (the jump to
+    the first unread post when it is on another page), or the last one."""
+    visible = _visible_posts(topic, access).filter(deleted_at=None)
+    found = (
+        visible.filter(position__gt=position)
+        .order_by("position")
+        .values_list("position", flat=True)
+        .first()
+    )
+    if found is None:
+        found = visible.order_by("-position").values_list("position", flat=True).first()
+    return found or 0
+
+
+@dataclass
+class NewPosts:
+    """What a topic page open since `after` has not shown yet (the live bar)."""
+
+    count: int
+    posts: list[PostView]
+
+
+# At most this many new posts come in one answer: beyond, the bar leads to the page.
+NEW_POSTS_AT_ONCE = 20
+
+
+def live_topic(actor: Actor, topic_id: int) -> tuple[Topic, permissions.CommunityAccess]:
+    """The topic at `topic_id` when the actor may read it (a 404 otherwise), found by
+    its number alone: the live endpoint's address carries no community, so that
+    polling is not a visit to the community (cercle/activity/presence.py)."""
+    topic = (
+        Topic.objects.select_related("space__community", "community")
+        .filter(pk=topic_id, merged_into=None)
+        .first()
+    )
+    if topic is None:
+        raise Http404
+    access = permissions.community_access(actor, topic.space.community)
+    if not access.reads(topic.space) or (
+        topic.is_hidden and not permissions.conversations.sees_hidden(access, topic.space)
+    ):
+        raise Http404
+    topic.community = topic.space.community
+    return topic, access
+
+
+def new_posts(
+    actor: Actor,
+    topic: Topic,
+    access: permissions.CommunityAccess,
+    after: int,
+    *,
+    with_posts: bool,
+) -> NewPosts:
+    """The posts after position `after` that this reader may see (never hidden ones
+    unless they moderate, never deleted ones), counted, and with their views when
+    `with_posts`. Reads only: polling writes nothing."""
+    visible = _visible_posts(topic, access).filter(position__gt=after, deleted_at=None)
+    count = visible.count()
+    if not count or not with_posts:
+        return NewPosts(count=count, posts=[])
+    found = list(visible.select_related(*POST_RELATIONS).order_by("position")[:NEW_POSTS_AT_ONCE])
+    return NewPosts(
+        count=count,
+        posts=post_views(actor, access, topic, found, read_position=after),
     )
 
 
@@ -296,26 +450,7 @@ def mention_candidates(community: Community, prefix: str, limit: int = 8) -> lis
 
 def post_view(actor: Actor, post: Post, access: permissions.CommunityAccess) -> PostView:
     """One post with its reaction counts, for the part of the page htmx replaces."""
-    counts = dict(
-        Reaction.objects.filter(post=post)
-        .values_list("kind")
-        .annotate(n=Count("pk"))
-        .values_list("kind", "n")
-    )
-    mine = set()
-    if actor.is_authenticated:
-        mine = set(
-            Reaction.objects.filter(post=post, person_id=actor.pk).values_list("kind", flat=True)
-        )
-    topic = post.topic
-    return PostView(
-        post=post,
-        can=permissions.conversations.post_can(
-            access, post, topic, permissions.conversations.topic_can(access, topic)
-        ),
-        reactions={kind: counts.get(kind, 0) for kind in ReactionKind.values},
-        mine=mine,
-    )
+    return post_views(actor, access, post.topic, [post], read_position=None)[0]
 
 
 def flagged_posts(access: permissions.CommunityAccess) -> list[tuple[Post, list[Flag]]]:

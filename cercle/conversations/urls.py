@@ -23,5 +23,7 @@ urlpatterns = [
     path(post + "react/<str:kind>/", views.react, name="post_react"),
     path("c/<slug:slug>/mentions/", views.mention_candidates, name="mention_candidates"),
     path("c/<slug:slug>/manage/tags/", views.tags, name="community_tags"),
+    # Outside /c/: polling is not a visit to the community (cercle/activity/presence.py).
+    path("t/<int:topic_id>/since/<int:position>/", views.new_posts, name="topic_new_posts"),
     path("attachments/<int:attachment_id>/<path:name>", views.attachment, name="attachment"),
 ]

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.template.loader import render_to_string
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 from django_stubs_ext import StrOrPromise
 
@@ -25,7 +28,7 @@ from cercle.conversations.forms import (
     chosen_persona,
 )
 from cercle.conversations.models import (
-    REACTION_SYMBOLS,
+    REACTION_ICONS,
     Attachment,
     Kind,
     Post,
@@ -132,6 +135,10 @@ def topic(request: Request, slug: str, space: str, topic_id: int) -> HttpRespons
         target = queries.merged_into(request.user, slug, space, topic_id)
         if target is not None:
             return redirect(target.get_absolute_url())
+    if request.GET.get("unread", "").isdigit():
+        # "Jump to first unread" when that post is on another page: find it, go there.
+        position = queries.first_unread_after(found, access, int(request.GET["unread"]))
+        return redirect(f"{found.get_absolute_url()}?post={position}#post-{position}")
     page_number: Any = request.GET.get("page")
     if page_number is None and request.GET.get("post", "").isdigit():
         page_number = queries.page_of(found, access, int(request.GET["post"]))
@@ -184,6 +191,8 @@ def _topic_context(data: queries.TopicPage, reply_form: ReplyForm | None) -> dic
         "can": data.can,
         "move_targets": data.move_targets,
         "reaction_kinds": _topic_context_kinds(),
+        # How often an open page asks for new replies (static/js/live.js, docs/live.md).
+        "live_seconds": settings.CERCLE_LIVE_SECONDS,
     }
 
 
@@ -311,7 +320,10 @@ def delete(
 def accept(
     request: AuthenticatedRequest, slug: str, space: str, topic_id: int, position: int
 ) -> HttpResponse:
-    post, _access = _post(request, slug, space, topic_id, position)
+    post, access = _post(request, slug, space, topic_id, position)
+    # Only the asker and those who moderate here accept: nobody else is told more.
+    if not permissions.conversations.may_accept_answer(access, post.topic):
+        raise Http404
     actions.do_accept_answer(request.user, post.topic, post)
     messages.success(request, _("The answer is accepted: the question is solved."))
     return redirect(post.topic.get_absolute_url())
@@ -353,9 +365,38 @@ def react(
 
 
 def _topic_context_kinds() -> list[tuple[str, StrOrPromise, str]]:
+    """Every kind of reaction with its label and icon, for the picker."""
     return [
-        (kind, label, REACTION_SYMBOLS[ReactionKind(kind)]) for kind, label in ReactionKind.choices
+        (kind, label, REACTION_ICONS[ReactionKind(kind)]) for kind, label in ReactionKind.choices
     ]
+
+
+@require_safe
+@never_cache
+def new_posts(request: Request, topic_id: int, position: int) -> JsonResponse:
+    """The live bar's question, asked every few seconds by an open topic page: how many
+    posts this reader may see came after `position`, and with `?posts=1` those posts
+    drawn as on the page (a capped number). Reads only: a GET writes nothing here."""
+    found, access = queries.live_topic(request.user, topic_id)
+    with_posts = request.GET.get("posts") == "1"
+    news = queries.new_posts(request.user, found, access, position, with_posts=with_posts)
+    answer: dict[str, Any] = {"count": news.count}
+    if with_posts:
+        answer["html"] = render_to_string(
+            "conversations/_new_posts.html",
+            {
+                "posts": news.posts,
+                "topic": found,
+                "reaction_kinds": _topic_context_kinds(),
+            },
+            request=request,
+        )
+        answer["last"] = news.posts[-1].post.position if news.posts else position
+        answer["more"] = news.count > len(news.posts)
+        if news.posts:
+            first = news.posts[0].post
+            answer["first_url"] = first.get_absolute_url()
+    return JsonResponse(answer)
 
 
 @login_required

@@ -7,6 +7,7 @@ urlpatterns = [
     path("notifications/<int:notification_id>/", views.open_notification, name="notification_open"),
     path("notifications/read/", views.mark_all_read, name="notifications_read_all"),
     path("notifications/bell/", views.bell, name="notification_bell"),
+    path("notifications/count/", views.unread_count, name="notification_count"),
     path("notifications/settings/", views.email_settings, name="notification_settings"),
     path(
         "notifications/unsubscribe/<str:token>/",

@@ -6,9 +6,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -34,6 +35,16 @@ def notification_list(request: AuthenticatedRequest) -> HttpResponse:
         "notifications/list.html",
         {"page": page, "unread_notifications": queries.unread_count(user)},
     )
+
+
+@require_safe
+@never_cache
+def unread_count(request: Request) -> HttpResponse:
+    """`{"unread": n}`, polled by static/js/live.js for the header's figure (an element
+    with `data-live-notifications`); once logged out, the answer asks it to stop."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"unread": None}, status=STOP_POLLING)
+    return JsonResponse({"unread": queries.unread_count(request.user)})
 
 
 @login_required
