@@ -2,8 +2,6 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
-from cercle.search import views as search_views
-
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("cercle.ui.urls")),
     path("", include("cercle.membership.urls")),
@@ -23,7 +21,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("cercle.analytics.urls")),
     path("", include("cercle.value.urls")),
     path("", include("cercle.nextactions.urls")),
-    path("search/", search_views.results, name="search"),
+    path("", include("cercle.search.urls")),
     path("accounts/", include("cercle.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -33,10 +33,11 @@ from cercle.search.index import (
     reassign_space,
     remove_document,
     restore_sqlite_triggers,
+    set_topic_state,
     set_visibility,
 )
 from cercle.search.models import SearchDocument
-from cercle.search.query import NO_FILTERS, Hit, SearchFilters, search
+from cercle.search.query import NO_FILTERS, Hit, SearchFilters, search, search_topics
 from tests.communities import community, internal_domain, staff_person
 from tests.conftest import make_person
 
@@ -161,6 +162,112 @@ def test_search_costs_the_same_few_queries_whatever_the_number_of_hits(
     alice = User.objects.get(pk=alice.pk)  # no cached answer about being internal
     with django_assert_num_queries(4):
         assert len(search(alice, "freight")[0]) == 20
+
+
+# --- One hit per topic ------------------------------------------------------------------------
+
+
+def thread(space: Space, title: str, *replies: str, created_at: datetime = NOW) -> list[int]:
+    """A topic's document and its replies' documents (one minute apart); their object ids."""
+    topic = put(space, title, "", created_at=created_at)
+    SearchDocument.objects.filter(kind="topic", object_id=topic).update(topic_id=topic)
+    return [
+        topic,
+        *(
+            put(
+                space,
+                "",
+                body,
+                kind="post",
+                topic_id=topic,
+                created_at=created_at + timedelta(minutes=number),
+            )
+            for number, body in enumerate(replies, start=1)
+        ),
+    ]
+
+
+def test_a_topic_is_one_hit_its_best_document_with_the_number_of_matches(
+    alice: User, general: Space
+) -> None:
+    topic, _first, best, _last = thread(
+        general, "Cargo trailers", "A trailer hitch", "Trailer, trailer, trailer!", "No trailer"
+    )
+    (hit,), total = search_topics(alice, "trailer")
+    assert total == 1
+    assert (hit.kind, hit.object_id, hit.topic_id, hit.matches) == ("topic", topic, topic, 4)
+    (hit,), _total = search_topics(alice, "hitch trailer")
+    assert (hit.kind, hit.matches) == ("post", 1)
+    (hit,), _total = search_topics(alice, "trailer", SearchFilters(kind="post"))
+    assert (hit.object_id, hit.topic_id, hit.matches) == (best, topic, 3)
+    assert "<mark>" in hit.snippet_html
+
+
+def test_a_topic_title_is_highlighted(alice: User, general: Space) -> None:
+    thread(general, "The <b>cargo</b> trailer", "A trailer")
+    (hit,), _total = search_topics(alice, "trailer")
+    assert hit.title_html == "The &lt;b&gt;cargo&lt;/b&gt; <mark>trailer</mark>"
+
+
+def test_documents_of_no_topic_are_hits_of_their_own(alice: User, general: Space) -> None:
+    thread(general, "Rain gear", "Rain capes")
+    resource = put(general, "Rain guide", kind="resource")
+    article = put(general, "Rain article", kind="article")
+    found_hits, total = search_topics(alice, "rain")
+    assert total == 3
+    by_kind = {hit.kind: hit for hit in found_hits}
+    assert by_kind["resource"].object_id == resource
+    assert by_kind["article"].object_id == article
+    assert by_kind["resource"].topic_id is None
+
+
+def test_topics_come_in_pages_that_never_split_one(alice: User, general: Space) -> None:
+    topics = [
+        thread(general, f"Velocargo {n}", "velocargo", created_at=NOW - timedelta(hours=n))[0]
+        for n in range(5)
+    ]
+    seen = []
+    for offset in (0, 2, 4):
+        page, total = search_topics(alice, "velocargo", limit=2, offset=offset)
+        assert total == 5
+        seen += [hit.topic_id for hit in page]
+    assert sorted(seen) == sorted(topics)
+    assert search_topics(alice, "velocargo", limit=2, offset=10) == ([], 5)
+
+
+def test_any_word_finds_what_has_one_of_the_words(alice: User, general: Space) -> None:
+    both = thread(general, "Brake squeal")[0]
+    one = thread(general, "Squeaky saddle")[0]
+    thread(general, "Nothing alike")
+    assert [hit.topic_id for hit in search_topics(alice, "brake saddle")[0]] == []
+    found_ids = [hit.topic_id for hit in search_topics(alice, "brake squeaky", any_word=True)[0]]
+    assert set(found_ids) == {both, one}
+
+
+def test_topic_search_costs_the_same_few_queries_whatever_the_number_of_hits(
+    alice: User, general: Space, django_assert_num_queries: Any
+) -> None:
+    for _ in range(3):
+        thread(general, "Freight", "Freight by bike.", "More freight")
+    with django_assert_num_queries(4):  # who is internal (2), the page, its snippets
+        assert len(search_topics(alice, "freight")[0]) == 3
+    for _ in range(30):
+        thread(general, "Freight", "Freight by bike.", "More freight")
+    alice = User.objects.get(pk=alice.pk)  # no cached answer about being internal
+    with django_assert_num_queries(4):
+        assert len(search_topics(alice, "freight")[0]) == 20
+
+
+def test_a_topics_state_reaches_its_replies(alice: User, general: Space) -> None:
+    """The topic's own document is rewritten by `index_document`; its replies follow."""
+    topic, reply = thread(general, "Hub gears", "A rohloff hub")
+    set_topic_state(topic_id=topic, topic_kind="question", is_solved=True, tags=["Tandem Kit"])
+    solved = SearchFilters(solved=True, topic_kind="question", tag="tandem-kit")
+    assert found(alice, "hub", solved) == [reply]
+    assert found(alice, "tandem") == [reply]  # the new tags are words of the reply
+    set_topic_state(topic_id=topic, topic_kind="question", is_solved=False, tags=[])
+    assert found(alice, "hub", SearchFilters(solved=True)) == []
+    assert found(alice, "tandem") == []
 
 
 # --- Language ---------------------------------------------------------------------------------

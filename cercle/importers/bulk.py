@@ -10,14 +10,9 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from functools import reduce
-from operator import add
 from typing import Any, TypeVar
 
-from django.contrib.postgres.search import SearchVector, SearchVectorCombinable
 from django.db import connection, models
-from django.db.models import F, Value
-from django.db.models.functions import Replace
 
 from cercle.activity import verbs
 from cercle.activity.log import new_event
@@ -26,11 +21,10 @@ from cercle.badges.models import CustomBadge
 from cercle.communities.models import Membership
 from cercle.conversations.models import Post, PostRevision, Reaction, Tag, Topic
 from cercle.search.index import (
-    CONFIGURATIONS,
     MAX_BODY_CHARS,
-    PG_TAG_BREAK,
-    clean_tag,
     clean_text,
+    stored_text_vector,
+    tag_text,
 )
 from cercle.search.models import SearchDocument
 
@@ -125,6 +119,7 @@ def search_document(
     topic_kind: str,
     is_solved: bool,
     language: str,
+    topic_id: int | None,
 ) -> SearchDocument:
     """The document `search.index.index_document` would write, ready for a bulk insert
     (the same cleaning). On SQLite the FTS5 triggers index each inserted row; on
@@ -132,6 +127,7 @@ def search_document(
     return SearchDocument(
         kind=kind,
         object_id=object_id,
+        topic_id=topic_id,
         community_id=community_id,
         space_id=space_id,
         title=clean_text(title).strip(),
@@ -139,28 +135,12 @@ def search_document(
         url=url,
         author_id=author_id,
         created_at=created_at,
-        tags=" ".join(dict.fromkeys(filter(None, map(clean_tag, tags)))),
+        tags=tag_text(tags),
         topic_kind=topic_kind,
         is_solved=is_solved,
         is_visible=True,
         language=language,
     )
-
-
-def stored_text_vector() -> SearchVectorCombinable:
-    """`search.index`'s document vector (title A, tags B, body C, each in both text
-    search configurations, "<" kept from the HTML parser), read from the stored columns."""
-    parts = [
-        SearchVector(
-            Replace(F(column), Value("<"), Value(PG_TAG_BREAK), output_field=models.TextField()),
-            config=config,
-            weight=weight,
-        )
-        for column, weight in (("title", "A"), ("tags", "B"), ("body", "C"))
-        for config in CONFIGURATIONS
-    ]
-    vector: SearchVectorCombinable = reduce(add, parts)
-    return vector
 
 
 def fill_search_vectors(documents: Sequence[SearchDocument]) -> int:

@@ -785,6 +785,7 @@ class _Import:
                 bulk.search_document(
                     kind="topic" if is_question else "post",
                     object_id=topic.pk if is_question else post.pk,
+                    topic_id=topic.pk,
                     community_id=community_id,
                     space_id=self.space.pk,
                     title=title,
@@ -900,6 +901,7 @@ class _Import:
                 bulk.search_document(
                     kind="post",
                     object_id=post.pk,
+                    topic_id=topic.pk,
                     community_id=community_id,
                     space_id=self.space.pk,
                     title="",

@@ -21,7 +21,8 @@ from operator import add
 
 from django.contrib.postgres.search import SearchVector, SearchVectorCombinable
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.models import Q, Value
+from django.db.models import F, Q, TextField, Value
+from django.db.models.functions import Replace
 
 from cercle.search.models import SearchDocument
 
@@ -74,6 +75,11 @@ def clean_tag(tag: str) -> str:
     return "-".join(clean_text(tag).lower().split())
 
 
+def tag_text(tags: Sequence[str]) -> str:
+    """Tags as a document stores them: clean distinct slugs, separated by spaces."""
+    return " ".join(dict.fromkeys(filter(None, map(clean_tag, tags))))
+
+
 def index_document(
     *,
     kind: str,
@@ -90,15 +96,18 @@ def index_document(
     is_solved: bool = False,
     is_visible: bool = True,
     language: str = "en",
+    topic_id: int | None = None,
 ) -> None:
     """Insert or replace the document (kind, object_id). Call it inside the caller's
     transaction. `body` is plain text (no markup); `tags` are tag slugs;
-    `community_id` must be the community of `space_id`."""
+    `community_id` must be the community of `space_id`; `topic_id` is the topic a
+    conversation's document belongs to (the search page groups by it)."""
     if isinstance(tags, str):  # a str is a sequence too: it would index each letter
         raise TypeError("tags is a sequence of slugs, not one string")
     document = SearchDocument(
         kind=kind,
         object_id=object_id,
+        topic_id=topic_id,
         community_id=community_id,
         space_id=space_id,
         title=clean_text(title).strip(),
@@ -106,14 +115,14 @@ def index_document(
         url=url,
         author_id=author_id,
         created_at=created_at,
-        tags=" ".join(dict.fromkeys(filter(None, map(clean_tag, tags)))),
+        tags=tag_text(tags),
         topic_kind=topic_kind,
         is_solved=is_solved,
         is_visible=is_visible,
         language=language,
     )
     fields = [
-        "community", "space", "title", "body", "url", "author", "created_at", "tags",
+        "topic_id", "community", "space", "title", "body", "url", "author", "created_at", "tags",
         "topic_kind", "is_solved", "is_visible", "language",
     ]  # fmt: skip
     if connection.vendor == "postgresql":
@@ -141,6 +150,45 @@ def _document_vector(document: SearchDocument) -> SearchVectorCombinable:
     ]
     vector: SearchVectorCombinable = reduce(add, parts)
     return vector
+
+
+def stored_text_vector(*, tags: str | None = None) -> SearchVectorCombinable:
+    """The same vector as `index_document`'s, computed by the database from the stored
+    columns (for rows written in bulk), or with `tags` in place of the stored tags (an
+    UPDATE reads the columns as they were before it)."""
+    texts = {
+        "title": F("title"),
+        "tags": F("tags") if tags is None else Value(tags),
+        "body": F("body"),
+    }
+    parts = [
+        SearchVector(
+            Replace(texts[column], Value("<"), Value(PG_TAG_BREAK), output_field=TextField()),
+            config=config,
+            weight=weight,
+        )
+        for column, weight in (("title", "A"), ("tags", "B"), ("body", "C"))
+        for config in CONFIGURATIONS
+    ]
+    vector: SearchVectorCombinable = reduce(add, parts)
+    return vector
+
+
+def set_topic_state(
+    *, topic_id: int, topic_kind: str, is_solved: bool, tags: Sequence[str]
+) -> None:
+    """Give a topic's other documents (its replies) the topic's kind, solved state and
+    tags, which `index_document` wrote when each reply was written: a filter on them
+    then keeps or drops a whole topic, never some of its replies."""
+    replies = SearchDocument.objects.filter(topic_id=topic_id).exclude(kind="topic")
+    replies.filter(~Q(topic_kind=topic_kind) | ~Q(is_solved=is_solved)).update(
+        topic_kind=topic_kind, is_solved=is_solved
+    )
+    slugs = tag_text(tags)
+    changed: dict[str, object] = {"tags": slugs}
+    if connection.vendor == "postgresql":
+        changed["search_vector"] = stored_text_vector(tags=slugs)
+    replies.exclude(tags=slugs).update(**changed)
 
 
 def remove_document(*, kind: str, object_id: int) -> None:

@@ -19,6 +19,10 @@ class SearchDocument(models.Model):
 
     kind = models.CharField(max_length=30)
     object_id = models.PositiveBigIntegerField()
+    # The topic a conversation document belongs to (its own for a topic, its topic's
+    # for a reply; none for a library resource or an article): the search page shows
+    # one result per topic, and a topic's state reaches its replies through it.
+    topic_id = models.PositiveBigIntegerField(null=True, blank=True)
     # The foreign keys need no index of their own: each leads a composite index below.
     community = models.ForeignKey(
         "communities.Community", on_delete=models.CASCADE, related_name="+", db_index=False
@@ -55,6 +59,7 @@ class SearchDocument(models.Model):
             models.Index(fields=["space", "created_at"], name="search_space_time"),
             models.Index(fields=["author", "created_at"], name="search_author_time"),
             models.Index(fields=["community", "created_at"], name="search_community_time"),
+            models.Index(fields=["topic_id"], name="search_topic"),
         ]
 
     def __str__(self) -> str:

@@ -9,9 +9,11 @@ page would not.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import reduce
 from html import escape
+from operator import or_
 from typing import Any
 
 from django.contrib.postgres.search import (
@@ -22,8 +24,8 @@ from django.contrib.postgres.search import (
 )
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
-from django.db.models import Case, F, Q, QuerySet, Value, When
-from django.db.models.functions import Replace
+from django.db.models import BigIntegerField, Case, F, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, Replace
 from django.utils.safestring import SafeString, mark_safe
 
 from cercle import permissions
@@ -43,10 +45,17 @@ BM25_WEIGHTS = "10.0, 1.0, 4.0"
 # Words as SQLite's unicode61 tokenizer sees them (letters and digits).
 _WORD = re.compile(r"[^\W_]+")
 # What a hit needs from its document (never the body or the vector).
-_HIT_FIELDS = ("kind", "object_id", "title", "url", "community", "space", "author", "created_at")
+_HIT_FIELDS = (
+    "kind", "object_id", "title", "url", "community", "space", "author", "created_at",
+    "topic_id", "topic_kind", "is_solved",
+)  # fmt: skip
 _SQLITE_HIT_COLUMNS = (
     "kind", "object_id", "title", "url", "community_id", "space_id", "author_id", "created_at",
+    "topic_id", "topic_kind", "is_solved",
 )  # fmt: skip
+# A document's group on the search page: its topic, or itself when it has none
+# (document ids negated, so that they never meet a topic id).
+_GROUP = "COALESCE(topic_id, -id)"
 
 
 @dataclass(frozen=True)
@@ -77,6 +86,15 @@ class Hit:
     author_id: int | None
     created_at: datetime
     rank: float
+    # The topic the document belongs to (None for a library resource or an article),
+    # its kind and solved state; and, from `search_topics`, how many of the topic's
+    # documents match (its best one is this hit).
+    topic_id: int | None = None
+    topic_kind: str = ""
+    is_solved: bool = False
+    matches: int = 1
+    # From `search_topics`: the title, escaped, with the matching words in <mark>.
+    title_html: str = ""
 
 
 def search(
@@ -99,6 +117,36 @@ def search(
     if connection.vendor == "postgresql":
         return _search_postgresql(documents, text, limit, offset)
     return _search_sqlite(documents, words, limit, offset)
+
+
+def search_topics(
+    actor: permissions.Actor,
+    text: str,
+    filters: SearchFilters = NO_FILTERS,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    any_word: bool = False,
+) -> tuple[list[Hit], int]:
+    """Like `search`, with one hit per topic: the topic's best-matching document (its
+    opening post or a reply), whose `matches` counts the topic's matching documents.
+    A document of no topic (a library resource, an article) is a hit of its own.
+    Topics rank by their best document (ties: newest first), and `offset`, `limit` and
+    the total count topics, so pages never split or repeat a topic.
+
+    With `any_word`, a document matches if it has any of the words (the more and
+    rarer, the better): for suggestions from a title being typed, not a search box.
+    """
+    text = clean_text(text[:MAX_QUERY_CHARS])
+    words = _WORD.findall(text)[:MAX_TERMS]
+    if not words:
+        return [], 0
+    limit = max(0, min(limit, MAX_LIMIT))
+    offset = max(0, offset)
+    documents = readable_documents(actor, filters)
+    if connection.vendor == "postgresql":
+        return _topics_postgresql(documents, words, any_word, limit, offset)
+    return _topics_sqlite(documents, words, any_word, limit, offset)
 
 
 def readable_documents(
@@ -144,6 +192,42 @@ def highlight(text: str) -> SafeString:
     return mark_safe(html)  # noqa: S308 - every character from the text is escaped above
 
 
+# --- One hit per topic (both databases) -------------------------------------------------
+
+
+def _best_of_each_group(
+    matched: str, params: list[Any], limit: int, offset: int
+) -> tuple[list[tuple[int, int]], int]:
+    """From `matched`, a statement whose rows are the matching documents as (id, grp,
+    score, created_at), higher scores better: the ids of the best document of each group
+    on the page, with how many documents of its group match; and how many groups in all.
+    Window functions pick each group's best row; SQLite (3.25+) and PostgreSQL have them."""
+    order = "score DESC, created_at DESC, id DESC"
+    sql = (
+        "SELECT id, matches, COUNT(*) OVER () AS total FROM ("  # noqa: S608
+        "SELECT id, score, created_at, COUNT(*) OVER (PARTITION BY grp) AS matches, "
+        f"ROW_NUMBER() OVER (PARTITION BY grp ORDER BY {order}) AS nth "
+        f"FROM ({matched}) AS matched) AS ranked "
+        f"WHERE nth = 1 ORDER BY {order} LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit, offset])
+        rows = cursor.fetchall()
+        if rows:
+            return [(row[0], row[1]) for row in rows], rows[0][2]
+        if offset == 0:
+            return [], 0
+        # Past the last page: the total still tells the pagination where it ends.
+        cursor.execute(f"SELECT COUNT(DISTINCT grp) FROM ({matched}) AS matched", params)  # noqa: S608
+        (total,) = cursor.fetchone()
+        return [], total
+
+
+def _in_page_order(page: list[tuple[int, int]], hits: dict[int, Hit]) -> list[Hit]:
+    """The page's hits in its order, each with its group's number of matches."""
+    return [replace(hits[pk], matches=matches) for pk, matches in page if pk in hits]
+
+
 # --- PostgreSQL --------------------------------------------------------------------------
 
 
@@ -181,18 +265,83 @@ def _search_postgresql(
     return [_hit(row, float(row.rank), row.headline) for row in rows], total
 
 
+def _words_query(words: list[str], any_word: bool) -> SearchQuery:
+    """Every word (or, with `any_word`, any of them), stemmed in French and in English."""
+    fr, en = CONFIGURATIONS
+    text = " ".join(words)
+    if not any_word:
+        return SearchQuery(text, config=fr, search_type="websearch") | SearchQuery(
+            text, config=en, search_type="websearch"
+        )
+    queries = [SearchQuery(word, config=config) for word in words for config in (fr, en)]
+    combined: SearchQuery = reduce(or_, queries)
+    return combined
+
+
+def _topics_postgresql(
+    documents: QuerySet[SearchDocument],
+    words: list[str],
+    any_word: bool,
+    limit: int,
+    offset: int,
+) -> tuple[list[Hit], int]:
+    query = _words_query(words, any_word)
+    matched = (
+        documents.filter(search_vector=query)
+        .annotate(
+            grp=Coalesce(F("topic_id"), -F("id"), output_field=BigIntegerField()),
+            score=SearchRank(F("search_vector"), query, cover_density=True),
+        )
+        .values_list("id", "grp", "score", "created_at")
+    )
+    sql, params = matched.query.sql_with_params()
+    page, total = _best_of_each_group(sql, list(params), limit, offset)
+    if not page:
+        return [], total
+    fr, en = CONFIGURATIONS
+    language = Case(When(language="fr", then=Value(fr)), default=Value(en))
+    rows = (
+        SearchDocument.objects.filter(pk__in=[pk for pk, _matches in page])
+        .annotate(
+            rank=SearchRank(F("search_vector"), query, cover_density=True),
+            headline=SearchHeadline(
+                Replace(F("body"), Value("<"), Value(PG_TAG_BREAK)),
+                query,
+                config=SearchConfig(language),
+                start_sel=START,
+                stop_sel=STOP,
+                max_words=35,
+                min_words=15,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            ),
+            title_headline=SearchHeadline(
+                Replace(F("title"), Value("<"), Value(PG_TAG_BREAK)),
+                query,
+                config=SearchConfig(language),
+                start_sel=START,
+                stop_sel=STOP,
+                highlight_all=True,
+            ),
+        )
+        .only(*_HIT_FIELDS)
+    )
+    hits = {row.pk: _hit(row, float(row.rank), row.headline, row.title_headline) for row in rows}
+    return _in_page_order(page, hits), total
+
+
 # --- SQLite ------------------------------------------------------------------------------
 
 
-def fts5_query(words: list[str]) -> str:
-    """An FTS5 query that matches every word, the last one as a prefix.
+def fts5_query(words: list[str], *, any_word: bool = False) -> str:
+    """An FTS5 query that matches every word (or any of them), the last one as a prefix.
 
     Each word is quoted, so FTS5 reads it as a plain string whatever it says
     (AND, NEAR, a column name); `_WORD` lets no quote through.
     """
     quoted = [f'"{word}"' for word in words]
     quoted[-1] += "*"
-    return " ".join(quoted)
+    return (" OR " if any_word else " ").join(quoted)
 
 
 def _search_sqlite(
@@ -237,6 +386,47 @@ def _search_sqlite(
     ], total
 
 
+def _topics_sqlite(
+    documents: QuerySet[SearchDocument],
+    words: list[str],
+    any_word: bool,
+    limit: int,
+    offset: int,
+) -> tuple[list[Hit], int]:
+    conditions = _conditions_sql(documents)
+    if conditions is None:
+        return [], 0
+    where, where_params = conditions
+    match = fts5_query(words, any_word=any_word)
+    fts, table = FTS_TABLE, SearchDocument._meta.db_table
+    # As in `_search_sqlite`: the FTS5 table drives, the user's words are parameters.
+    matched = (
+        f"SELECT {table}.id AS id, {_GROUP} AS grp, "  # noqa: S608
+        f"-bm25({fts}, {BM25_WEIGHTS}) AS score, {table}.created_at AS created_at "
+        f"FROM {fts} CROSS JOIN {table} ON {table}.id = {fts}.rowid "
+        f"WHERE {fts} MATCH %s AND {where}"
+    )
+    page, total = _best_of_each_group(matched, [match, *where_params], limit, offset)
+    if not page:
+        return [], total
+    columns = ", ".join(f"{table}.{column}" for column in _SQLITE_HIT_COLUMNS)
+    ids = [pk for pk, _matches in page]
+    # snippet() only for the page's documents (it must run in the statement that matches).
+    sql = (
+        f"SELECT {table}.id, {columns}, -bm25({fts}, {BM25_WEIGHTS}) AS score, "  # noqa: S608
+        f"snippet({fts}, 1, char(2), char(3), ' … ', 24) AS snippet_text, "
+        f"highlight({fts}, 0, char(2), char(3)) AS title_text "
+        f"FROM {fts} CROSS JOIN {table} ON {table}.id = {fts}.rowid "
+        f"WHERE {fts} MATCH %s AND {fts}.rowid IN ({', '.join(['%s'] * len(ids))})"
+    )
+    rows = SearchDocument.objects.raw(sql, [match, *ids])
+    hits = {}
+    for row in rows:
+        columns = row.__dict__  # score, snippet_text and title_text: the raw query's own
+        hits[row.pk] = _hit(row, columns["score"], columns["snippet_text"], columns["title_text"])
+    return _in_page_order(page, hits), total
+
+
 def _conditions_sql(documents: QuerySet[SearchDocument]) -> tuple[str, list[Any]] | None:
     """The WHERE clause of `documents` (permissions and filters), as SQL to reuse in
     the FTS5 statements; None when it can match nothing."""
@@ -254,7 +444,9 @@ def _conditions_sql(documents: QuerySet[SearchDocument]) -> tuple[str, list[Any]
     return f"({where})", list(params)
 
 
-def _hit(document: SearchDocument, rank: float, snippet: str | None) -> Hit:
+def _hit(
+    document: SearchDocument, rank: float, snippet: str | None, title: str | None = None
+) -> Hit:
     return Hit(
         kind=document.kind,
         object_id=document.object_id,
@@ -266,4 +458,8 @@ def _hit(document: SearchDocument, rank: float, snippet: str | None) -> Hit:
         author_id=document.author_id,
         created_at=document.created_at,
         rank=rank,
+        topic_id=document.topic_id,
+        topic_kind=document.topic_kind,
+        is_solved=bool(document.is_solved),
+        title_html=highlight(title) if title else "",
     )

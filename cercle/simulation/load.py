@@ -33,6 +33,8 @@ from cercle.importers import bulk
 from cercle.membership import actions as community_actions
 from cercle.people.models import Profile
 from cercle.richtext import render_markdown
+from cercle.search.conversations import link_documents_to_topics
+from cercle.search.index import stored_text_vector
 from cercle.search.models import SearchDocument
 from cercle.simulation import story as tales
 from cercle.wiki.models import Article, ArticleRevision
@@ -139,10 +141,11 @@ class _Writer:
         self._surveys()
         self._visits()
         self._flush_events()
+        link_documents_to_topics(SearchDocument.objects.filter(community_id=self.community.pk))
         if connection.vendor == "postgresql":
             self.say("Indexing for search...")
             SearchDocument.objects.filter(community_id=self.community.pk).update(
-                search_vector=bulk.stored_text_vector()
+                search_vector=stored_text_vector()
             )
         return self.report
 
