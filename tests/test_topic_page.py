@@ -301,4 +301,3 @@ def test_the_notification_count_endpoint_gives_the_unread_number(
     assert json.loads(client_for(alice).get(url).content) == {"unread": 0}
     # Logged out: the page is told to stop asking (htmx's and live.js's 286).
     assert client_for(None).get(url).status_code == 286
-
