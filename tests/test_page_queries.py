@@ -411,6 +411,7 @@ def pages(cargo: Community, general: Space, topic: Topic, person: User) -> list[
         reverse("value:stories", kwargs={"slug": slug}),
         reverse("events:calendar", kwargs={"slug": slug}),
         reverse("profile_edit"),
+        reverse("search") + "?q=cargo",
     ]
 
 
