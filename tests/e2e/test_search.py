@@ -72,7 +72,7 @@ def test_a_question_answered_many_times_is_one_result_that_a_filter_keeps(
 def test_a_similar_question_is_suggested_while_the_title_is_typed(
     page: Page, live_server: Any
 ) -> None:
-    cargo, claire, _question = cargo_riders()
+    cargo, _claire, _question = cargo_riders()
     newcomer = make_person("nina@example.org", "Nina Newcomer")
     community_actions.do_join(newcomer, cargo)
     log_in(page, live_server.url, "nina@example.org")
