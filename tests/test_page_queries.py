@@ -420,6 +420,7 @@ def pages(cargo: Community, general: Space, topic: Topic, person: User) -> list[
         reverse("value:stories", kwargs={"slug": slug}),
         reverse("events:calendar", kwargs={"slug": slug}),
         reverse("profile_edit"),
+        reverse("search") + "?q=cargo",
     ]
 
 
@@ -549,3 +550,46 @@ def test_gather_refuses_inputs_its_page_does_not_take(alice: User) -> None:
         sections.gather("people.profile", reader=alice)
     with pytest.raises(ValueError, match="No page"):
         sections.register("nowhere", name="x", template="x.html", order=1, load=lambda: None)
+
+
+# --- The search page -----------------------------------------------------------------------------
+
+# For everyone (6): the communities and the spaces the filters offer, the page of
+# topics (each topic's best document, ranked, counted, in one statement), its snippets,
+# the topics with their spaces and communities, the authors of the best posts with their
+# profiles. A member adds 5: the session and the account, who is internal (the internal
+# domains and their verified addresses, asked once), the header's community switcher.
+# Nothing grows with the number of topics, replies or authors.
+SEARCH_QUERIES = {"visitor": 6, "member": 11}
+
+
+@pytest.mark.parametrize("topics", [3, 30])
+@pytest.mark.parametrize("reader", ["visitor", "member"])
+def test_the_search_page_runs_the_same_exact_number_of_queries_at_any_size(
+    topics: int,
+    reader: str,
+    general: Space,
+    bob: User,
+    coordinator: User,
+    crowd: list[User],
+    lola: Persona,
+    django_assert_num_queries: Any,
+) -> None:
+    for number in range(topics):
+        topic = actions.do_start_topic(
+            crowd[number % len(crowd)],
+            general,
+            kind=[Kind.QUESTION, Kind.DISCUSSION][number % 2],
+            title=f"Trailer number {number}",
+            body="Which trailer?",
+        )
+        for writer in crowd[:3]:
+            actions.do_reply(writer, topic, body="A trailer with two wheels.")
+    page = measured(
+        client_for({"visitor": None, "member": bob}[reader]),
+        reverse("search") + "?q=trailer",
+        django_assert_num_queries,
+        SEARCH_QUERIES[reader],
+    )
+    assert page.count('<li class="search-hit">') == min(topics, 20)
+    assert "4 matching messages" in page

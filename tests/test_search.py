@@ -203,6 +203,18 @@ def test_a_topic_is_one_hit_its_best_document_with_the_number_of_matches(
     assert "<mark>" in hit.snippet_html
 
 
+def test_a_topic_found_by_its_tags_shows_its_opening_post(
+    alice: User, general: Space
+) -> None:
+    """Replies carry their topic's tags: they match, but say nothing of the tag."""
+    topic = put(general, "Studded tyres", "Which ones?", tags=["winter"], topic_id=None)
+    SearchDocument.objects.filter(kind="topic", object_id=topic).update(topic_id=topic)
+    for body in ("Schwalbe.", "Continental, without any doubt, for years."):
+        put(general, "", body, kind="post", topic_id=topic, tags=["winter"])
+    (hit,), total = search_topics(alice, "winter")
+    assert (total, hit.kind, hit.object_id, hit.matches) == (1, "topic", topic, 0)
+
+
 def test_a_topic_title_is_highlighted(alice: User, general: Space) -> None:
     thread(general, "The <b>cargo</b> trailer", "A trailer")
     (hit,), _total = search_topics(alice, "trailer")

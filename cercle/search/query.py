@@ -42,6 +42,8 @@ MAX_TERMS = 16
 START, STOP = "\x02", "\x03"
 # SQLite's bm25() weights, in the FTS5 table's column order: title, body, tags.
 BM25_WEIGHTS = "10.0, 1.0, 4.0"
+# The same without the tags: how well a document's own words match.
+TEXT_WEIGHTS = "10.0, 1.0, 0.0"
 # Words as SQLite's unicode61 tokenizer sees them (letters and digits).
 _WORD = re.compile(r"[^\W_]+")
 # What a hit needs from its document (never the body or the vector).
@@ -199,16 +201,23 @@ def _best_of_each_group(
     matched: str, params: list[Any], limit: int, offset: int
 ) -> tuple[list[tuple[int, int]], int]:
     """From `matched`, a statement whose rows are the matching documents as (id, grp,
-    score, created_at), higher scores better: the ids of the best document of each group
-    on the page, with how many documents of its group match; and how many groups in all.
-    Window functions pick each group's best row; SQLite (3.25+) and PostgreSQL have them."""
-    order = "score DESC, created_at DESC, id DESC"
+    score, text_score, created_at), higher scores better: the ids of the best document of
+    each group on the page, with how many documents of its group match; and how many
+    groups in all. Window functions pick each group's best row; SQLite (3.25+) and
+    PostgreSQL have them.
+
+    Groups rank by their best score. The document shown is the one whose own words
+    (title and body, `text_score`) match best, the first written among equals (the
+    opening post when only the tags match: every reply carries its topic's tags). Only
+    documents whose own words match count as matching messages."""
     sql = (
         "SELECT id, matches, COUNT(*) OVER () AS total FROM ("  # noqa: S608
-        "SELECT id, score, created_at, COUNT(*) OVER (PARTITION BY grp) AS matches, "
-        f"ROW_NUMBER() OVER (PARTITION BY grp ORDER BY {order}) AS nth "
+        "SELECT id, created_at, MAX(score) OVER (PARTITION BY grp) AS best, "
+        "SUM(CASE WHEN text_score > 0 THEN 1 ELSE 0 END) OVER (PARTITION BY grp) AS matches, "
+        "ROW_NUMBER() OVER (PARTITION BY grp "
+        "ORDER BY text_score DESC, created_at, id) AS nth "
         f"FROM ({matched}) AS matched) AS ranked "
-        f"WHERE nth = 1 ORDER BY {order} LIMIT %s OFFSET %s"
+        "WHERE nth = 1 ORDER BY best DESC, created_at DESC, id DESC LIMIT %s OFFSET %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, limit, offset])
@@ -291,8 +300,12 @@ def _topics_postgresql(
         .annotate(
             grp=Coalesce(F("topic_id"), -F("id"), output_field=BigIntegerField()),
             score=SearchRank(F("search_vector"), query, cover_density=True),
+            # The weights of D, C (body), B (tags) and A (title): the tags count for nothing.
+            text_score=SearchRank(
+                F("search_vector"), query, weights=[0.0, 0.2, 0.0, 1.0], cover_density=True
+            ),
         )
-        .values_list("id", "grp", "score", "created_at")
+        .values_list("id", "grp", "score", "text_score", "created_at")
     )
     sql, params = matched.query.sql_with_params()
     page, total = _best_of_each_group(sql, list(params), limit, offset)
@@ -402,7 +415,8 @@ def _topics_sqlite(
     # As in `_search_sqlite`: the FTS5 table drives, the user's words are parameters.
     matched = (
         f"SELECT {table}.id AS id, {_GROUP} AS grp, "  # noqa: S608
-        f"-bm25({fts}, {BM25_WEIGHTS}) AS score, {table}.created_at AS created_at "
+        f"-bm25({fts}, {BM25_WEIGHTS}) AS score, -bm25({fts}, {TEXT_WEIGHTS}) AS text_score, "
+        f"{table}.created_at AS created_at "
         f"FROM {fts} CROSS JOIN {table} ON {table}.id = {fts}.rowid "
         f"WHERE {fts} MATCH %s AND {where}"
     )

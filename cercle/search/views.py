@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
 from cercle import permissions, web
@@ -76,8 +77,10 @@ def similar_questions(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     the new-topic page asks for as the title changes; empty when nothing is alike)."""
     community, _access = web.community_for(request, slug, "post")
     title = request.GET.get("title", "")[:200]
-    return render(
-        request,
+    html = render_to_string(
         "search/similar.html",
         {"topics": similar_topics(request.user, community, title), "community": community},
+        request=request,
     )
+    # Nothing at all when nothing is alike: the empty slot then takes no room.
+    return HttpResponse(html.strip())
