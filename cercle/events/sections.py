@@ -5,16 +5,36 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
 from cercle import permissions, sections
 from cercle.events import queries
 
 
 def upcoming_events(access: permissions.CommunityAccess) -> Mapping[str, Any] | None:
-    """The next events the reader may see (one query), or a word that none is planned
-    for those who read the community."""
+    """The next events the reader may see (one query), or what events are for and, for
+    animators, the way to plan the first, to those who read the community."""
     if not access.reads_open_spaces():
         return None
-    return {"events": queries.landing_events(access)}
+    return {"events": queries.landing_events(access), "can": {"animate": access.may_animate()}}
+
+
+def event_links(access: permissions.CommunityAccess) -> Mapping[str, Any] | None:
+    """A new event and a new ritual, in the "Animate" card (no query)."""
+    if not access.may_animate():
+        return None
+    slug = access.community.slug
+    return {
+        "links": [
+            sections.Link(
+                _("New event"), reverse("events:new", kwargs={"slug": slug}), "calendar-plus"
+            ),
+            sections.Link(
+                _("New ritual"), reverse("events:new_ritual", kwargs={"slug": slug}), "history"
+            ),
+        ]
+    }
 
 
 sections.register(
@@ -23,4 +43,11 @@ sections.register(
     template="events/_landing.html",
     order=10,
     load=upcoming_events,
+)
+sections.register(
+    "community.landing.animate",
+    name="events",
+    template="communities/_animate_links.html",
+    order=50,
+    load=event_links,
 )
