@@ -42,6 +42,7 @@ PAGES: dict[str, tuple[str, ...]] = {
     "conversations.space.head": ("access", "space"),
     "people.profile": ("reader", "person"),
     "ui.member_home": ("person", "memberships"),
+    "ui.member_home.aside": ("person", "memberships"),
 }
 
 
