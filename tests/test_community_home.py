@@ -5,17 +5,20 @@ card; people linked to their profiles; the small profile card behind them."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from cercle.accounts.models import User
 from cercle.communities.models import Audience, Community, Entry, Role, Space, Visibility
 from cercle.conversations import actions
 from cercle.conversations.models import Kind, Topic
+from cercle.events import actions as event_actions
 from cercle.membership import actions as membership_actions
 from cercle.people import actions as people_actions
+from cercle.personas import actions as persona_actions
 from tests.communities import client_for, community, html, internal_domain, join, make_person
 
 
@@ -85,11 +88,14 @@ def test_a_topic_line_shows_replies_solved_state_and_the_faces_of_its_posters(
 def test_a_persona_is_a_face_without_a_link_to_its_writer(
     cargo: Community, general: Space, coordinator: User, alice: User
 ) -> None:
-    from cercle.personas import actions as persona_actions
-
     lola = persona_actions.do_create_persona(coordinator, cargo, name="Lola the Cargo Bike")
     topic = actions.do_start_topic(
-        coordinator, general, kind=Kind.DISCUSSION, title="Hello from Lola", body="Hi!", persona=lola
+        coordinator,
+        general,
+        kind=Kind.DISCUSSION,
+        title="Hello from Lola",
+        body="Hi!",
+        persona=lola,
     )
     actions.do_reply(alice, topic, body="Hello Lola!")
 
@@ -300,3 +306,43 @@ def test_a_public_profile_has_a_card_for_visitors_without_roles_or_follow(
     assert "Bike mechanic" in card
     assert cargo.name not in card
     assert "Follow" not in card
+
+
+# --- The member's home -------------------------------------------------------------------
+
+
+def test_the_member_home_is_a_feed_with_faces_and_the_upcoming_events(
+    cargo: Community,
+    general: Space,
+    members_corner: Space,
+    alice: User,
+    bob: User,
+    coordinator: User,
+) -> None:
+    topic = start(bob, general, "Winter tyres for cargo bikes")
+    actions.do_reply(coordinator, topic, body="Studded ones.")
+    start(coordinator, members_corner, "Budget of the spring meetup")
+    soon = timezone.now() + timedelta(days=3)
+    event_actions.do_create_event(
+        coordinator, general, title="Spring ride", starts_at=soon, ends_at=soon + timedelta(hours=2)
+    )
+    event_actions.do_create_event(
+        coordinator,
+        members_corner,
+        title="Coordinators' dinner",
+        starts_at=soon,
+        ends_at=soon + timedelta(hours=2),
+    )
+
+    page = html(client_for(alice), reverse("home"))
+    line = page[page.index("Winter tyres for cargo bikes") :]
+    line = line[: line.index("</li>")]
+
+    assert re.findall(r'class="face" href="/people/([^/]+)/"', line) == [
+        bob.handle,
+        coordinator.handle,
+    ]
+    assert "1 reply" in line
+    assert "Spring ride" in page
+    assert "Coordinators' dinner" not in page
+    assert "Budget of the spring meetup" not in page

@@ -6,9 +6,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
-
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cercle import permissions, sections
 from cercle.accounts.models import User

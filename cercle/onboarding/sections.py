@@ -37,9 +37,9 @@ def welcome_links(access: permissions.CommunityAccess) -> Mapping[str, Any] | No
         return None
     slug = access.community.slug
     count = queries.newcomer_count(access.community, access.actor)
-    note = ngettext(
-        "%(count)s newcomer this week", "%(count)s newcomers this week", count
-    ) % {"count": count}
+    note = ngettext("%(count)s newcomer this week", "%(count)s newcomers this week", count) % {
+        "count": count
+    }
     return {
         "links": [
             sections.Link(

@@ -41,9 +41,7 @@ def person_card(reader: permissions.Actor, handle: str) -> PersonCard:
             Membership.objects.filter(
                 person=person,
                 status=Status.ACTIVE,
-                community_id__in=permissions.communities_shared_with(reader).values(
-                    "community_id"
-                ),
+                community_id__in=permissions.communities_shared_with(reader).values("community_id"),
             )
             .select_related("community")
             .order_by("role", "community__name")[:ROLES_SHOWN]

@@ -34,14 +34,11 @@ class MemberHome:
 
 
 def _visible_topics(actor: User) -> QuerySet[Topic]:
-    return (
-        Topic.objects.filter(
-            space__in=permissions.readable_spaces_everywhere(actor),
-            is_hidden=False,
-            merged_into=None,
-        )
-        .select_related("space__community", "community", "author__profile", "persona")
-    )
+    return Topic.objects.filter(
+        space__in=permissions.readable_spaces_everywhere(actor),
+        is_hidden=False,
+        merged_into=None,
+    ).select_related("space__community", "community", "author__profile", "persona")
 
 
 def member_home(actor: User) -> MemberHome:

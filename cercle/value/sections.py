@@ -41,7 +41,9 @@ def sponsor_links(access: permissions.CommunityAccess) -> Mapping[str, Any] | No
                 "chart-line",
             )
         )
-    links.append(sections.Link(_("Sponsors"), reverse("value:sponsors", kwargs={"slug": slug}), "star"))
+    links.append(
+        sections.Link(_("Sponsors"), reverse("value:sponsors", kwargs={"slug": slug}), "star")
+    )
     return {"links": links}
 
 

@@ -114,7 +114,9 @@ def test_the_community_home_has_no_accessibility_violations(
         expect(page.locator("main#main")).to_be_visible()
         assert_accessible(page)
         # The "Ask a question" choice of space, opened, too.
-        summary = page.locator("summary", has_text="Ask a question" if locale == "en-GB" else "Poser une question")
+        summary = page.locator(
+            "summary", has_text="Ask a question" if locale == "en-GB" else "Poser une question"
+        )
         if summary.count():
             summary.click()
             assert_accessible(page)
