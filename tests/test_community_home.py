@@ -324,12 +324,18 @@ def test_the_member_home_is_a_feed_with_faces_and_the_upcoming_events(
     start(coordinator, members_corner, "Budget of the spring meetup")
     soon = timezone.now() + timedelta(days=3)
     event_actions.do_create_event(
-        coordinator, general, title="Spring ride", starts_at=soon, ends_at=soon + timedelta(hours=2)
+        coordinator,
+        general,
+        title="Spring ride",
+        place="Lyon",
+        starts_at=soon,
+        ends_at=soon + timedelta(hours=2),
     )
     event_actions.do_create_event(
         coordinator,
         members_corner,
         title="Coordinators' dinner",
+        place="Lyon",
         starts_at=soon,
         ends_at=soon + timedelta(hours=2),
     )
