@@ -13,6 +13,8 @@ formats: tests/test_page_queries.py checks both), so:
   query knows (the reader's `access`, the `topic`...), asks the permissions package
   for the `can` record its template needs, and returns the template's data, or None
   to leave the section out;
+- the landing's "Animate" card gathers the animators' tools the same way: each app
+  registers a `community.landing.animate` section whose data is `{"links": [Link...]}`;
 - the page's query function calls `gather(page, ...)` and hands the list to the
   template, which draws each with `{% page_section section %}` (formatting only).
 """
@@ -33,10 +35,14 @@ Loader = Callable[..., Mapping[str, Any] | None]
 PAGES: dict[str, tuple[str, ...]] = {
     "community.landing.main": ("access",),
     "community.landing.aside": ("access",),
+    # The animators' tools, gathered in the landing's one "Animate" card: each section
+    # gives `links` (a list of `Link`), drawn by communities/_animate_links.html.
+    "community.landing.animate": ("access",),
     "conversations.topic.head": ("access", "topic"),
     "conversations.space.head": ("access", "space"),
     "people.profile": ("reader", "person"),
     "ui.member_home": ("person", "memberships"),
+    "ui.member_home.aside": ("person", "memberships"),
 }
 
 
@@ -47,6 +53,17 @@ class Section:
     template: str
     order: int
     load: Loader
+
+
+@dataclass(frozen=True)
+class Link:
+    """One tool of the landing's "Animate" card: a label, where it goes, a Lucide icon
+    (cercle/static/vendor/lucide/ICONS) and an optional quieter note."""
+
+    label: str
+    url: str
+    icon: str = "chevron-right"
+    note: str = ""
 
 
 @dataclass(frozen=True)

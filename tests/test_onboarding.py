@@ -362,12 +362,12 @@ def test_the_landing_page_shows_a_newcomer_their_steps_and_animators_the_newcome
     assert "0 of 3 steps done" in page
     assert "newcomers this week" not in page
     page = html(client_for(coordinator), landing)
-    assert "1 newcomer this week." in page
+    assert "1 newcomer this week" in page
     assert reverse("onboarding:newcomers", args=["cargo"]) in page
     assert "Your first steps" not in html(client_for(None), landing)
     with time_machine.travel(timezone.now() + timedelta(days=31)):
         assert "Your first steps" not in html(client_for(alice), landing)
-        assert "0 newcomers this week." in html(client_for(coordinator), landing)
+        assert "0 newcomers this week" in html(client_for(coordinator), landing)
 
 
 def test_the_home_page_shows_unfinished_checklists_of_recent_communities(

@@ -393,6 +393,48 @@ def test_the_space_page_runs_the_same_exact_number_of_queries_at_any_size(
     assert ("Start a discussion" in page) == (reader == "member")
 
 
+# --- The community's home page ---------------------------------------------------------------
+
+# For a visitor (16): the community, the leaders, the newest members, the member count,
+# the readable spaces, then the apps' sections: the latest topics (with each reader's
+# reading state as a subquery) and their posters' faces (one query, a window function
+# picks each topic's last posts), the unanswered questions, the next events, the open
+# polls, quizzes and challenges, the running contests, the library's new resources, the
+# wiki's new articles, the members of the month, the ideas, the personas. A member adds
+# 8: the session and the account, the membership, the private spaces they are listed in,
+# the newcomer's checklist, whether they sponsor the community, the space to write the
+# first wiki article in (the test community has none yet), and the header's community
+# switcher. A coordinator reads every space (no listing) and is no newcomer, but counts
+# the newcomers of the week for the "Animate" card. Nothing grows with the number of
+# topics, replies or posters.
+HOME_QUERIES = {"visitor": 16, "member": 24, "coordinator": 22}
+
+
+@pytest.mark.parametrize("topics", [5, 30])
+@pytest.mark.parametrize("reader", ["visitor", "member", "coordinator"])
+def test_the_community_home_runs_the_same_exact_number_of_queries_at_any_size(
+    topics: int,
+    reader: str,
+    cargo: Community,
+    general: Space,
+    bob: User,
+    coordinator: User,
+    crowd: list[User],
+    lola: Persona,
+    django_assert_num_queries: Any,
+) -> None:
+    busy_space(general, coordinator, lola, crowd, topics)
+    page = measured(
+        client_for({"visitor": None, "member": bob, "coordinator": coordinator}[reader]),
+        cargo.get_absolute_url(),
+        django_assert_num_queries,
+        HOME_QUERIES[reader],
+    )
+    assert page.count('<li class="home-topic">') == min(topics, 8)
+    assert page.count('class="face"') >= min(topics, 8)
+    assert ("animate-title" in page) == (reader == "coordinator")
+
+
 # --- No query from template tags while the pages render -------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""The animators' corner of the community's landing page (cercle/sections.py)."""
+"""The animators' tools on the community's landing page (cercle/sections.py)."""
 
 from __future__ import annotations
 
@@ -6,27 +6,34 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from cercle import permissions, sections
 
 
 def animation_links(access: permissions.CommunityAccess) -> Mapping[str, Any] | None:
-    """Links to the editorial calendar, for animators only (no query)."""
+    """The editorial calendar and a planned post, in the "Animate" card (no query)."""
     if not access.may_animate():
         return None
     slug = access.community.slug
     return {
-        "links": {
-            "calendar": reverse("animation:calendar", kwargs={"slug": slug}),
-            "new_post": reverse("animation:new_post", kwargs={"slug": slug}),
-        }
+        "links": [
+            sections.Link(
+                _("Editorial calendar"),
+                reverse("animation:calendar", kwargs={"slug": slug}),
+                "calendar-days",
+            ),
+            sections.Link(
+                _("Plan a post"), reverse("animation:new_post", kwargs={"slug": slug}), "square-pen"
+            ),
+        ]
     }
 
 
 sections.register(
-    "community.landing.aside",
+    "community.landing.animate",
     name="animation",
-    template="animation/_landing_links.html",
-    order=20,
+    template="communities/_animate_links.html",
+    order=30,
     load=animation_links,
 )

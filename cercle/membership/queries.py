@@ -52,9 +52,15 @@ class Landing:
     join: str = "visitor"
     role_label: str = ""
     can: dict[str, bool] = field(default_factory=dict)
-    # What the apps above add to the page (cercle/sections.py), main column and aside.
+    # What the apps above add to the page (cercle/sections.py), main column and aside,
+    # and the animators' tools gathered in one "Animate" card.
     main_sections: list[sections.Shown] = field(default_factory=list)
     aside_sections: list[sections.Shown] = field(default_factory=list)
+    animate_sections: list[sections.Shown] = field(default_factory=list)
+    # The spaces where the reader may ask a question / start a discussion: the page's
+    # two primary actions lead to the composer of one of them.
+    ask_spaces: list[Space] = field(default_factory=list)
+    discuss_spaces: list[Space] = field(default_factory=list)
 
 
 def join_state(access: permissions.CommunityAccess, pending: Invitation | None) -> str:
@@ -78,7 +84,7 @@ def join_state(access: permissions.CommunityAccess, pending: Invitation | None) 
 def landing(actor: Actor, slug: str) -> Landing:
     community, access = permissions.community_for(actor, slug)
     active = Membership.objects.filter(community=community, status=Status.ACTIVE).select_related(
-        "person"
+        "person__profile"
     )
     recognized = list(
         active.filter(role__in=[Role.COORDINATOR, Role.MODERATOR]).order_by("role", "joined_at")[:6]
@@ -97,10 +103,17 @@ def landing(actor: Actor, slug: str) -> Landing:
             .order_by("-created_at")
             .first()
         )
+    spaces = list(permissions.readable_spaces(access))
+    for space in spaces:
+        space.community = community
+
+    def where(kind: str) -> list[Space]:
+        return [s for s in spaces if permissions.conversations.may_start_topic(access, s, kind)]
+
     return Landing(
         community=community,
         access=access,
-        spaces=list(permissions.readable_spaces(access)),
+        spaces=spaces,
         recognized=recognized,
         newest=newest,
         member_count=active.count(),
@@ -110,6 +123,9 @@ def landing(actor: Actor, slug: str) -> Landing:
         can={**permissions.community_can(access), "read": access.reads_open_spaces()},
         main_sections=sections.gather("community.landing.main", access=access),
         aside_sections=sections.gather("community.landing.aside", access=access),
+        animate_sections=sections.gather("community.landing.animate", access=access),
+        ask_spaces=where("question"),
+        discuss_spaces=where("discussion"),
     )
 
 

@@ -7,21 +7,29 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from cercle import permissions, sections
 
 
 def next_actions_link(access: permissions.CommunityAccess) -> Mapping[str, Any] | None:
-    """For those who see the cockpit (no query)."""
+    """For those who see the cockpit, in the "Animate" card (no query)."""
     if not permissions.cockpit.may_see_cockpit(access):
         return None
-    return {"url": reverse("nextactions:queue", kwargs={"slug": access.community.slug})}
+    url = reverse("nextactions:queue", kwargs={"slug": access.community.slug})
+    return {
+        "links": [
+            sections.Link(
+                _("Next actions"), url, "list-checks", _("Questions to route, people to welcome")
+            )
+        ]
+    }
 
 
 sections.register(
-    "community.landing.aside",
+    "community.landing.animate",
     name="nextactions",
-    template="nextactions/_landing_link.html",
-    order=30,
+    template="communities/_animate_links.html",
+    order=20,
     load=next_actions_link,
 )

@@ -95,7 +95,7 @@ def unread_count(person: Actor) -> int:
 
 def notification_list(person: User) -> QuerySet[Notification]:
     return visible_to(person).select_related(
-        "actor",
+        "actor__profile",
         "community",
         "post__topic__space__community",
         "post__topic__community",

@@ -1,11 +1,15 @@
 """Onboarding on other apps' pages (cercle/sections.py): the newcomer's first steps
-and, for animators, the newcomers of the week (landing page); the unfinished
+and, in the animators' card, the newcomers of the week (landing page); the unfinished
 checklists (the member's home)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cercle import permissions, sections
 from cercle.accounts.models import User
@@ -14,20 +18,43 @@ from cercle.onboarding import queries
 
 
 def onboarding_box(access: permissions.CommunityAccess) -> Mapping[str, Any] | None:
-    """At most two queries for an animator, one for a newcomer."""
+    """The newcomer's first steps (one query for a newcomer, none for others)."""
     person = access.actor
-    checklist = None
-    if (
+    if not (
         isinstance(person, User)
         and permissions.onboarding.sees_onboarding(access)
         and queries.is_newcomer(access.membership)
     ):
-        found = queries.checklist(person, access.community)
-        checklist = None if found.is_complete else found
-    newcomers = queries.newcomer_count(access.community, person) if access.may_animate() else None
-    if checklist is None and newcomers is None:
         return None
-    return {"checklist": checklist, "newcomers": newcomers}
+    found = queries.checklist(person, access.community)
+    return None if found.is_complete else {"checklist": found}
+
+
+def welcome_links(access: permissions.CommunityAccess) -> Mapping[str, Any] | None:
+    """The newcomers of the week to welcome and the welcome settings, in the "Animate"
+    card (one query, for animators only)."""
+    if not access.may_animate():
+        return None
+    slug = access.community.slug
+    count = queries.newcomer_count(access.community, access.actor)
+    note = ngettext("%(count)s newcomer this week", "%(count)s newcomers this week", count) % {
+        "count": count
+    }
+    return {
+        "links": [
+            sections.Link(
+                _("Welcome newcomers"),
+                reverse("onboarding:newcomers", kwargs={"slug": slug}),
+                "user-plus",
+                note,
+            ),
+            sections.Link(
+                _("Welcome settings"),
+                reverse("onboarding:settings", kwargs={"slug": slug}),
+                "settings",
+            ),
+        ]
+    }
 
 
 def newcomer_checklists(
@@ -45,6 +72,13 @@ sections.register(
     template="onboarding/_landing_box.html",
     order=10,
     load=onboarding_box,
+)
+sections.register(
+    "community.landing.animate",
+    name="welcome",
+    template="communities/_animate_links.html",
+    order=40,
+    load=welcome_links,
 )
 sections.register(
     "ui.member_home",

@@ -13,6 +13,7 @@ urlpatterns = [
     ),
     path("people/<slug:handle>/", views.profile, name="profile"),
     path("people/<slug:handle>/photo/", views.avatar, name="profile_photo"),
+    path("people/<slug:handle>/card/", views.card, name="profile_card"),
     path("c/<slug:slug>/people/", views.directory, name="community_people"),
     path("c/<slug:slug>/experts/", views.experts, name="community_experts"),
     path("follow/<str:kind>/<int:target_id>/", views.follow, name="follow"),

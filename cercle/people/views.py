@@ -18,7 +18,7 @@ from cercle.accounts.models import User
 from cercle.communities.models import Community, Space
 from cercle.conversations.models import Tag, Topic
 from cercle.errors import ActionRefused
-from cercle.people import actions, queries
+from cercle.people import actions, cards, queries
 from cercle.people.forms import DirectoryForm, ExpertiseForm, ExpertsForm, ProfileForm
 from cercle.people.models import Expertise, Level, stored_or_default_profile
 from cercle.web import AuthenticatedRequest, Request
@@ -30,6 +30,16 @@ from cercle.web import AuthenticatedRequest, Request
 def profile(request: Request, handle: str) -> HttpResponse:
     page = queries.profile_page(request.user, handle)
     return render(request, "people/profile.html", {"page": page, "person": page.person})
+
+
+@require_safe
+def card(request: Request, handle: str) -> HttpResponse:
+    """The small profile card (an HTML fragment) that js/people.js shows on hover or
+    focus of a person's link: a 404 to whoever may not see the person."""
+    found = cards.person_card(request.user, handle)
+    response = render(request, "people/_card.html", {"card": found, "person": found.person})
+    response["Cache-Control"] = "private, max-age=60"
+    return response
 
 
 @require_safe

@@ -11,6 +11,8 @@ from cercle import permissions
 from cercle import sections as page_sections
 from cercle.accounts.models import User
 from cercle.communities.models import Community, Entry, Membership, Status
+from cercle.conversations import landing
+from cercle.conversations.landing import TopicLine
 from cercle.conversations.models import Kind, Topic
 from cercle.people.models import Expertise, Follow
 
@@ -20,24 +22,23 @@ FEED_SIZE = 12
 @dataclass
 class MemberHome:
     memberships: list[Membership]
-    followed: list[Topic]
-    latest: list[Topic]
+    # The feed: each topic with the faces of its last posters.
+    followed: list[TopicLine]
+    latest: list[TopicLine]
     my_open_questions: list[Topic]
     to_answer: list[Topic] = field(default_factory=list)
-    # What the apps above add (the newcomer's checklists...): cercle/sections.py.
+    # What the apps above add (the newcomer's checklists...; the upcoming events in the
+    # aside): cercle/sections.py.
     sections: list[page_sections.Shown] = field(default_factory=list)
+    aside_sections: list[page_sections.Shown] = field(default_factory=list)
 
 
 def _visible_topics(actor: User) -> QuerySet[Topic]:
-    return (
-        Topic.objects.filter(
-            space__in=permissions.readable_spaces_everywhere(actor),
-            is_hidden=False,
-            merged_into=None,
-        )
-        .select_related("space", "community", "author", "last_poster")
-        .prefetch_related("tags")
-    )
+    return Topic.objects.filter(
+        space__in=permissions.readable_spaces_everywhere(actor),
+        is_hidden=False,
+        merged_into=None,
+    ).select_related("space__community", "community", "author__profile", "persona")
 
 
 def member_home(actor: User) -> MemberHome:
@@ -67,6 +68,8 @@ def member_home(actor: User) -> MemberHome:
         for t in topics.order_by("-last_activity_at")[: FEED_SIZE + len(shown)]
         if t.pk not in shown
     ][:FEED_SIZE]
+    # The faces of the posters of every topic of the feed, in one query.
+    faces = landing.faces_of([*followed, *latest])
     open_questions = list(
         _visible_topics(actor)
         .filter(author=actor, kind=Kind.QUESTION, accepted_answer=None)
@@ -82,11 +85,14 @@ def member_home(actor: User) -> MemberHome:
     )
     return MemberHome(
         memberships=memberships,
-        followed=followed,
-        latest=latest,
+        followed=[TopicLine(t, faces[t.pk]) for t in followed],
+        latest=[TopicLine(t, faces[t.pk]) for t in latest],
         my_open_questions=open_questions,
         to_answer=to_answer,
         sections=page_sections.gather("ui.member_home", person=actor, memberships=memberships),
+        aside_sections=page_sections.gather(
+            "ui.member_home.aside", person=actor, memberships=memberships
+        ),
     )
 
 
