@@ -37,6 +37,7 @@ PAGES: dict[str, tuple[str, ...]] = {
     "conversations.space.head": ("access", "space"),
     "people.profile": ("reader", "person"),
     "ui.member_home": ("person", "memberships"),
+    "analytics.cockpit.overview": ("access",),
 }
 
 

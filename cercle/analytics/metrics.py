@@ -116,12 +116,21 @@ def activity(community: Community, span: Period) -> Activity:
         dau=round(dau, 1),
         wau=round(wau, 1),
         mau=round(mau, 1),
-        stickiness=round(dau / mau * 100, 1) if mau else None,
+        stickiness=stickiness(dau, mau),
         new_members=days["new"] or 0,
         left_members=days["left"] or 0,
         totals=totals,
         per_day={kind: round(total / n, 2) for kind, total in totals.items()},
     )
+
+
+def stickiness(dau: float, mau: float) -> float | None:
+    """Mean daily over mean monthly active members, in percent. Undefined (None) when
+    the monthly actives, as shown (one decimal), are 0: a share of nobody is no figure,
+    and "100%" beside "0 monthly active" would contradict it."""
+    if round(mau, 1) == 0:
+        return None
+    return round(dau / mau * 100, 1)
 
 
 def distinct_members(community: Community, span: Period) -> tuple[int, int]:
@@ -292,7 +301,6 @@ class Responsiveness:
 def responsiveness(
     community: Community, span: Period, now: datetime | None = None
 ) -> Responsiveness:
-    now = now or timezone.now()
     rows = list(
         QuestionLife.objects.filter(
             community=community,
@@ -300,6 +308,13 @@ def responsiveness(
             asked_at__lt=midnight(span.end),
         ).values_list("asked_at", "first_answer_at", "accepted_at")
     )
+    return summarize_questions(rows, now or timezone.now())
+
+
+def summarize_questions(
+    rows: list[tuple[datetime, datetime | None, datetime | None]], now: datetime
+) -> Responsiveness:
+    """The responsiveness of these questions (asked, first answered, solved)."""
     first = sorted((answer - asked).total_seconds() / 3600 for asked, answer, _ok in rows if answer)
     accepted = sorted(
         (solved - asked).total_seconds() / 3600 for asked, _answer, solved in rows if solved
