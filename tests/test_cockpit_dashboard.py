@@ -44,9 +44,7 @@ def tile(page: str, key: str) -> str:
 
 
 def tile_value(page: str, key: str) -> str:
-    found = re.search(
-        rf'id="tile-{key}">.*?<p class="cockpit-tile__value">([^<]*)</p>', page, re.S
-    )
+    found = re.search(rf'id="tile-{key}">.*?<p class="cockpit-tile__value">([^<]*)</p>', page, re.S)
     assert found, key
     return found.group(1).strip()
 
@@ -88,7 +86,7 @@ def overview_url(slug: str, period: str = "") -> str:
 def test_the_overview_shows_the_stage_eight_tiles_and_the_next_actions(
     young: tuple[Community, dict[str, User]],
 ) -> None:
-    where, people = young
+    _where, people = young
     with time_machine.travel(TODAY + timedelta(minutes=30), tick=False):
         page = html(client_for(people["Claire"]), overview_url("young"))
     words = text_of(page)
@@ -102,7 +100,9 @@ def test_the_overview_shows_the_stage_eight_tiles_and_the_next_actions(
     assert page.count('class="cockpit-spark') == 8
     assert '<svg class="cockpit-spark" viewBox="0 0 100 28"' in page
     # The first next actions: the newcomers nobody welcomed yet, each with its button.
-    next_actions = re.search(r'<section class="cockpit-panel cockpit-next".*?</section>', page, re.S)
+    next_actions = re.search(
+        r'<section class="cockpit-panel cockpit-next".*?</section>', page, re.S
+    )
     assert next_actions
     items = re.findall(r'<li class="cockpit-next__item">', next_actions.group(0))
     assert 1 <= len(items) <= 3
@@ -312,7 +312,8 @@ def test_french_sentences_write_numbers_as_french_tables_do() -> None:
     joined = " ".join(grown.reasons).replace("\u00a0", " ")
     assert "51,0 %" in joined
     assert "50,4 %" in joined
-    assert "50.4" not in joined and "51.0" not in joined
+    assert "50.4" not in joined
+    assert "51.0" not in joined
 
 
 def test_the_french_overview_writes_percentages_the_french_way(

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -103,11 +103,13 @@ def activity(community: Community, span: Period) -> Activity:
         mau=Sum("active_30"),
         new=Sum("joined"),
         left=Sum("left"),
+        first=Min("day"),
         **{kind: Sum(kind) for kind in ACTIVITY_KINDS},
     )
     active, contributors = distinct_members(community, span)
     n = span.days
-    dau, wau, mau = ((days[key] or 0) / n for key in ("dau", "wau", "mau"))
+    lived = lived_days(span, days["first"], community.created_at.date())
+    dau, wau, mau = ((days[key] or 0) / lived for key in ("dau", "wau", "mau"))
     totals = {kind: days[kind] or 0 for kind in ACTIVITY_KINDS}
     return Activity(
         days=n,
@@ -122,6 +124,15 @@ def activity(community: Community, span: Period) -> Activity:
         totals=totals,
         per_day={kind: round(total / n, 2) for kind, total in totals.items()},
     )
+
+
+def lived_days(span: Period, first_recorded: date | None, created: date) -> int:
+    """The days of `span` the community has lived: from its creation or its first
+    recorded day, whichever came first (an import brings older days). The means of
+    active members are over them: a community one day old had 5 daily active members,
+    not 5/90 of one."""
+    born = min(first_recorded, created) if first_recorded else created
+    return max((span.end - max(span.start, born)).days, 1)
 
 
 def stickiness(dau: float, mau: float) -> float | None:

@@ -43,6 +43,6 @@ def percent(value: float | None) -> str:
 
 
 def signed(value: float, suffix: str = "") -> str:
-    """A change with its sign: "+3", "−1.5 h", "+4.2 pts" (0 has none)."""
+    """A change with its sign: "+3", "-1.5 h" (a minus sign), "+4.2 pts" (0 has none)."""
     sign = "+" if value > 0 else MINUS if value < 0 else ""
     return sign + with_unit(number(abs(value)), suffix)

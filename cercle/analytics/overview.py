@@ -31,7 +31,7 @@ class Change:
 
     direction: str  # "up", "down" or "same"
     tone: str  # "good", "bad" or "neutral"
-    text: str  # "+3", "−1.5 h", "+4.2 pts"
+    text: str  # "+3", "-1.5 h" (a minus sign), "+4.2 pts"
     spoken: str  # "Up 3 against the period before (12)."
 
 
@@ -106,6 +106,7 @@ class _Days:
 
     span: metrics.Period
     rows: dict[date, dict[str, int]]
+    created: date
 
     def series(self, column: str) -> list[int]:
         return [
@@ -125,8 +126,9 @@ class _Days:
         return self.rows[max(recorded)].get(f"{kind}_{self.span.days}", 0)
 
     def stickiness(self) -> float | None:
-        n = self.span.days
-        return metrics.stickiness(self.total("active") / n, self.total("active_30") / n)
+        """As `metrics.activity` computes it: over the days the community has lived."""
+        lived = metrics.lived_days(self.span, min(self.rows, default=None), self.created)
+        return metrics.stickiness(self.total("active") / lived, self.total("active_30") / lived)
 
 
 def _weekly(
@@ -159,8 +161,9 @@ def tiles(community: Community, span: metrics.Period, members: int, now: datetim
         community=community, day__gte=before.start, day__lt=span.end
     ).values("day", *columns):
         rows[values.pop("day")] = values
-    this = _Days(span, {day: row for day, row in rows.items() if day >= span.start})
-    last = _Days(before, {day: row for day, row in rows.items() if day < span.start})
+    created = community.created_at.date()
+    this = _Days(span, {day: row for day, row in rows.items() if day >= span.start}, created)
+    last = _Days(before, {day: row for day, row in rows.items() if day < span.start}, created)
 
     questions = list(
         QuestionLife.objects.filter(
@@ -192,8 +195,7 @@ def tiles(community: Community, span: metrics.Period, members: int, now: datetim
     ]
     stickiness, stickiness_before = this.stickiness(), last.stickiness()
     replies = [
-        float(a + r)
-        for a, r in zip(this.series("answers"), this.series("replies"), strict=True)
+        float(a + r) for a, r in zip(this.series("answers"), this.series("replies"), strict=True)
     ]
     return [
         Tile(

@@ -4,15 +4,16 @@ fixed number of queries."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 
@@ -26,7 +27,7 @@ from cercle.analytics.models import (
     ParticipationRule,
     QuestionLife,
 )
-from cercle.communities.models import Community, Membership, SpaceMember, Status
+from cercle.communities.models import Community, SpaceMember
 from cercle.conversations.models import Post, Reaction, Topic
 from cercle.people.models import Profile
 from cercle.permissions import Actor
@@ -231,34 +232,25 @@ class _Reading:
         return metrics.participation(self.community, self.span)
 
     def table(self, key: str) -> Table:
-        community, span = self.community, self.span
-        if key == "summary":
-            return _summary(self.now, self.earlier, self.answers, self.answers_before)
-        if key == "kinds":
-            return _kinds_table(self.now, self.earlier)
-        if key == "activity":
-            return _activity_table(community, span)
-        if key == "levels":
-            return _levels_table(self.levels, today())
-        if key == "flows":
-            return _flows_table(self.levels)
-        if key == "history":
-            return _levels_history(self.levels, today())
-        if key == "contributors":
-            return _contributors(community, span)[0]
-        if key == "ladder":
-            return _ladder_table(community, span)
-        if key == "reached":
-            return _reached_table(self.levels)
-        if key == "engagement":
-            return _engagement_table(self.access, community, span, self.until)
-        if key == "responsiveness":
-            return _responsiveness_table(self.answers, self.answers_before)
-        if key == "retention":
-            return _retention_table(community, span)
-        if key == "knowledge":
-            return _knowledge_table(self.now, self.earlier, self.access, span, self.until)
-        raise Http404
+        community, span, access = self.community, self.span, self.access
+        builders: dict[str, Callable[[], Table]] = {
+            "summary": lambda: _summary(self.now, self.earlier, self.answers, self.answers_before),
+            "kinds": lambda: _kinds_table(self.now, self.earlier),
+            "activity": lambda: _activity_table(community, span),
+            "levels": lambda: _levels_table(self.levels, today()),
+            "flows": lambda: _flows_table(self.levels),
+            "history": lambda: _levels_history(self.levels, today()),
+            "contributors": lambda: _contributors(community, span)[0],
+            "ladder": lambda: _ladder_table(community, span),
+            "reached": lambda: _reached_table(self.levels),
+            "engagement": lambda: _engagement_table(access, community, span, self.until),
+            "responsiveness": lambda: _responsiveness_table(self.answers, self.answers_before),
+            "retention": lambda: _retention_table(community, span),
+            "knowledge": lambda: _knowledge_table(self.now, self.earlier, access, span, self.until),
+        }
+        if key not in builders:
+            raise Http404
+        return builders[key]()
 
 
 def cockpit_table(actor: Actor, slug: str, key: str, period_key: str | None) -> SectionPage:
@@ -592,7 +584,9 @@ def _knowledge_table(
     since, end = counting.midnight(span.start), counting.midnight(span.end)
     if until is not None:
         end = min(end, until)
-    articles = Article.objects.filter(community=community, created_at__gte=since, created_at__lt=end)
+    articles = Article.objects.filter(
+        community=community, created_at__gte=since, created_at__lt=end
+    )
     captured = articles.exclude(source_topic=None).count()
     written = articles.count()
     resources = Resource.objects.filter(
