@@ -90,9 +90,9 @@ class LifeStage:
         return str(STAGES[self.stage])
 
 
-def _number(value: float) -> str:
+def _number(value: float | None) -> str:
     """A percentage's number as the reader's language writes it ("50.4", "50,4")."""
-    return number_format(value)
+    return number_format(value if value is not None else 0.0)
 
 
 def trends(community: Community, today: date, members_now: int | None = None) -> Trends:

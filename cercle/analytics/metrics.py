@@ -8,6 +8,7 @@ whatever the size of the community; none reads the activity log.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -323,7 +324,7 @@ def responsiveness(
 
 
 def summarize_questions(
-    rows: list[tuple[datetime, datetime | None, datetime | None]], now: datetime
+    rows: Sequence[tuple[datetime, datetime | None, datetime | None]], now: datetime
 ) -> Responsiveness:
     """The responsiveness of these questions (asked, first answered, solved)."""
     first = sorted((answer - asked).total_seconds() / 3600 for asked, answer, _ok in rows if answer)

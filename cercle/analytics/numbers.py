@@ -27,6 +27,8 @@ def with_unit(text: str, suffix: str) -> str:
         return _("%(number)s h") % {"number": text}
     if suffix == " pts":
         return _("%(number)s pts") % {"number": text}
+    if suffix == " min":
+        return _("%(number)s min") % {"number": text}
     return text
 
 

@@ -9,6 +9,7 @@ bounded by the time the figures were counted.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -54,7 +55,11 @@ def member_count(community: Community, until: datetime) -> int:
     ).count()
 
 
-def sparkline(values: list[float | None]) -> str:
+def _scaled(value: float | None, scale: int) -> float | None:
+    return None if value is None else round(value * scale, 1)
+
+
+def sparkline(values: Sequence[float | None]) -> str:
     """The points of a polyline through `values` (None: no point), scaled to the box."""
     known = [(index, value) for index, value in enumerate(values) if value is not None]
     if len(known) < 2:
@@ -197,6 +202,14 @@ def tiles(community: Community, span: metrics.Period, members: int, now: datetim
     replies = [
         float(a + r) for a, r in zip(this.series("answers"), this.series("replies"), strict=True)
     ]
+    # Under an hour, the time to a first answer reads in minutes.
+    first, first_before = (
+        answers.median_hours_first_answer,
+        answers_before.median_hours_first_answer,
+    )
+    quick = first is not None and first < 1 and (first_before is None or first_before < 1)
+    scale, unit = (60, " min") if quick else (1, " h")
+    active_members = this.distinct("active")
     return [
         Tile(
             "members",
@@ -210,10 +223,12 @@ def tiles(community: Community, span: metrics.Period, members: int, now: datetim
         Tile(
             "active",
             _("Active members"),
-            numbers.number(this.distinct("active")),
-            _change(this.distinct("active"), last.distinct("active"), ""),
+            numbers.number(active_members),
+            _change(active_members, last.distinct("active"), ""),
             sparkline([float(v) for v in active]),
-            note=_("Members who came at least once in the period."),
+            note=_("Members who came at least once in the period, those who left since included.")
+            if active_members > members
+            else _("Members who came at least once in the period."),
             url_section="activity",
         ),
         Tile(
@@ -256,13 +271,8 @@ def tiles(community: Community, span: metrics.Period, members: int, now: datetim
         Tile(
             "first_answer",
             _("Time to a first answer"),
-            numbers.fmt(answers.median_hours_first_answer, " h"),
-            _change(
-                answers.median_hours_first_answer,
-                answers_before.median_hours_first_answer,
-                " h",
-                better="down",
-            ),
+            numbers.fmt(_scaled(first, scale), unit),
+            _change(_scaled(first, scale), _scaled(first_before, scale), unit, better="down"),
             sparkline(median_weekly),
             note=_("Median, over the questions answered.")
             if answers.median_hours_first_answer is not None

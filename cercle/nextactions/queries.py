@@ -23,7 +23,7 @@ situation began; it comes back only when the situation starts again (see each
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode
@@ -972,7 +972,7 @@ def _top_link(community: Community, section: Section, item: Item) -> tuple[str, 
         return _("Plan something"), item.plan_url
     if isinstance(item, FlagsItem):
         return _("Open the moderation queue"), item.queue_url or f"{queue_url}#{section.anchor}"
-    actions = {
+    actions: dict[str, str] = {
         ItemKind.QUESTION: _("Ask an expert"),
         ItemKind.NEWCOMER: _("Welcome them"),
         ItemKind.DRIFTING: _("Get in touch"),
@@ -988,7 +988,7 @@ def top_actions(
     then the next ones of those kinds. The kinds are read in order and the reading
     stops once `count` kinds have items."""
     now = now or timezone.now()
-    readers = (
+    readers: tuple[Callable[[], Section], ...] = (
         lambda: _question_section(access, now),
         lambda: _newcomer_section(access, now),
         lambda: _drifting_section(access, now),
