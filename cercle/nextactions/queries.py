@@ -978,7 +978,7 @@ def _top_link(community: Community, section: Section, item: Item) -> tuple[str, 
         ItemKind.DRIFTING: _("Get in touch"),
         ItemKind.SILENT_SPACE: _("Revive the space"),
     }
-    return actions.get(item.kind, _("Open")), in_queue
+    return actions.get(item.kind, _("Deal with it")), in_queue
 
 
 def top_actions(
