@@ -146,7 +146,9 @@ def estimate(measured: Trends) -> LifeStage:
     growth, activity, core = t.member_growth, t.activity_trend, t.core_change
     if t.age_months < YOUNG_MONTHS or max(t.members, t.current_members) < FEW_MEMBERS:
         reasons.append(
-            ngettext(
+            _("The community is less than a month old.")
+            if t.age_months == 0
+            else ngettext(
                 "The community is %(months)d month old.",
                 "The community is %(months)d months old.",
                 t.age_months,

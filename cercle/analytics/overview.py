@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cercle.analytics import counting, metrics, numbers
 from cercle.analytics.models import CommunityDay, QuestionLife
@@ -264,7 +265,11 @@ def tiles(community: Community, span: metrics.Period, members: int, now: datetim
             sparkline(answered_weekly),
             note=_("No question asked in the period.")
             if answers.answered_pct is None
-            else _("Of %(count)s questions asked in the period.")
+            else ngettext(
+                "Of %(count)s question asked in the period.",
+                "Of %(count)s questions asked in the period.",
+                answers.questions,
+            )
             % {"count": numbers.number(answers.questions)},
             url_section="responsiveness",
         ),
