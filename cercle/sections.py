@@ -43,6 +43,7 @@ PAGES: dict[str, tuple[str, ...]] = {
     "people.profile": ("reader", "person"),
     "ui.member_home": ("person", "memberships"),
     "ui.member_home.aside": ("person", "memberships"),
+    "analytics.cockpit.overview": ("access",),
 }
 
 

@@ -158,7 +158,13 @@ def test_the_tallies_are_read_from_the_declarations() -> None:
         assert counting.TALLY[tally.value] == f"verb IN ({listed})"
     assert verbs.verbs_counting(Tally.QUESTIONS) == ("topic.started.question",)
     assert verbs.verbs_counting(Tally.ANSWERS) == ("answer.posted",)
-    assert verbs.not_member_days() == ("membership.left",)
+    assert verbs.not_member_days() == (
+        "invitation.declined",
+        "membership.left",
+        "membership.request_cancelled",
+        "membership.requested",
+    )
+    assert verbs.verbs_counting(Tally.JOINED) == ("membership.approved", "membership.joined")
 
 
 def _docstrings(tree: ast.AST) -> set[int]:

@@ -94,7 +94,7 @@ def build(visibility: str, people: dict[str, User]) -> Community:
 def csv_text(client: Client, where: Community, person: User) -> str:
     """Every CSV export of the cockpit, read back as cells and joined."""
     cells: list[str] = []
-    for key in queries.cockpit(person, where.slug, None).tables:
+    for key in queries.TABLE_SECTIONS:
         response = client.get(reverse("analytics:csv", args=[where.slug, key]))
         assert response.status_code == 200, key
         for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig"))):
@@ -115,17 +115,25 @@ def test_the_cockpit_its_csv_and_the_report_name_only_what_the_reader_may_read(
         client = client_for(person)
         for visibility, where in communities.items():
             cockpit = client.get(reverse("analytics:cockpit", args=[where.slug]))
+            details = [
+                client.get(reverse("analytics:section", args=[where.slug, section]))
+                for section in queries.SECTIONS
+            ]
             report = client.get(
                 reverse("analytics:report", args=[where.slug, month.year, month.month])
             )
             if name not in COCKPIT:
                 assert (cockpit.status_code, report.status_code) == (404, 404)
+                assert {page.status_code for page in details} == {404}
                 csv_answer = client.get(reverse("analytics:csv", args=[where.slug, "engagement"]))
                 assert csv_answer.status_code == 404
                 continue
             assert (cockpit.status_code, report.status_code) == (200, 200)
+            assert all(page.status_code == 200 for page in details)
+            # The overview and its sub-pages, read together.
+            cockpit_text = "\n".join(page.content.decode() for page in [cockpit, *details])
             surfaces = {
-                "cockpit": (cockpit.content.decode(), {"article", "topic", "question"}),
+                "cockpit": (cockpit_text, {"article", "topic", "question"}),
                 "csv": (csv_text(client, where, person), {"topic", "question"}),
                 "report": (report.content.decode(), {"article"}),
             }

@@ -52,7 +52,9 @@ class Verb:
     level: EngagementLevel | None = None
     counts: frozenset[Tally] = field(default_factory=frozenset)
     # Whether the event makes a day of its actor's (a member day): all do but a
-    # member's own leaving, which is not being there.
+    # member's own leaving, which is not being there, and what someone who is not a
+    # member does about becoming one (asking, withdrawing, declining an invitation):
+    # they are not active members, and no figure may count more actives than members.
     member_day: bool = True
 
     def __str__(self) -> str:
@@ -155,9 +157,9 @@ SPACE_UPDATED = declare("space.updated")
 SPACE_MEMBER_ADDED = declare("space.member_added")
 SPACE_MEMBER_REMOVED = declare("space.member_removed")
 MEMBERSHIP_JOINED = declare("membership.joined", counts={Tally.JOINED})
-MEMBERSHIP_REQUESTED = declare("membership.requested")
-MEMBERSHIP_REQUEST_CANCELLED = declare("membership.request_cancelled")
-MEMBERSHIP_APPROVED = declare("membership.approved")
+MEMBERSHIP_REQUESTED = declare("membership.requested", member_day=False)
+MEMBERSHIP_REQUEST_CANCELLED = declare("membership.request_cancelled", member_day=False)
+MEMBERSHIP_APPROVED = declare("membership.approved", counts={Tally.JOINED})
 MEMBERSHIP_DECLINED = declare("membership.declined")
 MEMBERSHIP_LEFT = declare("membership.left", counts={Tally.LEFT}, member_day=False)
 MEMBERSHIP_REMOVED = declare("membership.removed", counts={Tally.LEFT})
@@ -166,7 +168,7 @@ MEMBERSHIP_UNBANNED = declare("membership.unbanned")
 MEMBERSHIP_ROLE_CHANGED = declare("membership.role_changed")
 INVITATION_SENT = declare("invitation.sent")
 INVITATION_ACCEPTED = declare("invitation.accepted")
-INVITATION_DECLINED = declare("invitation.declined")
+INVITATION_DECLINED = declare("invitation.declined", member_day=False)
 INVITATION_REVOKED = declare("invitation.revoked")
 
 # --- Conversations ---------------------------------------------------------------------------

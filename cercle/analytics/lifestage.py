@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from cercle.analytics.counting import month_start
 from cercle.analytics.models import CommunityMonth, MemberLevel
-from cercle.communities.models import Community
+from cercle.communities.models import Community, Membership, Status
 
 STAGES = {
     "potential": gettext_lazy("Potential"),
@@ -47,6 +48,13 @@ class Trends:
     core: int
     core_before: int
     core_renewal: float | None  # percent of today's core who were not core 3 months ago
+    # The members today, as the cockpit's tile and the members' list count them (the
+    # months above are complete months: a young community has none yet).
+    members_now: int | None = None
+
+    @property
+    def current_members(self) -> int:
+        return self.members if self.members_now is None else self.members_now
 
     @staticmethod
     def change(now: int, before: int) -> float | None:
@@ -82,9 +90,15 @@ class LifeStage:
         return str(STAGES[self.stage])
 
 
-def trends(community: Community, today: date) -> Trends:
+def _number(value: float | None) -> str:
+    """A percentage's number as the reader's language writes it ("50.4", "50,4")."""
+    return number_format(value if value is not None else 0.0)
+
+
+def trends(community: Community, today: date, members_now: int | None = None) -> Trends:
     """The community's trends, from its months: the last three complete months
-    against the three before them."""
+    against the three before them; `members_now`, the members today (counted here
+    when not given)."""
     months = list(
         CommunityMonth.objects.filter(community=community, month__lt=month_start(today))
         .order_by("-month")
@@ -119,6 +133,9 @@ def trends(community: Community, today: date) -> Trends:
         core=now_core,
         core_before=before_core,
         core_renewal=renewal,
+        members_now=members_now
+        if members_now is not None
+        else Membership.objects.filter(community=community, status=Status.ACTIVE).count(),
     )
 
 
@@ -127,9 +144,11 @@ def estimate(measured: Trends) -> LifeStage:
     t = measured
     reasons: list[str] = []
     growth, activity, core = t.member_growth, t.activity_trend, t.core_change
-    if t.age_months < YOUNG_MONTHS or t.members < FEW_MEMBERS:
+    if t.age_months < YOUNG_MONTHS or max(t.members, t.current_members) < FEW_MEMBERS:
         reasons.append(
-            ngettext(
+            _("The community is less than a month old.")
+            if t.age_months == 0
+            else ngettext(
                 "The community is %(months)d month old.",
                 "The community is %(months)d months old.",
                 t.age_months,
@@ -137,31 +156,33 @@ def estimate(measured: Trends) -> LifeStage:
             % {"months": t.age_months}
         )
         reasons.append(
-            ngettext("It has %(members)d member.", "It has %(members)d members.", t.members)
-            % {"members": t.members}
+            ngettext("It has %(members)d member.", "It has %(members)d members.", t.current_members)
+            % {"members": t.current_members}
         )
         return LifeStage("potential", reasons, t)
     if (activity is not None and activity <= FALLING) or (growth is not None and growth <= FALLING):
         if activity is not None and activity <= FALLING:
             reasons.append(
                 _("Contributions fell by %(percent)s%% over the last three months.")
-                % {"percent": abs(activity)}
+                % {"percent": _number(abs(activity))}
             )
         if growth is not None and growth <= FALLING:
             reasons.append(
                 _("Membership fell by %(percent)s%% over the last three months.")
-                % {"percent": abs(growth)}
+                % {"percent": _number(abs(growth))}
             )
         return LifeStage("transformation", reasons, t)
     if core is not None and core <= -CORE_LOSS:
         reasons.append(
-            _("The core group shrank by %(percent)s%% in three months.") % {"percent": abs(core)}
+            _("The core group shrank by %(percent)s%% in three months.")
+            % {"percent": _number(abs(core))}
         )
         return LifeStage("transformation", reasons, t)
     growing = growth is not None and growth >= GROWING
     if growing and t.age_months < COALESCING_MONTHS:
         reasons.append(
-            _("Membership grew by %(percent)s%% over the last three months.") % {"percent": growth}
+            _("Membership grew by %(percent)s%% over the last three months.")
+            % {"percent": _number(growth)}
         )
         reasons.append(
             ngettext(
@@ -176,31 +197,34 @@ def estimate(measured: Trends) -> LifeStage:
         if growing:
             reasons.append(
                 _("Membership grew by %(percent)s%% over the last three months.")
-                % {"percent": growth}
+                % {"percent": _number(growth)}
             )
         if activity is not None and activity >= STABLE:
             reasons.append(
                 _("Contributions rose by %(percent)s%% over the last three months.")
-                % {"percent": activity}
+                % {"percent": _number(activity)}
             )
         if t.core_renewal is not None:
             reasons.append(
                 _("%(percent)s%% of the core group is new in three months.")
-                % {"percent": t.core_renewal}
+                % {"percent": _number(t.core_renewal)}
             )
         return LifeStage("maturing", reasons, t)
     reasons.append(
         _("Membership and contributions are steady (%(growth)s%% and %(activity)s%%).")
-        % {"growth": growth if growth is not None else 0, "activity": activity or 0}
+        % {
+            "growth": _number(growth if growth is not None else 0.0),
+            "activity": _number(activity or 0.0),
+        }
     )
     knowledge = t.knowledge_trend
     if knowledge is not None:
         reasons.append(
             _("Knowledge added changed by %(percent)s%% over the last three months.")
-            % {"percent": knowledge}
+            % {"percent": _number(knowledge)}
         )
     return LifeStage("stewardship", reasons, t)
 
 
-def life_stage(community: Community, today: date) -> LifeStage:
-    return estimate(trends(community, today))
+def life_stage(community: Community, today: date, members_now: int | None = None) -> LifeStage:
+    return estimate(trends(community, today, members_now))

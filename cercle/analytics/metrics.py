@@ -8,10 +8,11 @@ whatever the size of the community; none reads the activity log.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -103,11 +104,13 @@ def activity(community: Community, span: Period) -> Activity:
         mau=Sum("active_30"),
         new=Sum("joined"),
         left=Sum("left"),
+        first=Min("day"),
         **{kind: Sum(kind) for kind in ACTIVITY_KINDS},
     )
     active, contributors = distinct_members(community, span)
     n = span.days
-    dau, wau, mau = ((days[key] or 0) / n for key in ("dau", "wau", "mau"))
+    lived = lived_days(span, days["first"], community.created_at.date())
+    dau, wau, mau = ((days[key] or 0) / lived for key in ("dau", "wau", "mau"))
     totals = {kind: days[kind] or 0 for kind in ACTIVITY_KINDS}
     return Activity(
         days=n,
@@ -116,12 +119,30 @@ def activity(community: Community, span: Period) -> Activity:
         dau=round(dau, 1),
         wau=round(wau, 1),
         mau=round(mau, 1),
-        stickiness=round(dau / mau * 100, 1) if mau else None,
+        stickiness=stickiness(dau, mau),
         new_members=days["new"] or 0,
         left_members=days["left"] or 0,
         totals=totals,
         per_day={kind: round(total / n, 2) for kind, total in totals.items()},
     )
+
+
+def lived_days(span: Period, first_recorded: date | None, created: date) -> int:
+    """The days of `span` the community has lived: from its creation or its first
+    recorded day, whichever came first (an import brings older days). The means of
+    active members are over them: a community one day old had 5 daily active members,
+    not 5/90 of one."""
+    born = min(first_recorded, created) if first_recorded else created
+    return max((span.end - max(span.start, born)).days, 1)
+
+
+def stickiness(dau: float, mau: float) -> float | None:
+    """Mean daily over mean monthly active members, in percent. Undefined (None) when
+    the monthly actives, as shown (one decimal), are 0: a share of nobody is no figure,
+    and "100%" beside "0 monthly active" would contradict it."""
+    if round(mau, 1) == 0:
+        return None
+    return round(dau / mau * 100, 1)
 
 
 def distinct_members(community: Community, span: Period) -> tuple[int, int]:
@@ -292,7 +313,6 @@ class Responsiveness:
 def responsiveness(
     community: Community, span: Period, now: datetime | None = None
 ) -> Responsiveness:
-    now = now or timezone.now()
     rows = list(
         QuestionLife.objects.filter(
             community=community,
@@ -300,6 +320,13 @@ def responsiveness(
             asked_at__lt=midnight(span.end),
         ).values_list("asked_at", "first_answer_at", "accepted_at")
     )
+    return summarize_questions(rows, now or timezone.now())
+
+
+def summarize_questions(
+    rows: Sequence[tuple[datetime, datetime | None, datetime | None]], now: datetime
+) -> Responsiveness:
+    """The responsiveness of these questions (asked, first answered, solved)."""
     first = sorted((answer - asked).total_seconds() / 3600 for asked, answer, _ok in rows if answer)
     accepted = sorted(
         (solved - asked).total_seconds() / 3600 for asked, _answer, solved in rows if solved

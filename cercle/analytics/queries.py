@@ -4,19 +4,21 @@ fixed number of queries."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 
-from cercle import permissions
-from cercle.analytics import counting, lifestage, metrics
+from cercle import permissions, sections
+from cercle.analytics import counting, lifestage, metrics, numbers, overview
 from cercle.analytics.models import (
     LEVEL_ORDER,
     FillState,
@@ -25,7 +27,7 @@ from cercle.analytics.models import (
     ParticipationRule,
     QuestionLife,
 )
-from cercle.communities.models import Community, Membership, SpaceMember, Status
+from cercle.communities.models import Community, SpaceMember
 from cercle.conversations.models import Post, Reaction, Topic
 from cercle.people.models import Profile
 from cercle.permissions import Actor
@@ -37,7 +39,7 @@ FLOW_LABELS = {
     "down": gettext_lazy("Moved down"),
     "gone": gettext_lazy("Left"),
 }
-NOTHING = "\u2013"  # an en dash: no figure
+NOTHING = numbers.NOTHING
 TOP_CONTRIBUTORS = 10
 ENGAGEMENT_TOPICS = 10
 UNANSWERED_SHOWN = 10
@@ -67,17 +69,56 @@ class Table:
         }
 
 
+# The cockpit's sub-pages, in the order of its tabs: each shows its tables, with their
+# charts and CSV downloads (docs/cockpit.md).
+SECTIONS: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "activity": (gettext_lazy("Activity"), ("summary", "kinds", "activity")),
+    "participation": (
+        gettext_lazy("Participation"),
+        ("levels", "flows", "history", "contributors"),
+    ),
+    "engagement": (gettext_lazy("Engagement"), ("ladder", "reached", "engagement")),
+    "responsiveness": (gettext_lazy("Responsiveness"), ("responsiveness",)),
+    "retention": (gettext_lazy("Retention"), ("retention",)),
+    "knowledge": (gettext_lazy("Knowledge"), ("knowledge",)),
+}
+TABLE_SECTIONS = {table: name for name, (_title, tables) in SECTIONS.items() for table in tables}
+
+
 @dataclass
-class Cockpit:
+class Tab:
+    key: str  # "" for the overview
+    title: str
+    current: bool
+
+
+@dataclass
+class CockpitPage:
+    """What every page of the cockpit shows above its content: the period, the tabs,
+    and the one clock of its figures."""
+
     community: Community
     access: permissions.CommunityAccess
     period: metrics.Period
     periods: list[tuple[str, str]]
-    updated_at: datetime | None
+    counted_at: datetime | None  # when the count tables were last filled; None: never
+    tabs: list[Tab]
+
+
+@dataclass
+class Overview(CockpitPage):
     stage: lifestage.LifeStage
+    tiles: list[overview.Tile]
+    members: int
+    sections: list[sections.Shown]
+
+
+@dataclass
+class SectionPage(CockpitPage):
+    section: str
+    title: str
     tables: dict[str, Table]
     unanswered: list[Topic]
-    unnamed_contributors: int
 
     @property
     def charts(self) -> list[dict[str, Any]]:
@@ -100,59 +141,130 @@ def today() -> date:
     return timezone.now().astimezone(UTC).date()
 
 
-def cockpit(actor: Actor, slug: str, period_key: str | None) -> Cockpit:
+def counted_at() -> datetime | None:
+    """The one clock of the cockpit: when the count tables were last filled. What the
+    cockpit reads beside them (posts, articles, members) is bounded by it, so that no
+    figure counts what happened after the time it says it was counted."""
+    state = FillState.objects.filter(name=counting.FILL_STATE).first()
+    return state.updated_at if state else None
+
+
+def _tabs(current: str) -> list[Tab]:
+    return [Tab("", _("Overview"), current == "")] + [
+        Tab(key, str(title), key == current) for key, (title, _tables) in SECTIONS.items()
+    ]
+
+
+def _periods() -> list[tuple[str, str]]:
+    return [(key, str(label)) for key, (_days, label) in metrics.PERIODS.items()]
+
+
+def cockpit(actor: Actor, slug: str, period_key: str | None) -> Overview:
+    """The cockpit's first screen: the life stage and its reasons, the figure tiles with
+    their change and sparkline, and the first next actions (cercle/sections.py)."""
     community, access = cockpit_community(actor, slug)
     span = metrics.period(period_key)
-    before = span.previous()
-    now, earlier = metrics.activity(community, span), metrics.activity(community, before)
-    answers = metrics.responsiveness(community, span)
-    answers_before = metrics.responsiveness(community, before)
-    levels = metrics.participation(community, span)
-    state = FillState.objects.filter(name=counting.FILL_STATE).first()
-    tables: dict[str, Table] = {}
-    for table in (
-        _summary(now, earlier, answers, answers_before),
-        _kinds_table(now, earlier),
-        _activity_table(community, span),
-        _levels_table(levels),
-        _flows_table(levels),
-        _levels_history(levels),
-        _ladder_table(community, span),
-        _reached_table(levels),
-        _responsiveness_table(answers, answers_before),
-        _retention_table(community, span),
-        _knowledge_table(now, earlier, access, span),
-    ):
-        tables[table.key] = table
-    contributors, unnamed = _contributors(community, span)
-    tables[contributors.key] = contributors
-    engagement = _engagement_table(access, community, span)
-    tables[engagement.key] = engagement
-    return Cockpit(
+    counted = counted_at()
+    members = overview.member_count(community, counted or timezone.now())
+    return Overview(
         community=community,
         access=access,
         period=span,
-        periods=[(key, str(label)) for key, (_days, label) in metrics.PERIODS.items()],
-        updated_at=state.updated_at if state else None,
-        stage=lifestage.life_stage(community, today()),
-        tables=tables,
-        unanswered=_unanswered(access, community),
-        unnamed_contributors=unnamed,
+        periods=_periods(),
+        counted_at=counted,
+        tabs=_tabs(""),
+        stage=lifestage.life_stage(community, today(), members_now=members),
+        tiles=overview.tiles(community, span, members, timezone.now()),
+        members=members,
+        sections=sections.gather("analytics.cockpit.overview", access=access),
     )
+
+
+def cockpit_section(actor: Actor, slug: str, section: str, period_key: str | None) -> SectionPage:
+    """One sub-page of the cockpit: its tables, each with its chart and CSV."""
+    if section not in SECTIONS:
+        raise Http404
+    community, access = cockpit_community(actor, slug)
+    span = metrics.period(period_key)
+    counted = counted_at()
+    reading = _Reading(access, span, counted or timezone.now())
+    title, keys = SECTIONS[section]
+    return SectionPage(
+        community=community,
+        access=access,
+        period=span,
+        periods=_periods(),
+        counted_at=counted,
+        tabs=_tabs(section),
+        section=section,
+        title=str(title),
+        tables={key: reading.table(key) for key in keys},
+        unanswered=_unanswered(access, community) if section == "responsiveness" else [],
+    )
+
+
+class _Reading:
+    """The figures a sub-page's tables read, each read once and only if a table needs it."""
+
+    def __init__(
+        self, access: permissions.CommunityAccess, span: metrics.Period, until: datetime
+    ) -> None:
+        self.access, self.community, self.span, self.until = access, access.community, span, until
+
+    @cached_property
+    def now(self) -> metrics.Activity:
+        return metrics.activity(self.community, self.span)
+
+    @cached_property
+    def earlier(self) -> metrics.Activity:
+        return metrics.activity(self.community, self.span.previous())
+
+    @cached_property
+    def answers(self) -> metrics.Responsiveness:
+        return metrics.responsiveness(self.community, self.span)
+
+    @cached_property
+    def answers_before(self) -> metrics.Responsiveness:
+        return metrics.responsiveness(self.community, self.span.previous())
+
+    @cached_property
+    def levels(self) -> metrics.Participation:
+        return metrics.participation(self.community, self.span)
+
+    def table(self, key: str) -> Table:
+        community, span, access = self.community, self.span, self.access
+        builders: dict[str, Callable[[], Table]] = {
+            "summary": lambda: _summary(self.now, self.earlier, self.answers, self.answers_before),
+            "kinds": lambda: _kinds_table(self.now, self.earlier),
+            "activity": lambda: _activity_table(community, span),
+            "levels": lambda: _levels_table(self.levels, today()),
+            "flows": lambda: _flows_table(self.levels),
+            "history": lambda: _levels_history(self.levels, today()),
+            "contributors": lambda: _contributors(community, span)[0],
+            "ladder": lambda: _ladder_table(community, span),
+            "reached": lambda: _reached_table(self.levels),
+            "engagement": lambda: _engagement_table(access, community, span, self.until),
+            "responsiveness": lambda: _responsiveness_table(self.answers, self.answers_before),
+            "retention": lambda: _retention_table(community, span),
+            "knowledge": lambda: _knowledge_table(self.now, self.earlier, access, span, self.until),
+        }
+        if key not in builders:
+            raise Http404
+        return builders[key]()
+
+
+def cockpit_table(actor: Actor, slug: str, key: str, period_key: str | None) -> SectionPage:
+    """The sub-page that holds the table `key` (for its CSV download), or a 404."""
+    if key not in TABLE_SECTIONS:
+        raise Http404
+    page = cockpit_section(actor, slug, TABLE_SECTIONS[key], period_key)
+    page.tables = {key: page.tables[key]}
+    return page
 
 
 def _fmt(value: float | None, suffix: str = "") -> str:
     """A figure as the reader's language writes it: "12.5%" in English, "12,5 %" in French."""
-    if value is None:
-        return NOTHING
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    number = number_format(value)
-    if suffix == "%":
-        return _("%(number)s%%") % {"number": number}
-    if suffix == " h":
-        return _("%(number)s h") % {"number": number}
-    return number
+    return numbers.fmt(value, suffix)
 
 
 def _change(now: float | None, before: float | None) -> str:
@@ -256,7 +368,9 @@ def _activity_table(community: Community, span: metrics.Period) -> Table:
     )
 
 
-def _levels_table(levels: metrics.Participation) -> Table:
+def _levels_table(levels: metrics.Participation, on: date) -> Table:
+    """The levels at the end of the period's last month; "so far" when that month is
+    the current one (`on` is today), which has not ended."""
     rows = []
     for level in reversed(LEVEL_ORDER):
         reference = metrics.RULE_90_9_1.get(level)
@@ -274,7 +388,11 @@ def _levels_table(levels: metrics.Participation) -> Table:
         )
     return Table(
         key="levels",
-        caption=_("Levels of participation at the end of %(month)s")
+        caption=(
+            _("Levels of participation in %(month)s so far")
+            if levels.month >= counting.month_start(on)
+            else _("Levels of participation at the end of %(month)s")
+        )
         % {"month": date_format(levels.month, "F Y")},
         headers=[
             _("Level"),
@@ -309,15 +427,24 @@ def _flows_table(levels: metrics.Participation) -> Table:
     )
 
 
-def _levels_history(levels: metrics.Participation) -> Table:
+def _levels_history(levels: metrics.Participation, on: date) -> Table:
+    current = counting.month_start(on)
     return Table(
         key="history",
         caption=_("Levels of participation at the end of each month"),
         headers=[_("Month"), *(str(LEVEL_LABELS[level]) for level in reversed(LEVEL_ORDER))],
         rows=[
-            [month.strftime("%Y-%m"), *(counts[level] for level in reversed(LEVEL_ORDER))]
+            [
+                _("%(month)s (so far)") % {"month": month.strftime("%Y-%m")}
+                if month >= current
+                else month.strftime("%Y-%m"),
+                *(counts[level] for level in reversed(LEVEL_ORDER)),
+            ]
             for month, counts in levels.history
         ],
+        note=_("The current month has not ended: its levels are those so far.")
+        if any(month >= current for month, _counts in levels.history)
+        else "",
         chart="bar" if len(levels.history) > 1 else "",
         chart_columns=[1, 2, 3],
     )
@@ -445,24 +572,32 @@ def _knowledge_table(
     earlier: metrics.Activity,
     access: permissions.CommunityAccess,
     span: metrics.Period,
+    until: datetime | None = None,
 ) -> Table:
     """The counts cover the whole community; the articles it names are those the reader
-    may read (staff included: a title in a space they may not read stays unknown)."""
+    may read (staff included: a title in a space they may not read stays unknown).
+    Nothing written after `until` (the time the figures were counted) is read."""
     from cercle.knowledge.models import Resource  # noqa: PLC0415 - apps load in order
     from cercle.wiki.models import Article  # noqa: PLC0415
 
     community = access.community
-    since, until = counting.midnight(span.start), counting.midnight(span.end)
+    since, end = counting.midnight(span.start), counting.midnight(span.end)
+    if until is not None:
+        end = min(end, until)
     articles = Article.objects.filter(
-        community=community, created_at__gte=since, created_at__lt=until
+        community=community, created_at__gte=since, created_at__lt=end
     )
     captured = articles.exclude(source_topic=None).count()
     written = articles.count()
     resources = Resource.objects.filter(
-        collection__community=community, created_at__gte=since, created_at__lt=until
+        collection__community=community, created_at__gte=since, created_at__lt=end
     ).count()
     reused = list(
-        Article.objects.filter(community=community, space__in=permissions.readable_spaces(access))
+        Article.objects.filter(
+            community=community,
+            space__in=permissions.readable_spaces(access),
+            created_at__lt=end,
+        )
         .order_by("-revision_number", "-updated_at")
         .values_list("title", "revision_number")[:5]
     )
@@ -534,15 +669,20 @@ def _contributors(community: Community, span: metrics.Period) -> tuple[Table, in
 
 
 def _engagement_table(
-    access: permissions.CommunityAccess, community: Community, span: metrics.Period
+    access: permissions.CommunityAccess,
+    community: Community,
+    span: metrics.Period,
+    until: datetime | None = None,
 ) -> Table:
     """The engagement rate of the period's most discussed topics: the members who
-    replied or reacted (its author aside), over the members who could read it."""
+    replied or reacted (its author aside), over the members who could read it; nothing
+    written after `until` (the time the figures were counted) is read."""
+    end = counting.midnight(span.end) if until is None else min(counting.midnight(span.end), until)
     topics = list(
         Topic.objects.filter(
             community=community,
             created_at__gte=counting.midnight(span.start),
-            created_at__lt=counting.midnight(span.end),
+            created_at__lt=end,
             is_hidden=False,
             merged_into=None,
             space__in=permissions.readable_spaces(access),
@@ -554,19 +694,19 @@ def _engagement_table(
     authors = {topic.pk: topic.author_id for topic in topics}
     interacted: dict[int, set[int]] = {topic: set() for topic in ids}
     for topic_id, person in (
-        Post.objects.filter(topic_id__in=ids, position__gt=0, deleted_at=None)
+        Post.objects.filter(topic_id__in=ids, position__gt=0, deleted_at=None, created_at__lt=end)
         .exclude(author=None)
         .values_list("topic_id", "author_id")
         .distinct()
     ):
         interacted[topic_id].add(person)
     for topic_id, person in (
-        Reaction.objects.filter(post__topic_id__in=ids)
+        Reaction.objects.filter(post__topic_id__in=ids, created_at__lt=end)
         .values_list("post__topic_id", "person_id")
         .distinct()
     ):
         interacted[topic_id].add(person)
-    members = Membership.objects.filter(community=community, status=Status.ACTIVE).count()
+    members = overview.member_count(community, end)
     private = {topic.space_id for topic in topics if topic.space.is_private}
     listed = dict(
         SpaceMember.objects.filter(space_id__in=private)
@@ -646,11 +786,11 @@ def monthly_report(actor: Actor, slug: str, month: date) -> MonthlyReport:
         table.key: table
         for table in (
             _summary(now, earlier, answers, answers_before),
-            _levels_table(levels),
+            _levels_table(levels, today()),
             _flows_table(levels),
             _reached_table(levels),
             _responsiveness_table(answers, answers_before),
-            _knowledge_table(now, earlier, access, span),
+            _knowledge_table(now, earlier, access, span, counted_at() or timezone.now()),
         )
     }
     contributors, _unnamed = _contributors(community, span)
@@ -660,7 +800,14 @@ def monthly_report(actor: Actor, slug: str, month: date) -> MonthlyReport:
         access=access,
         month=month,
         period=span,
-        stage=lifestage.life_stage(community, following if following <= today() else today()),
+        stage=lifestage.life_stage(
+            community,
+            following if following <= today() else today(),
+            # A finished month: its members at its end; the current one: today's.
+            members_now=levels.members
+            if following <= today()
+            else overview.member_count(community, counted_at() or timezone.now()),
+        ),
         tables=tables,
         previous_month=previous,
         next_month=following if following <= current else None,

@@ -32,11 +32,20 @@ def cockpit(request: AuthenticatedRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_safe
+def section(request: AuthenticatedRequest, slug: str, section: str) -> HttpResponse:
+    page = queries.cockpit_section(request.user, slug, section, request.GET.get("period"))
+    return render(
+        request,
+        "analytics/section.html",
+        {"page": page, "community": page.community, "access": page.access},
+    )
+
+
+@login_required
+@require_safe
 def table_csv(request: AuthenticatedRequest, slug: str, table: str) -> HttpResponse:
-    page = queries.cockpit(request.user, slug, request.GET.get("period"))
-    found = page.tables.get(table)
-    if found is None:
-        raise Http404
+    page = queries.cockpit_table(request.user, slug, table, request.GET.get("period"))
+    found = page.tables[table]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = f"{page.community.slug}-{found.key}-{page.period.start}-{page.period.last_day}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

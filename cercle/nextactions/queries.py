@@ -23,7 +23,7 @@ situation began; it comes back only when the situation starts again (see each
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode
@@ -946,3 +946,77 @@ def _space_named(access: permissions.CommunityAccess, space: Space | None) -> st
     if not access.reads(space):
         return _("a space you do not read")
     return _("“%(name)s”") % {"name": space.name}
+
+
+# --- The top of the queue, for the cockpit's overview ------------------------------------------
+
+TOP = 3  # items the cockpit's overview shows
+
+
+@dataclass
+class TopItem:
+    """One of the first things to do, as the cockpit's overview shows it: its kind, what
+    it is about, and the link that leads to its action."""
+
+    kind: str
+    kind_title: str
+    label: str
+    action: str
+    url: str
+
+
+def _top_link(community: Community, section: Section, item: Item) -> tuple[str, str]:
+    queue_url = reverse("nextactions:queue", kwargs={"slug": community.slug})
+    in_queue = f"{queue_url}#item-{item.key}"
+    if isinstance(item, GapItem):
+        return _("Plan something"), item.plan_url
+    if isinstance(item, FlagsItem):
+        return _("Open the moderation queue"), item.queue_url or f"{queue_url}#{section.anchor}"
+    actions: dict[str, str] = {
+        ItemKind.QUESTION: _("Ask an expert"),
+        ItemKind.NEWCOMER: _("Welcome them"),
+        ItemKind.DRIFTING: _("Get in touch"),
+        ItemKind.SILENT_SPACE: _("Revive the space"),
+    }
+    return actions.get(item.kind, _("Deal with it")), in_queue
+
+
+def top_actions(
+    access: permissions.CommunityAccess, now: datetime | None = None, count: int = TOP
+) -> list[TopItem]:
+    """The first `count` things to do, one of each kind first (in the queue's order),
+    then the next ones of those kinds. The kinds are read in order and the reading
+    stops once `count` kinds have items."""
+    now = now or timezone.now()
+    readers: tuple[Callable[[], Section], ...] = (
+        lambda: _question_section(access, now),
+        lambda: _newcomer_section(access, now),
+        lambda: _drifting_section(access, now),
+        lambda: _decided_out(access.community, _gap_section(access, now)),
+        lambda: _silent_space_section(access, now),
+        lambda: _decided_out(access.community, _flags_section(access)),
+    )
+    found: list[Section] = []
+    for read in readers:
+        section = read()
+        if section.items:
+            found.append(section)
+        if len(found) == count:
+            break
+    chosen: list[tuple[Section, Item]] = []
+    rank = 0
+    while len(chosen) < count and any(rank < len(section.items) for section in found):
+        for section in found:
+            if rank < len(section.items) and len(chosen) < count:
+                chosen.append((section, section.items[rank]))
+        rank += 1
+    top = []
+    for section, item in chosen:
+        action, url = _top_link(access.community, section, item)
+        top.append(TopItem(item.kind, section.title, item.label, action, url))
+    return top
+
+
+def _decided_out(community: Community, section: Section) -> Section:
+    _without_decided(community, [section])
+    return section
