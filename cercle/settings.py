@@ -217,7 +217,10 @@ ACCOUNT_EMAIL_VERIFICATION = env_choice(
     "CERCLE_EMAIL_VERIFICATION", "mandatory", ["mandatory", "optional", "none"]
 )
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
-ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+# A newcomer who confirms their address in the browser they signed up in is signed in
+# at once (allauth only does it within that session: a link opened elsewhere confirms
+# and leads to the log-in form, so holding the link is never enough to sign in).
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else "http"
