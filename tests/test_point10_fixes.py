@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from cercle.accounts.models import User
-from cercle.communities.models import Audience, Community
+from cercle.communities.models import Audience, Community, Space
 from tests.communities import (
     PASSWORD,
     client_for,
@@ -165,3 +165,95 @@ def test_confirming_in_another_browser_confirms_and_asks_to_log_in(
     page = response.content.decode()
     assert "You have confirmed" in page
     assert EmailAddress.objects.get(email="lea@example.org").verified
+
+
+# --- allauth's pages in Cercle's words --------------------------------------------------------
+
+ALLAUTH_WORDS = {
+    "en": ["Sign In", "Sign Up", "Sign in", "sign in", "Remember Me", "Signup", "Sign Out"],
+    "fr": ["Connexion", "Création de compte", "Se souvenir de moi", "enregistrer", "Déconnexion"],
+}
+CERCLE_WORDS = {
+    "en": {"login": ["Log in", "Keep me logged in", "Sign up"], "signup": ["Sign up", "Log in"]},
+    "fr": {
+        "login": ["Se connecter", "Garder ma session ouverte", "S’inscrire"],
+        "signup": ["S’inscrire", "Se connecter"],
+    },
+}
+
+
+def _main(page: str) -> str:
+    return page.split('<main', 1)[1].split("</main>", 1)[0]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("page", ["login", "signup"])
+def test_the_log_in_and_sign_up_pages_use_cercles_words(language: str, page: str) -> None:
+    client = Client(headers={"accept-language": language})
+    body = html(client, reverse(f"account_{page}"))
+    title = body.split("<title>", 1)[1].split("</title>", 1)[0]
+    for word in ALLAUTH_WORDS[language]:
+        assert word not in _main(body), word
+        assert word not in title, word
+    for word in CERCLE_WORDS[language][page]:
+        assert word in _main(body), word
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_log_out_page_and_messages_use_cercles_words(alice: User, language: str) -> None:
+    client = Client(headers={"accept-language": language})
+    response = client.post(
+        reverse("account_login"), {"login": alice.email, "password": PASSWORD}, follow=True
+    )
+    assert response.wsgi_request.user.is_authenticated
+    page = response.content.decode()
+    assert {"en": "Logged in as Alice", "fr": "Session ouverte : Alice"}[language] in page
+    for word in ALLAUTH_WORDS[language] + ["signed in", "Connexion avec"]:
+        assert word not in page, word
+    body = html(client, reverse("account_logout"))
+    for word in ALLAUTH_WORDS[language]:
+        assert word not in _main(body), word
+    assert {"en": "Log out", "fr": "Se déconnecter"}[language] in _main(body)
+
+
+# --- Dates in the reader's language ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "short", "long"),
+    [
+        ("en", "7 Dec 2026", "7 December 2026, 17:30"),
+        ("fr", "07/12/2026", "7 décembre 2026 17:30"),
+    ],
+)
+def test_dates_cannot_be_misread_in_either_language(language: str, short: str, long: str) -> None:
+    """English showed 12/07/2026 (month first) to the members of a Paris community."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.template import engines
+
+    moment = datetime(2026, 12, 7, 17, 30, tzinfo=ZoneInfo("Europe/Paris"))
+    template = engines["django"].from_string(
+        '{{ moment|date:"SHORT_DATE_FORMAT" }}|{{ moment|date:"DATETIME_FORMAT" }}'
+    )
+    with translation.override(language):
+        assert template.render({"moment": moment}) == f"{short}|{long}"
+
+
+def test_the_topic_list_dates_a_topic_day_first_in_english(general: Space, alice: User) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from cercle.conversations import actions as conversation_actions
+    from cercle.conversations.models import Topic
+
+    topic = conversation_actions.do_start_topic(
+        alice, general, kind="discussion", title="Tyres", body="Which ones?"
+    )
+    Topic.objects.filter(pk=topic.pk).update(
+        created_at=datetime(2026, 12, 7, 9, 0, tzinfo=ZoneInfo("Europe/Paris"))
+    )
+    page = html(client_for(alice), general.get_absolute_url())
+    assert "7 Dec 2026" in page
+    assert "12/07/2026" not in page
