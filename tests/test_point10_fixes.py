@@ -97,9 +97,7 @@ def test_no_translated_string_is_formatted_at_import_time() -> None:
             for child in ast.iter_child_nodes(node):
                 if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
                     continue
-                formatted = (
-                    isinstance(child, ast.BinOp) and translated(child.left)
-                ) or (
+                formatted = (isinstance(child, ast.BinOp) and translated(child.left)) or (
                     isinstance(child, ast.Call)
                     and isinstance(child.func, ast.Attribute)
                     and child.func.attr == "format"
@@ -183,7 +181,7 @@ CERCLE_WORDS = {
 
 
 def _main(page: str) -> str:
-    return page.split('<main', 1)[1].split("</main>", 1)[0]
+    return page.split("<main", 1)[1].split("</main>", 1)[0]
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
