@@ -174,8 +174,8 @@ ALLAUTH_WORDS = {
 CERCLE_WORDS = {
     "en": {"login": ["Log in", "Keep me logged in", "Sign up"], "signup": ["Sign up", "Log in"]},
     "fr": {
-        "login": ["Se connecter", "Garder ma session ouverte", "S’inscrire"],
-        "signup": ["S’inscrire", "Se connecter"],
+        "login": ["Se connecter", "Garder ma session ouverte", "Inscrivez-vous"],
+        "signup": ["S’inscrire", "Connectez-vous"],
     },
 }
 
@@ -255,3 +255,36 @@ def test_the_topic_list_dates_a_topic_day_first_in_english(general: Space, alice
     page = html(client_for(alice), general.get_absolute_url())
     assert "7 Dec 2026" in page
     assert "12/07/2026" not in page
+
+
+# --- Roles that fit the person in French --------------------------------------------------------
+
+
+def test_roles_read_as_functions_in_french_whoever_holds_them(
+    coordinator: User, cargo: Community
+) -> None:
+    """"Coordinateur" was shown for Camille: French roles are now the function
+    ("Coordination", "Modération", "Membre"), which fits everyone."""
+    from cercle.communities.models import Role
+
+    with translation.override("fr"):
+        assert [str(label) for label in Role.labels] == ["Coordination", "Modération", "Membre"]
+    client = client_for(coordinator)
+    client.cookies["django_language"] = "fr"
+    page = html(client, reverse("my_communities"))
+    assert "Coordination" in page
+    assert "Coordinateur" not in page
+
+
+def test_no_french_sentence_calls_a_team_by_a_masculine_plural_role() -> None:
+    """Sentences about those who hold a role speak of the team ("l’équipe de
+    coordination"), not of "les coordinateurs"."""
+    from pathlib import Path
+
+    import polib
+
+    import cercle
+
+    catalogue = polib.pofile(str(Path(cercle.__file__).parent / "locale/fr/LC_MESSAGES/django.po"))
+    gendered = re.compile(r"\b(coordinateur|modérateur|animateur)s?\b", re.IGNORECASE)
+    assert [entry.msgstr for entry in catalogue if gendered.search(entry.msgstr)] == []
