@@ -3,16 +3,26 @@ its fix."""
 
 from __future__ import annotations
 
+import ast
 import re
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import polib
 import pytest
 from allauth.account.models import EmailAddress
+from django.template import engines
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+import cercle
 from cercle.accounts.models import User
-from cercle.communities.models import Audience, Community, Space
+from cercle.activities.forms import PollForm
+from cercle.communities.models import Audience, Community, Role, Space
+from cercle.conversations import actions as conversation_actions
+from cercle.conversations.models import Topic
 from tests.communities import (
     PASSWORD,
     client_for,
@@ -53,7 +63,6 @@ def test_a_member_of_a_public_community_gets_both_addresses(cargo: Community, al
 
 
 def test_the_poll_forms_help_is_translated_when_the_page_is_french() -> None:
-    from cercle.activities.forms import PollForm
 
     with translation.override("fr"):
         help_text = str(PollForm.base_fields["choices"].help_text)
@@ -65,49 +74,52 @@ def test_the_poll_forms_help_is_translated_when_the_page_is_french() -> None:
         )
 
 
+def _formatted_at_import(tree: ast.Module) -> list[int]:
+    """Lines where a translated string is formatted outside any function."""
+    translators = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation"
+        for alias in node.names
+    }
+
+    def translated(node: ast.AST) -> bool:
+        return (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in translators
+        )
+
+    lines: list[int] = []
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                continue
+            formatted = (isinstance(child, ast.BinOp) and translated(child.left)) or (
+                isinstance(child, ast.Call)
+                and isinstance(child.func, ast.Attribute)
+                and child.func.attr == "format"
+                and translated(child.func.value)
+            )
+            if formatted:
+                lines.append(getattr(child, "lineno", 0))
+            visit(child)
+
+    visit(tree)
+    return lines
+
+
 def test_no_translated_string_is_formatted_at_import_time() -> None:
     """`_("...") % values` at module or class level freezes the language of the moment
     the module was imported (English): search every module for it."""
-    import ast
-    from pathlib import Path
-
-    import cercle
-
     root = Path(cercle.__file__).parent
-    found = []
-    for path in root.rglob("*.py"):
-        if "migrations" in path.parts:
-            continue
-        tree = ast.parse(path.read_text())
-        translators = {
-            alias.asname or alias.name
-            for node in ast.walk(tree)
-            if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation"
-            for alias in node.names
-        }
-
-        def translated(node: ast.AST) -> bool:
-            return (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id in translators
-            )
-
-        def visit(node: ast.AST, where: Path) -> None:
-            for child in ast.iter_child_nodes(node):
-                if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
-                    continue
-                formatted = (isinstance(child, ast.BinOp) and translated(child.left)) or (
-                    isinstance(child, ast.Call)
-                    and isinstance(child.func, ast.Attribute)
-                    and child.func.attr == "format"
-                    and translated(child.func.value)
-                )
-                if formatted:
-                    found.append(f"{where.relative_to(root)}:{child.lineno}")
-                visit(child, where)
-
-        visit(tree, path)
+    found = [
+        f"{path.relative_to(root)}:{line}"
+        for path in root.rglob("*.py")
+        if "migrations" not in path.parts
+        for line in _formatted_at_import(ast.parse(path.read_text()))
+    ]
     assert found == []
 
 
@@ -175,7 +187,7 @@ CERCLE_WORDS = {
     "en": {"login": ["Log in", "Keep me logged in", "Sign up"], "signup": ["Sign up", "Log in"]},
     "fr": {
         "login": ["Se connecter", "Garder ma session ouverte", "Inscrivez-vous"],
-        "signup": ["S’inscrire", "Connectez-vous"],
+        "signup": ["S\u2019inscrire", "Connectez-vous"],
     },
 }
 
@@ -226,10 +238,6 @@ def test_the_log_out_page_and_messages_use_cercles_words(alice: User, language: 
 )
 def test_dates_cannot_be_misread_in_either_language(language: str, short: str, long: str) -> None:
     """English showed 12/07/2026 (month first) to the members of a Paris community."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from django.template import engines
 
     moment = datetime(2026, 12, 7, 17, 30, tzinfo=ZoneInfo("Europe/Paris"))
     template = engines["django"].from_string(
@@ -240,11 +248,6 @@ def test_dates_cannot_be_misread_in_either_language(language: str, short: str, l
 
 
 def test_the_topic_list_dates_a_topic_day_first_in_english(general: Space, alice: User) -> None:
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from cercle.conversations import actions as conversation_actions
-    from cercle.conversations.models import Topic
 
     topic = conversation_actions.do_start_topic(
         alice, general, kind="discussion", title="Tyres", body="Which ones?"
@@ -263,9 +266,8 @@ def test_the_topic_list_dates_a_topic_day_first_in_english(general: Space, alice
 def test_roles_read_as_functions_in_french_whoever_holds_them(
     coordinator: User, cargo: Community
 ) -> None:
-    """"Coordinateur" was shown for Camille: French roles are now the function
+    """ "Coordinateur" was shown for Camille: French roles are now the function
     ("Coordination", "Modération", "Membre"), which fits everyone."""
-    from cercle.communities.models import Role
 
     with translation.override("fr"):
         assert [str(label) for label in Role.labels] == ["Coordination", "Modération", "Membre"]
@@ -277,13 +279,8 @@ def test_roles_read_as_functions_in_french_whoever_holds_them(
 
 
 def test_no_french_sentence_calls_a_team_by_a_masculine_plural_role() -> None:
-    """Sentences about those who hold a role speak of the team ("l’équipe de
+    """Sentences about those who hold a role speak of the team ("l'équipe de
     coordination"), not of "les coordinateurs"."""
-    from pathlib import Path
-
-    import polib
-
-    import cercle
 
     catalogue = polib.pofile(str(Path(cercle.__file__).parent / "locale/fr/LC_MESSAGES/django.po"))
     gendered = re.compile(r"\b(coordinateur|modérateur|animateur)s?\b", re.IGNORECASE)

@@ -19,7 +19,7 @@ SINGLE_CHOICE = {"select", "radioselect"}
 
 
 def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == []
+    return value is None or value in ("", [])
 
 
 def _widget_with_only_choice(field: BoundField) -> tuple[Any, Any]:
@@ -40,7 +40,7 @@ def _widget_with_only_choice(field: BoundField) -> tuple[Any, Any]:
     if len(real) != 1:
         return widget, value
     widget = copy.copy(widget)
-    widget.choices = choices  # type: ignore[attr-defined]
+    widget.choices = choices
     return widget, real[0][0]
 
 
