@@ -37,7 +37,8 @@ def _widget_with_only_choice(field: BoundField) -> tuple[Any, Any]:
         return widget, value
     choices = list(getattr(field.field, "choices", []))
     real = [choice for choice in choices if not _empty(choice[0])]
-    if len(real) != 1:
+    grouped = any(isinstance(label, list | tuple) for _value, label in real)
+    if len(real) != 1 or grouped:
         return widget, value
     widget = copy.copy(widget)
     widget.choices = choices
