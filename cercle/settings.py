@@ -212,12 +212,16 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "cercle.accounts.forms.SignupForm"
+ACCOUNT_FORMS = {"login": "cercle.accounts.login_form.LoginForm"}
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = env_choice(
     "CERCLE_EMAIL_VERIFICATION", "mandatory", ["mandatory", "optional", "none"]
 )
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
-ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+# A newcomer who confirms their address in the browser they signed up in is signed in
+# at once (allauth only does it within that session: a link opened elsewhere confirms
+# and leads to the log-in form, so holding the link is never enough to sign in).
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else "http"
@@ -260,6 +264,8 @@ LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env_str("CERCLE_TIME_ZONE", "Europe/Paris")
 USE_I18N = True
+# Dates in each language's own formats, with English ones that cannot be misread.
+FORMAT_MODULE_PATH = ["cercle.formats"]
 USE_TZ = True
 
 # --- Static and uploaded files ------------------------------------------------------

@@ -194,8 +194,8 @@ def test_an_animator_creates_a_contest_with_times_in_the_community_time_zone(
     page = html(client, created.get_absolute_url())
     assert "Europe/Paris" in page
     # Shown back in Paris time, before and after the change to summer time.
-    assert "from March 2, 2026, 10 a.m. to March 16, 2026, 10 a.m." in page
-    assert "to March 30, 2026, 8 p.m." in page
+    assert "from 2 March 2026, 10:00 to 16 March 2026, 10:00" in page
+    assert "to 30 March 2026, 20:00" in page
 
 
 def test_the_new_contest_form_is_prefilled_from_the_calendar_link(

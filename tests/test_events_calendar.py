@@ -541,7 +541,7 @@ def test_animators_set_a_ritual_from_the_form_in_words(
     ritual = Ritual.objects.get()
     assert ritual.rule == "FREQ=MONTHLY;BYDAY=1TU"
     page = html(client_for(alice), ritual.get_absolute_url())
-    assert "Every month on the first Tuesday, at 6 p.m. (Europe/Paris)" in page
+    assert "Every month on the first Tuesday, at 18:00 (Europe/Paris)" in page
     assert "Atelier ouvert" in html(client_for(alice), "/c/cargo/events/rituals/")
     # Bob is not listed in the lab: he does not see the ritual anywhere.
     assert client_for(bob).get(ritual.get_absolute_url()).status_code == 404

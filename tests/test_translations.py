@@ -178,9 +178,11 @@ def test_the_login_page_is_in_french_for_a_french_browser(client: Client) -> Non
     assert '<html lang="fr">' in page
     # Cercle's own header, from Cercle's catalogue.
     assert escape(french_of("Log in")) in page
-    # allauth's form, from the French catalogue allauth ships.
+    # allauth's form, in Cercle's words (its templates are overridden), with the
+    # field labels from the French catalogue allauth ships.
     with translation.override("fr"):
-        sign_in = translation.gettext("Sign In")
-    assert sign_in != "Sign In"
-    assert escape(sign_in) in page
+        password = translation.gettext("Password")
+    assert password != "Password"
+    assert escape(password) in page
     assert "Sign In" not in page
+    assert "Connexion" not in page

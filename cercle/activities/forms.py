@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cercle.activities import quiztext
@@ -111,7 +112,8 @@ class PollForm(ActivityForm):
     choices = forms.CharField(
         label=_("Choices"),
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("One choice per line, from 2 to %(count)d.") % {"count": MAX_POLL_CHOICES},
+        # format_lazy: formatting here, at import, would freeze the text in English.
+        help_text=format_lazy(_("One choice per line, from 2 to {count}."), count=MAX_POLL_CHOICES),
     )
     multiple = forms.BooleanField(label=_("Members may pick several choices"), required=False)
     max_choices = forms.IntegerField(

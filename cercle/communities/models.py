@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_stubs_ext import StrOrPromise
 
 from cercle.richtext import render_markdown
@@ -38,9 +39,12 @@ class Visibility(models.TextChoices):
 
 
 class Role(models.TextChoices):
-    COORDINATOR = "coordinator", _("Coordinator")
-    MODERATOR = "moderator", _("Moderator")
-    MEMBER = "member", _("Member")
+    # A role is shown beside a person's name: in French, as the function it is
+    # ("Coordination", "Modération"), which fits every person, rather than a noun
+    # that would have to agree with them ("Coordinateur" for Camille).
+    COORDINATOR = "coordinator", pgettext_lazy("role of a person", "Coordinator")
+    MODERATOR = "moderator", pgettext_lazy("role of a person", "Moderator")
+    MEMBER = "member", pgettext_lazy("role of a person", "Member")
 
 
 class Status(models.TextChoices):

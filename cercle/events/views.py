@@ -315,7 +315,6 @@ def personal_feed(request: Request, slug: str, token: str) -> HttpResponse:
 @require_safe
 def calendar_links(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     community, access = web.community_for(request, slug, "read")
-    public_access = queries.feed_access(slug, None)
     personal = request.build_absolute_uri(
         reverse(
             "events:personal_feed",
@@ -329,7 +328,7 @@ def calendar_links(request: AuthenticatedRequest, slug: str) -> HttpResponse:
             "community": community,
             "access": access,
             "public_url": request.build_absolute_uri(reverse("events:feed", kwargs={"slug": slug}))
-            if public_access.reads_open_spaces()
+            if permissions.events.has_public_feed(community)
             else None,
             "personal_url": personal,
         },

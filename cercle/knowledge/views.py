@@ -55,9 +55,26 @@ def _require_edit(
 @require_safe
 def library(request: Request, slug: str) -> HttpResponse:
     community, access, roots = queries.library(request.user, slug)
+    return _library_page(request, community, access, roots)
+
+
+def _postable_spaces(access: permissions.CommunityAccess) -> Any:
     spaces = permissions.readable_spaces(access)
+    return spaces.filter(pk__in=[s.pk for s in spaces if access.may_post(s)])
+
+
+def _library_page(
+    request: Request,
+    community: Any,
+    access: permissions.CommunityAccess,
+    roots: Any,
+    form: CollectionForm | None = None,
+) -> HttpResponse:
+    """The library, with the new collection's form: empty, or refused and kept as it
+    was typed (answered 200 so that nothing is lost)."""
     may_create = access.may_post()
-    form = CollectionForm(spaces=spaces.filter(pk__in=[s.pk for s in spaces if access.may_post(s)]))
+    if form is None and may_create:
+        form = CollectionForm(spaces=_postable_spaces(access))
     movable = {
         node.collection.pk
         for node in roots
@@ -83,17 +100,20 @@ def library(request: Request, slug: str) -> HttpResponse:
 @web.once
 @refusals_as_messages
 def new_collection(request: AuthenticatedRequest, slug: str) -> HttpResponse:
-    _community, access, _roots = queries.library(request.user, slug)
+    community, access, roots = queries.library(request.user, slug)
     parent: Collection | None = None
     if request.POST.get("parent"):
         parent, access = queries.collection_for(request.user, slug, request.POST["parent"])
-    spaces = permissions.readable_spaces(access)
     form = CollectionForm(
-        request.POST, spaces=None if parent else spaces, prefix="new" if parent else None
+        request.POST,
+        spaces=None if parent else _postable_spaces(access),
+        prefix="new" if parent else None,
     )
     if not form.is_valid():
-        messages.error(request, _("Give the collection a title and a space."))
-        return redirect(parent.get_absolute_url() if parent else "knowledge:library", slug)
+        # The page again, with what was typed and the field at fault marked.
+        if parent is not None:
+            return _collection_page(request, parent, access, new_form=form)
+        return _library_page(request, community, access, roots, form=form)
     created = actions.do_create_collection(
         request.user,
         parent.space if parent else form.cleaned_data["space"],
@@ -107,6 +127,15 @@ def new_collection(request: AuthenticatedRequest, slug: str) -> HttpResponse:
 @require_safe
 def collection(request: Request, slug: str, collection: str) -> HttpResponse:
     found, access = queries.collection_for(request.user, slug, collection)
+    return _collection_page(request, found, access)
+
+
+def _collection_page(
+    request: Request,
+    found: Collection,
+    access: permissions.CommunityAccess,
+    new_form: CollectionForm | None = None,
+) -> HttpResponse:
     children = list(found.children.all())
     resources = list(found.resources.select_related("added_by").prefetch_related("tags"))
     for child in children:
@@ -134,7 +163,8 @@ def collection(request: Request, slug: str, collection: str) -> HttpResponse:
                 for c in children
                 if permissions.knowledge.may_edit_library_item(access, found.space, c.created_by_id)
             },
-            "form": CollectionForm(spaces=None, prefix="new") if may_post else None,
+            "place": _place_among_siblings(found) if may_edit and found.parent_id else None,
+            "form": (new_form or CollectionForm(spaces=None, prefix="new")) if may_post else None,
             "edit_form": CollectionEditForm(
                 prefix="edit",
                 has_cover=bool(found.cover),
@@ -148,6 +178,13 @@ def collection(request: Request, slug: str, collection: str) -> HttpResponse:
             else None,
         },
     )
+
+
+def _place_among_siblings(found: Collection) -> dict[str, bool]:
+    """Whether a sub-collection comes first or last among its parent's, so that it is
+    not offered a move it cannot make."""
+    order = list(Collection.objects.filter(parent_id=found.parent_id).values_list("pk", flat=True))
+    return {"first": order[:1] == [found.pk], "last": order[-1:] == [found.pk]}
 
 
 @login_required

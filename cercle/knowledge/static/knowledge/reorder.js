@@ -45,14 +45,14 @@
     }, 50);
   }
 
-  // The first row cannot go up, the last cannot go down: keep the buttons true.
+  // The first row cannot go up, the last cannot go down: those buttons are not offered.
   function refreshMoveButtons(list) {
     var rows = rowsOf(list);
     rows.forEach(function (row, index) {
       var up = row.querySelector(":scope > .move-form button[value=up]");
       var down = row.querySelector(":scope > .move-form button[value=down]");
-      if (up) up.disabled = index === 0;
-      if (down) down.disabled = index === rows.length - 1;
+      if (up) up.hidden = index === 0;
+      if (down) down.hidden = index === rows.length - 1;
     });
   }
 
