@@ -16,9 +16,12 @@ for name in $(cat cercle/static/vendor/lucide/ICONS); do
   install -D -m 0644 "node_modules/lucide-static/icons/$name.svg" "cercle/static/vendor/lucide/$name.svg"
 done
 install -D -m 0644 node_modules/lucide-static/LICENSE cercle/static/vendor/lucide/LICENSE
+# GitHub's <markdown-toolbar> (MIT): the composer's formatting buttons, an ES module.
+install -D -m 0644 node_modules/@github/markdown-toolbar-element/dist/index.js cercle/static/vendor/markdown-toolbar/index.js
+install -D -m 0644 node_modules/@github/markdown-toolbar-element/LICENSE cercle/static/vendor/markdown-toolbar/LICENSE
 # axe-core checks accessibility in the browser tests only; it is not served to users.
 install -D -m 0644 node_modules/axe-core/axe.min.js tests/e2e/vendor/axe-core/axe.min.js
 install -D -m 0644 node_modules/axe-core/LICENSE tests/e2e/vendor/axe-core/LICENSE
-node -e 'for (const p of ["htmx.org","chart.js","axe-core","lucide-static"]) console.log(p, require(`./node_modules/${p}/package.json`).version)' \
+node -e 'for (const p of ["htmx.org","chart.js","axe-core","lucide-static","@github/markdown-toolbar-element"]) console.log(p, require(`./node_modules/${p}/package.json`).version)' \
   > cercle/static/vendor/VERSIONS
 cat cercle/static/vendor/VERSIONS
