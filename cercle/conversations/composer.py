@@ -27,18 +27,30 @@ from cercle.richtext import render_markdown
 MAX_PENDING_UPLOADS = 30
 
 
-def _may_write(actor: User, space: Space, topic: Topic | None) -> bool:
-    access = permissions.community_access(actor, space.community)
+def _may_write(
+    actor: User,
+    space: Space,
+    topic: Topic | None,
+    access: permissions.CommunityAccess | None = None,
+) -> bool:
+    access = access or permissions.community_access(actor, space.community)
     if topic is None:
         return access.may_post(space)
     return permissions.conversations.may_reply(access, topic)
 
 
-def draft_for(actor: User, space: Space, topic: Topic | None = None) -> Draft | None:
+def draft_for(
+    actor: User,
+    space: Space,
+    topic: Topic | None = None,
+    *,
+    access: permissions.CommunityAccess | None = None,
+) -> Draft | None:
     """The person's draft of a reply to `topic`, or of a new topic in `space`; none when
     they may no longer write there (a draft is never served where its writer may not
-    post: a private space they left, a topic locked or hidden since)."""
-    if not actor.is_authenticated or not _may_write(actor, space, topic):
+    post: a private space they left, a topic locked or hidden since). `access`, the
+    page's own, saves asking for it again."""
+    if not actor.is_authenticated or not _may_write(actor, space, topic, access):
         return None
     return Draft.objects.filter(person=actor, space=space, topic=topic).first()
 

@@ -111,7 +111,11 @@ def new_topic(request: AuthenticatedRequest, slug: str, space: str) -> HttpRespo
     found, access = web.space_for(request, slug, space, "post")
     tags = Tag.objects.filter(community=found.community)
     initial: dict[str, Any] = {"kind": request.GET.get("kind", Kind.DISCUSSION)}
-    draft = composer.draft_for(request.user, found) if request.method != "POST" else None
+    draft = (
+        composer.draft_for(request.user, found, access=access)
+        if request.method != "POST"
+        else None
+    )
     if draft is not None:
         initial.update(title=draft.title, body=draft.body)
     personas = hooks.speakable(access)
@@ -180,7 +184,7 @@ def topic(request: Request, slug: str, space: str, topic_id: int) -> HttpRespons
     restored = False
     if data.can.reply and request.user.is_authenticated:
         initial: dict[str, Any] = {}
-        draft = composer.draft_for(request.user, found.space, found)
+        draft = composer.draft_for(request.user, found.space, found, access=access)
         if draft is not None:
             initial["body"], restored = draft.body, True
         quoted = request.GET.get("quote", "")
