@@ -168,7 +168,9 @@ def test_another_person_never_sees_my_draft(general: Space, alice: User, bob: Us
         reverse("topic_new_draft", kwargs=where(general)), {"title": "Bob's idea", "body": "x"}
     )
     assert "secret thoughts" not in html(client_for(alice), topic_url(topic))
-    assert "Bob&#x27;s idea" not in html(client_for(alice), reverse("topic_new", kwargs=where(general)))
+    assert "Bob&#x27;s idea" not in html(
+        client_for(alice), reverse("topic_new", kwargs=where(general))
+    )
     assert "secret thoughts" not in html(client_for(None), topic_url(topic))
 
 
@@ -203,7 +205,9 @@ def test_an_empty_draft_is_deleted_and_drafts_are_refused_to_visitors(
     assert not Draft.objects.exists()
 
 
-def test_a_locked_topic_serves_no_draft(general: Space, alice: User, bob: User, coordinator: User) -> None:
+def test_a_locked_topic_serves_no_draft(
+    general: Space, alice: User, bob: User, coordinator: User
+) -> None:
     topic = start(alice, general)
     client_for(bob).post(topic_url(topic, "topic_draft"), {"body": "Before the lock"})
     actions.do_set_locked(coordinator, topic, True)
@@ -235,11 +239,11 @@ def test_a_dropped_image_is_stored_for_its_uploader_then_belongs_to_the_publishe
     client_for(bob).post(
         topic_url(topic, "topic_reply"), {"body": f"Mine: {answer.json()['markdown']}"}
     )
-    stored.refresh_from_db()
-    assert stored.post is not None
-    assert stored.post.topic_id == topic.pk
+    published = Attachment.objects.select_related("post").get(pk=stored.pk).post
+    assert published is not None
+    assert published.topic_id == topic.pk
     assert client_for(alice).get(stored.get_absolute_url()).status_code == 200
-    assert f'<img src="{stored.get_absolute_url()}" alt="bike.png">' in stored.post.body_html
+    assert f'<img src="{stored.get_absolute_url()}" alt="bike.png">' in published.body_html
 
 
 def test_someone_elses_upload_is_not_claimed_by_linking_to_it(
@@ -258,7 +262,11 @@ def test_someone_elses_upload_is_not_claimed_by_linking_to_it(
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("page.svg", b"<svg xmlns='http://www.w3.org/2000/svg'><script/></svg>", "cannot be attached"),
+        (
+            "page.svg",
+            b"<svg xmlns='http://www.w3.org/2000/svg'><script/></svg>",
+            "cannot be attached",
+        ),
         ("fake.png", b"MZ\x90\x00 not an image", "cannot be attached"),
         ("big.png", png() + b"\0" * (1024 * 1024), "big.png is too large: the limit is 1 MB."),
     ],
@@ -310,7 +318,16 @@ def test_the_composer_offers_a_toolbar_with_named_buttons_and_a_help_that_needs_
     general: Space, alice: User
 ) -> None:
     page = html(client_for(alice), reverse("topic_new", kwargs=where(general)))
-    for name in ("Bold", "Italic", "Heading", "Link", "Quote", "Code", "Bulleted list", "Numbered list"):
+    for name in (
+        "Bold",
+        "Italic",
+        "Heading",
+        "Link",
+        "Quote",
+        "Code",
+        "Bulleted list",
+        "Numbered list",
+    ):
         assert f'aria-label="{name}"' in page
     assert "<summary>Formatting help</summary>" in page
     assert 'name="preview"' in page

@@ -102,7 +102,10 @@ def do_upload(actor: User, space: Space, upload: UploadedFile) -> Attachment:
     ).count()
     if pending >= MAX_PENDING_UPLOADS:
         raise ActionRefused(
-            _("You have %(count)d files waiting in unpublished messages: publish or remove some first.")  # noqa: E501
+            _(
+                "You have %(count)d files waiting in unpublished messages: "
+                "publish or remove some first."
+            )
             % {"count": pending}
         )
     check = check_upload(upload)

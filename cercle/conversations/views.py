@@ -112,9 +112,7 @@ def new_topic(request: AuthenticatedRequest, slug: str, space: str) -> HttpRespo
     tags = Tag.objects.filter(community=found.community)
     initial: dict[str, Any] = {"kind": request.GET.get("kind", Kind.DISCUSSION)}
     draft = (
-        composer.draft_for(request.user, found, access=access)
-        if request.method != "POST"
-        else None
+        composer.draft_for(request.user, found, access=access) if request.method != "POST" else None
     )
     if draft is not None:
         initial.update(title=draft.title, body=draft.body)

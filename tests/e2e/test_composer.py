@@ -37,7 +37,10 @@ def people(db: None) -> dict[str, User]:
 @pytest.fixture
 def general(people: dict[str, User]) -> Space:
     cargo = community(
-        people["claire"], slug="cargo", name="Cargo Riders", members=(people["alice"], people["bob"])
+        people["claire"],
+        slug="cargo",
+        name="Cargo Riders",
+        members=(people["alice"], people["bob"]),
     )
     return cargo.spaces.get(slug="general")
 
@@ -99,7 +102,12 @@ def test_write_format_preview_leave_and_find_the_draft_again(
 
 
 def test_the_reply_draft_and_preview_and_a_dropped_image(
-    page: Page, live_server: Any, topic: Topic, people: dict[str, User], tmp_path: Any, settings: Any
+    page: Page,
+    live_server: Any,
+    topic: Topic,
+    people: dict[str, User],
+    tmp_path: Any,
+    settings: Any,
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
     base = live_server.url
@@ -117,7 +125,8 @@ def test_the_reply_draft_and_preview_and_a_dropped_image(
             const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
             const transfer = new DataTransfer();
             transfer.items.add(new File([bytes], "bike.png", {type: "image/png"}));
-            area.dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true, cancelable: true}));
+            const options = {dataTransfer: transfer, bubbles: true, cancelable: true};
+            area.dispatchEvent(new DragEvent("drop", options));
         }""",
         png,
     )
@@ -200,7 +209,11 @@ def test_pages_with_a_composer_have_no_accessibility_violations(
 
 
 def test_the_preview_works_without_javascript(
-    browser: Browser, browser_errors: BrowserErrors, live_server: Any, general: Space, people: dict[str, User]
+    browser: Browser,
+    browser_errors: BrowserErrors,
+    live_server: Any,
+    general: Space,
+    people: dict[str, User],
 ) -> None:
     page = new_page(browser, browser_errors, java_script_enabled=False)
     base = live_server.url
