@@ -12,7 +12,7 @@
   function text(form, name, values) {
     var template = form.getAttribute("data-text-" + name) || "";
     Object.keys(values || {}).forEach(function (key) {
-      template = template.replace("%(" + key + ")s", values[key]);
+      template = template.replace("{" + key + "}", values[key]);
     });
     return template;
   }
