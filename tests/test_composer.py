@@ -333,3 +333,18 @@ def test_the_composer_offers_a_toolbar_with_named_buttons_and_a_help_that_needs_
     assert 'name="preview"' in page
     assert 'id="id_title"' in page
     assert 'data-draft-url="' + reverse("topic_new_draft", kwargs=where(general)) in page
+
+
+def test_a_file_shown_in_the_text_is_not_listed_again_under_the_post(
+    general: Space, alice: User, bob: User, media: Path
+) -> None:
+    topic = start(alice, general)
+    url = reverse("composer_upload", kwargs=where(general))
+    shown = client_for(bob).post(url, {"file": file("inline.png", png())}).json()
+    client_for(bob).post(
+        topic_url(topic, "topic_reply"),
+        {"body": f"See {shown['markdown']}", "attachments": [file("listed.png", png())]},
+    )
+    page = html(client_for(alice), topic_url(topic))
+    assert page.count('alt="inline.png"') == 1
+    assert page.count('alt="listed.png"') == 1
