@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from PIL import Image
 
@@ -348,3 +349,18 @@ def test_a_file_shown_in_the_text_is_not_listed_again_under_the_post(
     page = html(client_for(alice), topic_url(topic))
     assert page.count('alt="inline.png"') == 1
     assert page.count('alt="listed.png"') == 1
+
+
+def test_the_database_keeps_one_draft_per_person_and_topic_and_per_person_and_space(
+    general: Space, alice: User, bob: User
+) -> None:
+    topic = start(alice, general)
+    Draft.objects.create(person=bob, space=general, topic=topic, body="one")
+    Draft.objects.create(person=bob, space=general, topic=None, body="new topic")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Draft.objects.create(person=bob, space=general, topic=topic, body="two")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Draft.objects.create(person=bob, space=general, topic=None, body="another new topic")
+    # Another person has their own.
+    Draft.objects.create(person=alice, space=general, topic=topic, body="hers")
+    assert Draft.objects.count() == 3
