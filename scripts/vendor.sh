@@ -26,9 +26,12 @@ for range in latin latin-ext; do
   done
 done
 install -D -m 0644 node_modules/@fontsource-variable/inter/LICENSE cercle/static/vendor/inter/LICENSE
+# GitHub's <markdown-toolbar> (MIT): the composer's formatting buttons, an ES module.
+install -D -m 0644 node_modules/@github/markdown-toolbar-element/dist/index.js cercle/static/vendor/markdown-toolbar/index.js
+install -D -m 0644 node_modules/@github/markdown-toolbar-element/LICENSE cercle/static/vendor/markdown-toolbar/LICENSE
 # axe-core checks accessibility in the browser tests only; it is not served to users.
 install -D -m 0644 node_modules/axe-core/axe.min.js tests/e2e/vendor/axe-core/axe.min.js
 install -D -m 0644 node_modules/axe-core/LICENSE tests/e2e/vendor/axe-core/LICENSE
-node -e 'for (const p of ["htmx.org","chart.js","axe-core","lucide-static","@fontsource-variable/inter"]) console.log(p, require(`./node_modules/${p}/package.json`).version)' \
+node -e 'for (const p of ["htmx.org","chart.js","axe-core","lucide-static","@fontsource-variable/inter","@github/markdown-toolbar-element"]) console.log(p, require(`./node_modules/${p}/package.json`).version)' \
   > cercle/static/vendor/VERSIONS
 cat cercle/static/vendor/VERSIONS

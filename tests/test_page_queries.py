@@ -306,16 +306,17 @@ def measured(client: Client, url: str, assert_num_queries: Any, expected: int) -
 # For everyone (9): the community, the space, the topic with its tags (2), the posts'
 # count and page (with authors, personas, quoted posts and imported origins joined),
 # their reactions with the reader's own (1), their attachments, the wiki's captures.
-# A member adds 7: the session and the account, the membership, the reading state,
-# whether they follow the topic, the personas they may write as, and the header's
-# community switcher (the layout's one query, cercle/ui/context_processors.py). A
+# A member adds 8: the session and the account, the membership, the reading state,
+# whether they follow the topic, the personas they may write as, their draft of a reply
+# (the composer's, issue 14), and the header's community switcher (the layout's one
+# query, cercle/ui/context_processors.py). A
 # moderator adds 2: the private spaces they are listed in and the spaces a topic may
 # move to. The community navigation of the layout (cercle/ui/navigation.py) adds 1 for
 # everyone (the community's spaces with the community) and 2 for a member (their
 # membership for the navigation's permission questions, and the unread topics of every
 # space in one grouped query). Nothing grows with the number of posts, authors,
 # reactions, files or spaces.
-TOPIC_QUERIES = {"visitor": 10, "member": 19, "moderator": 21}
+TOPIC_QUERIES = {"visitor": 10, "member": 20, "moderator": 22}
 
 
 @pytest.mark.parametrize("replies", [3, 60])

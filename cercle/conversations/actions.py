@@ -29,6 +29,7 @@ from cercle.conversations import hooks
 from cercle.conversations.attachments import check_upload
 from cercle.conversations.models import (
     Attachment,
+    Draft,
     Flag,
     Kind,
     Mention,
@@ -138,6 +139,24 @@ def _attach(post: Post, actor: User, files: Sequence[UploadedFile]) -> list[Atta
     return attachments
 
 
+UPLOADED_LINK = re.compile(r"/attachments/(\d+)/")
+
+
+def _claim_uploads(post: Post, actor: User) -> None:
+    """The files the actor dropped or pasted into the composer (`composer.do_upload`)
+    that the text links to now belong to the post, and are served to its readers."""
+    wanted = {int(number) for number in UPLOADED_LINK.findall(post.body)}
+    if wanted:
+        Attachment.objects.filter(
+            pk__in=wanted, uploader=actor, post=None, community_id=post.topic.community_id
+        ).update(post=post)
+
+
+def _forget_draft(actor: User, space: Space, topic: Topic | None) -> None:
+    """The draft of what was just published has done its work."""
+    Draft.objects.filter(person=actor, space=space, topic=topic).delete()
+
+
 def _index(post: Post) -> None:
     """Keep what is derived from `post` in step with it (the search index registers)."""
     hooks.post_changed(post)
@@ -230,6 +249,8 @@ def do_start_topic(
         PostRevision.objects.create(post=post, number=1, title=title, body=body, editor=actor)
         _save_mentions(post, mentioned)
         _attach(post, actor, files)
+        _claim_uploads(post, actor)
+        _forget_draft(actor, space, None)
         _index(post)
         hooks.topic_started(actor, topic, post)
         # The author has read what they wrote: their own topic is not "Unread" to them.
@@ -280,6 +301,8 @@ def do_reply(
         )
         _attach(post, actor, files)
         post.topic = topic
+        _claim_uploads(post, actor)
+        _forget_draft(actor, topic.space, topic)
         _index(post)
         hooks.replied(actor, topic, post)
         _record_post(actor, topic.community, post)
@@ -313,6 +336,7 @@ def do_edit_post(actor: User, post: Post, *, body: str, title: str | None = None
             post=post, number=number, title=new_title or "", body=body, editor=actor
         )
         _save_mentions(post, mentioned)
+        _claim_uploads(post, actor)
         hooks.post_edited(actor, post)
         if new_title is not None:
             _reindex_topic(topic)

@@ -374,3 +374,35 @@ class ModerationEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} by {self.moderator_id}"
+
+
+class Draft(models.Model):
+    """What a person is writing and has not published yet, kept on the server so that it
+    survives a reload and follows them to another device: one per person and topic (a
+    reply), one per person and space for a new topic. Deleted when the post is published."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="+")
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    title = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["person", "topic"],
+                condition=Q(topic__isnull=False),
+                name="one_reply_draft_per_person_and_topic",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "space"],
+                condition=Q(topic__isnull=True),
+                name="one_topic_draft_per_person_and_space",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"draft of {self.person_id} in {self.topic_id or self.space_id}"

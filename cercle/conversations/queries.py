@@ -281,7 +281,12 @@ def post_views(
             can=permissions.conversations.post_can(access, post, topic, can),
             reactions={kind: counts[post.pk].get(kind, 0) for kind in ReactionKind.values},
             mine=mine[post.pk],
-            attachments=files[post.pk],
+            # Files the text already shows (dropped into the composer) are not listed again.
+            attachments=[
+                file
+                for file in files[post.pk]
+                if f'"{file.get_absolute_url()}"' not in post.body_html
+            ],
             is_new=read_position is not None and post.position > read_position,
         )
         for post in posts

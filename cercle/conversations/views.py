@@ -12,13 +12,14 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 from django_stubs_ext import StrOrPromise
 
 from cercle import permissions, web
-from cercle.conversations import actions, hooks, queries, reading
+from cercle.conversations import actions, composer, hooks, queries, reading
 from cercle.conversations.forms import (
     EditForm,
     FlagForm,
@@ -35,6 +36,7 @@ from cercle.conversations.models import (
     PostRevision,
     ReactionKind,
     Tag,
+    Topic,
 )
 from cercle.conversations.rendering import quote
 from cercle.errors import ActionRefused
@@ -82,23 +84,52 @@ def _kinds(access: permissions.CommunityAccess, found: Any) -> list[tuple[str, S
     ]
 
 
+def _composer(
+    request: Request, found: Any, topic: Topic | None = None, **more: Any
+) -> dict[str, Any]:
+    """What the composer partial (conversations/_composer.html) needs beside its form:
+    where it previews, keeps its draft and uploads files, and the preview asked for
+    without JavaScript (the form's "Preview" button)."""
+    where = {"slug": found.community.slug, "space": found.slug}
+    draft_url = (
+        reverse("topic_draft", kwargs={**where, "topic_id": topic.pk})
+        if topic is not None
+        else reverse("topic_new_draft", kwargs=where)
+    )
+    preview = None
+    if request.method == "POST" and "preview" in request.POST:
+        preview = composer.preview_html(found, request.POST.get("body", ""))
+    return {
+        "preview_url": reverse("composer_preview", kwargs=where),
+        "upload_url": reverse("composer_upload", kwargs=where),
+        "draft_url": draft_url,
+        "preview": preview,
+        **more,
+    }
+
+
 @login_required
-@web.once
+@web.once(unless="preview")
 def new_topic(request: AuthenticatedRequest, slug: str, space: str) -> HttpResponse:
     found, access = web.space_for(request, slug, space, "post")
     tags = Tag.objects.filter(community=found.community)
-    initial_kind = request.GET.get("kind", Kind.DISCUSSION)
+    initial: dict[str, Any] = {"kind": request.GET.get("kind", Kind.DISCUSSION)}
+    draft = (
+        composer.draft_for(request.user, found, access=access) if request.method != "POST" else None
+    )
+    if draft is not None:
+        initial.update(title=draft.title, body=draft.body)
     personas = hooks.speakable(access)
     form = TopicForm(
         request.POST or None,
         request.FILES or None,
         tags=tags,
         kinds=_kinds(access, found),
-        initial={"kind": initial_kind},
+        initial=initial,
         personas=personas,
         writer=request.user.display_name,
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and "preview" not in request.POST and form.is_valid():
         try:
             topic = actions.do_start_topic(
                 request.user,
@@ -117,7 +148,13 @@ def new_topic(request: AuthenticatedRequest, slug: str, space: str) -> HttpRespo
     return render(
         request,
         "conversations/new_topic.html",
-        {"space": found, "community": found.community, "access": access, "form": form},
+        {
+            "space": found,
+            "community": found.community,
+            "access": access,
+            "form": form,
+            "composer": _composer(request, found, restored=draft is not None),
+        },
     )
 
 
@@ -149,8 +186,12 @@ def topic(request: Request, slug: str, space: str, topic_id: int) -> HttpRespons
             request.user, found, data.posts[-1].post.position, known=data.read_until
         )
     reply_form = None
+    restored = False
     if data.can.reply and request.user.is_authenticated:
-        initial = {}
+        initial: dict[str, Any] = {}
+        draft = composer.draft_for(request.user, found.space, found, access=access)
+        if draft is not None:
+            initial["body"], restored = draft.body, True
         quoted = request.GET.get("quote", "")
         if quoted.isdigit():
             source = (
@@ -159,7 +200,13 @@ def topic(request: Request, slug: str, space: str, topic_id: int) -> HttpRespons
                 .first()
             )
             if source is not None:
-                initial = {"body": quote(source.body, _signature(source)), "reply_to": source.pk}
+                # A quote asked for goes after what the draft already holds.
+                before = initial.get("body", "").rstrip()
+                quoted_text = quote(source.body, _signature(source))
+                initial = {
+                    "body": f"{before}\n\n{quoted_text}" if before else quoted_text,
+                    "reply_to": source.pk,
+                }
         reply_form = ReplyForm(
             initial=initial,
             personas=hooks.speakable(access),
@@ -168,7 +215,7 @@ def topic(request: Request, slug: str, space: str, topic_id: int) -> HttpRespons
     return render(
         request,
         "conversations/topic.html",
-        _topic_context(data, reply_form),
+        _topic_context(request, data, reply_form, restored=restored),
     )
 
 
@@ -179,8 +226,11 @@ def _signature(post: Post) -> str:
     return post.author.display_name if post.author else _("A former member")
 
 
-def _topic_context(data: queries.TopicPage, reply_form: ReplyForm | None) -> dict[str, Any]:
+def _topic_context(
+    request: Request, data: queries.TopicPage, reply_form: ReplyForm | None, restored: bool = False
+) -> dict[str, Any]:
     return {
+        "composer": _composer(request, data.space, data.topic, restored=restored),
         "data": data,
         "topic": data.topic,
         "space": data.space,
@@ -198,14 +248,14 @@ def _topic_context(data: queries.TopicPage, reply_form: ReplyForm | None) -> dic
 
 @login_required
 @require_POST
-@web.once
+@web.once(unless="preview")
 def reply(request: AuthenticatedRequest, slug: str, space: str, topic_id: int) -> HttpResponse:
     found, access = queries.topic_for(request.user, slug, space, topic_id)
     personas = hooks.speakable(access)
     form = ReplyForm(
         request.POST, request.FILES, personas=personas, writer=request.user.display_name
     )
-    if form.is_valid():
+    if "preview" not in request.POST and form.is_valid():
         reply_to = None
         if form.cleaned_data.get("reply_to"):
             reply_to = found.posts.filter(pk=form.cleaned_data["reply_to"]).first()
@@ -226,8 +276,10 @@ def reply(request: AuthenticatedRequest, slug: str, space: str, topic_id: int) -
             return redirect(post.get_absolute_url())
     data = queries.topic_page(request.user, found, access, "last")
     # htmx swaps only successful answers: the form comes back with its errors as a 200.
-    status = 200 if request.htmx else 400
-    return render(request, "conversations/topic.html", _topic_context(data, form), status=status)
+    status = 200 if request.htmx or "preview" in request.POST else 400
+    return render(
+        request, "conversations/topic.html", _topic_context(request, data, form), status=status
+    )
 
 
 def _render_post_page(request: Request, template: str, post: Post, **context: Any) -> HttpResponse:
@@ -431,15 +483,20 @@ def attachment(request: Request, attachment_id: int, name: str) -> FileResponse:
         Attachment.objects.select_related("post__topic__space__community"), pk=attachment_id
     )
     post = found.post
-    if post is None or post.deleted_at:
-        raise Http404
-    space = post.topic.space
-    access = permissions.community_access(request.user, space.community)
-    hidden = post.is_hidden or post.topic.is_hidden
-    if not access.reads(space) or (
-        hidden and not permissions.conversations.sees_hidden(access, space)
-    ):
-        raise Http404
+    if post is None:
+        # Dropped into a composer and not published yet: its uploader's alone.
+        if not request.user.is_authenticated or found.uploader_id != request.user.pk:
+            raise Http404
+    else:
+        if post.deleted_at:
+            raise Http404
+        space = post.topic.space
+        access = permissions.community_access(request.user, space.community)
+        hidden = post.is_hidden or post.topic.is_hidden
+        if not access.reads(space) or (
+            hidden and not permissions.conversations.sees_hidden(access, space)
+        ):
+            raise Http404
     response = FileResponse(
         found.file.open("rb"),
         as_attachment=not found.is_image,
@@ -598,3 +655,60 @@ def moderation_log(request: AuthenticatedRequest, slug: str) -> HttpResponse:
             "section": "moderation",
         },
     )
+
+
+# --- The composer: preview, draft, files dropped or pasted ------------------------------------
+
+
+@login_required
+@require_POST
+def preview(request: AuthenticatedRequest, slug: str, space: str) -> HttpResponse:
+    """The HTML a message would show, rendered as publishing renders it; writes nothing."""
+    found, _access = web.space_for(request, slug, space, "post")
+    return render(
+        request,
+        "conversations/_preview.html",
+        {"preview": composer.preview_html(found, request.POST.get("body", ""))},
+    )
+
+
+@login_required
+@require_POST
+def draft(
+    request: AuthenticatedRequest, slug: str, space: str, topic_id: int | None = None
+) -> JsonResponse:
+    """Keep what the person is writing (the composer posts it as they type)."""
+    found, _access = web.space_for(request, slug, space, "post")
+    topic = None
+    if topic_id is not None:
+        topic, _access = queries.topic_for(request.user, slug, space, topic_id)
+    try:
+        kept = composer.do_save_draft(
+            request.user,
+            found,
+            topic=topic,
+            title=request.POST.get("title", ""),
+            body=request.POST.get("body", ""),
+        )
+    except ActionRefused as refusal:
+        if refusal.not_found:
+            raise Http404 from refusal
+        return JsonResponse({"error": refusal.message}, status=400)
+    return JsonResponse({"saved": kept is not None})
+
+
+@login_required
+@require_POST
+def upload(request: AuthenticatedRequest, slug: str, space: str) -> JsonResponse:
+    """A file dropped or pasted into the composer: the Markdown that shows it, or why not."""
+    found, _access = web.space_for(request, slug, space, "post")
+    file = request.FILES.get("file")
+    if file is None:
+        return JsonResponse({"error": _("Choose a file to upload.")}, status=400)
+    try:
+        stored = composer.do_upload(request.user, found, file)
+    except ActionRefused as refusal:
+        if refusal.not_found:
+            raise Http404 from refusal
+        return JsonResponse({"error": refusal.message}, status=400)
+    return JsonResponse({"markdown": composer.markdown_for(stored), "name": stored.original_name})
