@@ -25,10 +25,20 @@
       credentials: "same-origin",
       headers: { Accept: "application/json", "X-Requested-With": "fetch" },
     }).then(function (response) {
-      // 286: the server asks the page to stop asking (the session ended).
-      if (response.status !== 200) throw new Error("stop");
+      if (response.status !== 200) {
+        var error = new Error("HTTP " + response.status);
+        error.status = response.status;
+        throw error;
+      }
       return response.json();
     });
+  }
+
+  // 286: the server asks the page to stop asking (the session ended); 403 and 404: the
+  // reader may no longer see this. Anything else (a network hiccup, a busy server) is
+  // tried again later, less often each time.
+  function final(error) {
+    return error && (error.status === 286 || error.status === 403 || error.status === 404);
   }
 
   // --- New replies on a topic page --------------------------------------------------------
@@ -86,27 +96,34 @@
     });
   }
 
+  var topicDelay = 0;
+
   function pollTopic() {
     var bar = liveBar();
     if (!bar) return;
+    var every = seconds(bar, 15) * 1000;
     if (document.hidden) {
       // Nobody is looking: ask again when they come back.
       window.setTimeout(pollTopic, 1000);
       return;
     }
-    getJSON(bar.getAttribute("data-live-url"))
+    var asked = bar.getAttribute("data-live-url");
+    getJSON(asked)
       .then(function (answer) {
+        topicDelay = 0;
         var current = liveBar();
-        if (current) {
-          if (answer.count !== waitingCount) {
-            waitingCount = answer.count;
-            showCount(current, answer.count);
-          }
-          window.setTimeout(pollTopic, seconds(current, 15) * 1000);
+        if (!current) return;
+        // An answer about an older position (replies appended meanwhile) is stale.
+        if (current.getAttribute("data-live-url") === asked && answer.count !== waitingCount) {
+          waitingCount = answer.count;
+          showCount(current, answer.count);
         }
+        window.setTimeout(pollTopic, every);
       })
-      .catch(function () {
-        // A refusal (the topic hidden, the session ended): stop asking.
+      .catch(function (error) {
+        if (final(error)) return;
+        topicDelay = Math.min((topicDelay || every) * 2, 300000);
+        window.setTimeout(pollTopic, topicDelay);
       });
   }
 
@@ -138,7 +155,9 @@
         element.hidden = unread === 0;
         window.setTimeout(pollNotifications, seconds(element, 60) * 1000);
       })
-      .catch(function () {});
+      .catch(function (error) {
+        if (!final(error)) window.setTimeout(pollNotifications, seconds(element, 60) * 2000);
+      });
   }
 
   function start() {
