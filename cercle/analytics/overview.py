@@ -101,7 +101,7 @@ def _change(
     return Change(
         direction=direction,
         tone=tone,
-        text=numbers.signed(difference, unit),
+        text=numbers.signed(difference, unit) if difference else _("no change"),
         spoken=spoken % {"amount": amount, "before": previous},
     )
 
