@@ -4,6 +4,7 @@ dropped or pasted while writing (cercle/conversations/composer.py)."""
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from cercle.accounts.models import User
@@ -364,3 +366,24 @@ def test_the_database_keeps_one_draft_per_person_and_topic_and_per_person_and_sp
     # Another person has their own.
     Draft.objects.create(person=alice, space=general, topic=topic, body="hers")
     assert Draft.objects.count() == 3
+
+
+def test_files_never_published_are_forgotten_after_a_month_unless_a_draft_links_to_them(
+    general: Space, alice: User, bob: User, media: Path
+) -> None:
+    url = reverse("composer_upload", kwargs=where(general))
+    kept_by_draft = client_for(bob).post(url, {"file": file("draft.png", png())}).json()
+    client_for(bob).post(url, {"file": file("dropped.png", png())})
+    topic = start(alice, general)
+    published = client_for(bob).post(url, {"file": file("posted.png", png())}).json()
+    client_for(bob).post(topic_url(topic, "topic_reply"), {"body": published["markdown"]})
+    client_for(bob).post(topic_url(topic, "topic_draft"), {"body": kept_by_draft["markdown"]})
+    assert composer.forget_unpublished_uploads() == 0
+    later = timezone.now() + timedelta(days=31)
+    assert composer.forget_unpublished_uploads(now=later) == 1
+    assert sorted(Attachment.objects.values_list("original_name", flat=True)) == [
+        "draft.png",
+        "posted.png",
+    ]
+    assert len([path for path in media.rglob("*") if path.is_file()]) == 2
+    assert composer.forget_unpublished_uploads(now=later) == 0

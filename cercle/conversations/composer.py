@@ -9,8 +9,11 @@ attach the files the published text links to (`actions._claim_uploads`).
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cercle import permissions
@@ -128,3 +131,32 @@ def markdown_for(attachment: Attachment) -> str:
     name = attachment.original_name.replace("[", "(").replace("]", ")")
     url = attachment.get_absolute_url().replace(" ", "%20").replace(")", "%29")
     return f"![{name}]({url})" if attachment.is_image else f"[{name}]({url})"
+
+
+# Files dropped into a composer and never published are forgotten after this long,
+# unless a draft of their uploader still links to them.
+KEEP_UNPUBLISHED = timedelta(days=30)
+
+
+def forget_unpublished_uploads(now: datetime | None = None) -> int:
+    """Delete the files (rows and stored files) uploaded more than `KEEP_UNPUBLISHED`
+    ago that no post took and no draft of their uploader links to; how many. Idempotent:
+    for `cercle periodic`, daily."""
+    limit = (now or timezone.now()) - KEEP_UNPUBLISHED
+    old = list(Attachment.objects.filter(post=None, created_at__lt=limit))
+    if not old:
+        return 0
+    drafts: dict[int | None, list[str]] = {}
+    for person, body in Draft.objects.filter(
+        person_id__in={file.uploader_id for file in old}
+    ).values_list("person_id", "body"):
+        drafts.setdefault(person, []).append(body)
+    forgotten = 0
+    for file in old:
+        link = f"/attachments/{file.pk}/"
+        if any(link in body for body in drafts.get(file.uploader_id, [])):
+            continue
+        file.file.delete(save=False)
+        file.delete()
+        forgotten += 1
+    return forgotten
