@@ -436,8 +436,8 @@ def _topics_sqlite(
     rows = SearchDocument.objects.raw(sql, [match, *ids])
     hits = {}
     for row in rows:
-        columns = row.__dict__  # score, snippet_text and title_text: the raw query's own
-        hits[row.pk] = _hit(row, columns["score"], columns["snippet_text"], columns["title_text"])
+        extra = row.__dict__  # score, snippet_text and title_text: the raw query's own
+        hits[row.pk] = _hit(row, extra["score"], extra["snippet_text"], extra["title_text"])
     return _in_page_order(page, hits), total
 
 
