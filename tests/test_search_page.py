@@ -18,6 +18,7 @@ from cercle.conversations import actions
 from cercle.conversations.models import Post, Topic
 from cercle.membership import actions as community_actions
 from cercle.search.models import SearchDocument
+from cercle.wiki import actions as wiki_actions
 from tests.communities import client_for, community
 from tests.conftest import make_person
 
@@ -170,6 +171,23 @@ def test_results_come_in_pages_of_topics_without_repeating_one(alice: User, gene
     assert len(set(titles(first)) | set(titles(second))) == 25
     assert "Page 2 of 2" in second
     assert hits(Client(), "saddle", page="9").count(RESULT) == 5  # the last page
+
+
+def test_a_wiki_article_is_a_result_of_its_own(alice: User, general: Space) -> None:
+    topic = actions.do_start_topic(
+        alice, general, kind="question", title="Tubeless setup", body="Sealant?"
+    )
+    actions.do_reply(alice, topic, body="Tubeless sealant lasts six months.")
+    wiki_actions.do_create_article(
+        alice, general, title="Tubeless guide", body="Tubeless tyres, step by step."
+    )
+    page = hits(Client(), "tubeless")
+    assert sorted(titles(page)) == ["Tubeless guide", "Tubeless setup"]
+    (article,) = [result for result in results(page) if "guide</a>" in result]
+    assert ">Wiki<" in article
+    assert "replies" not in article
+    assert titles(hits(Client(), "tubeless", kind="article")) == ["Tubeless guide"]
+    assert titles(hits(Client(), "tubeless", kind="question")) == ["Tubeless setup"]
 
 
 # --- Filters -------------------------------------------------------------------------------

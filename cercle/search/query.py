@@ -147,7 +147,8 @@ def search_topics(
     offset = max(0, offset)
     documents = readable_documents(actor, filters)
     if connection.vendor == "postgresql":
-        return _topics_postgresql(documents, words, any_word, limit, offset)
+        query = _words_query(text, words, any_word)
+        return _topics_postgresql(documents, query, limit, offset)
     return _topics_sqlite(documents, words, any_word, limit, offset)
 
 
@@ -244,9 +245,7 @@ def _search_postgresql(
     documents: QuerySet[SearchDocument], text: str, limit: int, offset: int
 ) -> tuple[list[Hit], int]:
     fr, en = CONFIGURATIONS
-    query = SearchQuery(text, config=fr, search_type="websearch") | SearchQuery(
-        text, config=en, search_type="websearch"
-    )
+    query = _words_query(text, [], any_word=False)
     matches = documents.filter(search_vector=query)
     total = matches.count()
     if total <= offset or limit == 0:
@@ -274,10 +273,10 @@ def _search_postgresql(
     return [_hit(row, float(row.rank), row.headline) for row in rows], total
 
 
-def _words_query(words: list[str], any_word: bool) -> SearchQuery:
-    """Every word (or, with `any_word`, any of them), stemmed in French and in English."""
+def _words_query(text: str, words: list[str], any_word: bool) -> SearchQuery:
+    """The text as `search` reads it (websearch syntax), or, with `any_word`, any of
+    its words; stemmed in French and in English."""
     fr, en = CONFIGURATIONS
-    text = " ".join(words)
     if not any_word:
         return SearchQuery(text, config=fr, search_type="websearch") | SearchQuery(
             text, config=en, search_type="websearch"
@@ -288,13 +287,8 @@ def _words_query(words: list[str], any_word: bool) -> SearchQuery:
 
 
 def _topics_postgresql(
-    documents: QuerySet[SearchDocument],
-    words: list[str],
-    any_word: bool,
-    limit: int,
-    offset: int,
+    documents: QuerySet[SearchDocument], query: SearchQuery, limit: int, offset: int
 ) -> tuple[list[Hit], int]:
-    query = _words_query(words, any_word)
     matched = (
         documents.filter(search_vector=query)
         .annotate(
@@ -436,8 +430,8 @@ def _topics_sqlite(
     rows = SearchDocument.objects.raw(sql, [match, *ids])
     hits = {}
     for row in rows:
-        columns = row.__dict__  # score, snippet_text and title_text: the raw query's own
-        hits[row.pk] = _hit(row, columns["score"], columns["snippet_text"], columns["title_text"])
+        extra = row.__dict__  # score, snippet_text and title_text: the raw query's own
+        hits[row.pk] = _hit(row, extra["score"], extra["snippet_text"], extra["title_text"])
     return _in_page_order(page, hits), total
 
 
