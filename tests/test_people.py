@@ -468,7 +468,8 @@ def test_a_member_declares_expertise_with_their_communities_tags(
 ) -> None:
     client = client_for(alice)
     edit = html(client, reverse("profile_edit"))
-    assert f'<option value="{cargo_bikes.pk}">#cargo-bikes (Cargo bikes)</option>' in edit
+    # Her communities have one tag: it is chosen already (issue 14, the only choice).
+    assert f'<option value="{cargo_bikes.pk}" selected>#cargo-bikes (Cargo bikes)</option>' in edit
     response = client.post(
         reverse("expertise_declare"), {"tag": cargo_bikes.pk, "level": Level.PRACTISING}
     )

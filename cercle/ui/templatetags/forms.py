@@ -36,13 +36,17 @@ def _widget_with_only_choice(field: BoundField) -> tuple[Any, Any]:
     ):
         return widget, value
     choices = list(getattr(field.field, "choices", []))
-    real = [choice for choice in choices if not _empty(choice[0])]
-    grouped = any(isinstance(label, list | tuple) for _value, label in real)
-    if len(real) != 1 or grouped:
+    options: list[Any] = []
+    for option_value, label in choices:
+        if isinstance(label, list | tuple):  # a group of options (<optgroup>)
+            options.extend(value for value, _label in label if not _empty(value))
+        elif not _empty(option_value):
+            options.append(option_value)
+    if len(options) != 1:
         return widget, value
     widget = copy.copy(widget)
     widget.choices = choices
-    return widget, real[0][0]
+    return widget, options[0]
 
 
 @register.filter
