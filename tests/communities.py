@@ -24,6 +24,12 @@ from cercle.membership import actions
 
 PASSWORD = "correct-horse-battery-staple"
 
+# What the community navigation drawn around every page of a community adds to the
+# page's queries, whatever the data (cercle/ui/navigation.py): at most the community's
+# spaces, the reader's membership, their listings in private spaces and the unread
+# topics of every space.
+NAVIGATION_QUERIES = 4
+
 
 def make_person(email: str, name: str, *, language: str = "", verified: bool = True) -> User:
     user = User.objects.create_user(

@@ -39,7 +39,15 @@ from cercle.personas.models import Persona
 from cercle.search.models import SearchDocument
 from cercle.search.query import SearchFilters, search
 from cercle.wiki.queries import capture_draft
-from tests.communities import client_for, community, html, internal_domain, join, staff_person
+from tests.communities import (
+    NAVIGATION_QUERIES,
+    client_for,
+    community,
+    html,
+    internal_domain,
+    join,
+    staff_person,
+)
 from tests.conftest import make_person
 from tests.smtp import SmtpServer, deliver_queued_email, text_body
 
@@ -634,7 +642,7 @@ def test_the_audit_log_is_paginated_and_its_query_count_does_not_grow(
     client = client_for(coordinator)
     url = reverse("personas:audit", args=[cargo.slug])
     # Session, user, membership, count, page, (staff check), the user menu's bell.
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(7 + NAVIGATION_QUERIES):
         page = html(client, url)
     assert page.count(f">{WRITER}</a>") == min(count + 1, 50)
     if count > 50:
@@ -657,10 +665,10 @@ def test_persona_pages_run_a_fixed_number_of_queries(
         as_persona(coordinator, general, personas[0], title=f"Sujet {number}")
     for person in (None, alice, coordinator):
         client = client_for(person)
-        with django_assert_max_num_queries(8):
+        with django_assert_max_num_queries(8 + NAVIGATION_QUERIES):
             page = html(client, reverse("personas:list", args=[cargo.slug]))
         assert page.count('class="card persona-card"') == count
-        with django_assert_max_num_queries(8):
+        with django_assert_max_num_queries(8 + NAVIGATION_QUERIES):
             html(client, personas[0].get_absolute_url())
 
 

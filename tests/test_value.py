@@ -29,7 +29,15 @@ from cercle.value import demo as value_demo
 from cercle.value.models import Cycle, Sponsor, StoryContribution, ValueStory
 from cercle.wiki import actions as wiki
 from cercle.wiki.models import Article
-from tests.communities import client_for, community, html, internal_domain, join, staff_person
+from tests.communities import (
+    NAVIGATION_QUERIES,
+    client_for,
+    community,
+    html,
+    internal_domain,
+    join,
+    staff_person,
+)
 from tests.conftest import make_person
 
 pytestmark = pytest.mark.django_db
@@ -570,14 +578,14 @@ def test_the_list_is_paginated_and_its_query_count_does_not_grow(
     for person in (bob, alice, coordinator, charlie):
         client = client_for(person)
         for query in ("", "?cycle=applied", "?page=2", "?page=3"):
-            with django_assert_max_num_queries(10):
+            with django_assert_max_num_queries(10 + NAVIGATION_QUERIES):
                 page = html(client, reverse("value:stories", args=[cargo.slug]) + query)
             shown = len(titles_in(page))
             assert 0 < shown <= 20, (person, query)
         story = ValueStory.objects.order_by("pk").last()
         assert story is not None
         url = story.get_absolute_url()
-        with django_assert_max_num_queries(8):
+        with django_assert_max_num_queries(8 + NAVIGATION_QUERIES):
             html(client, url)
 
 
@@ -767,7 +775,7 @@ def test_the_summary_query_count_does_not_grow_with_the_stories(
     sponsor_of(cargo, charlie)
     for person in (charlie, coordinator, staff_person()):
         client = client_for(person)
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(12 + NAVIGATION_QUERIES):
             page = html(client, reverse("value:summary", args=[cargo.slug]))
         shown = page.count('class="value-summary-story"')
         assert shown == min(count, 5 * queries.STORIES_PER_CYCLE)

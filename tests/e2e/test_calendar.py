@@ -74,7 +74,7 @@ def test_an_animator_plans_a_post_for_tomorrow_and_it_appears_when_its_time_come
     log_in(page, base, circle.claire.email)
     # The landing page leads animators to the calendar.
     page.goto(f"{base}/c/cargo/")
-    page.get_by_role("link", name="Editorial calendar").click()
+    page.get_by_role("link", name="Editorial calendar").first.click()
     expect(page.locator("h1")).to_have_text("Editorial calendar")
     expect(page.get_by_text("Europe/Paris").first).to_be_visible()
     assert_accessible(page)

@@ -55,7 +55,7 @@ def test_on_request_a_person_asks_the_coordinator_approves_and_the_person_sees_t
     log_in(page, base, "dan@example.org")
     page.goto(f"{base}/c/cargo-guild/")
     expect(page.get_by_text("You are a member of this community (member).")).to_be_visible()
-    page.get_by_role("link", name="Workshop").click()
+    page.get_by_role("link", name="Workshop").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Workshop")
     # The header's switcher now lists the community.
     page.locator(".community-switcher summary").click()
