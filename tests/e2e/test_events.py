@@ -78,7 +78,10 @@ def test_an_animator_plans_an_event_and_a_member_answers_going(
     member = new_page(page.context.browser, member_errors)  # type: ignore[arg-type]
     logged_in(member, base, alice)
     member.goto(f"{base}/c/cargo/")
-    member.get_by_role("link", name="Repair evening").click()
+    # From the events section of the home (the event's conversation is among the latest too).
+    member.get_by_role("region", name="Upcoming events").get_by_role(
+        "link", name="Repair evening"
+    ).click()
     expect(member.locator("h1")).to_have_text("Repair evening")
     member.get_by_role("button", name="Going", exact=True).click()
     expect(member.locator(".event-answer")).to_have_text("You are going.")

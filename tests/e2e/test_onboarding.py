@@ -85,7 +85,7 @@ def test_an_animator_welcomes_a_newcomer_in_one_click(
     claire, alice = people["claire"], people["alice"]
     logged_in(page, base, claire)
     page.goto(base + "/c/cargo/")
-    page.get_by_role("link", name="Welcome them").click()
+    page.get_by_role("link", name="Welcome newcomers").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Newcomers this week")
     row = page.locator(f"#newcomer-{alice.pk}")
     expect(row).to_contain_text("Alice Martin")
