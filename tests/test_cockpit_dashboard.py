@@ -161,8 +161,9 @@ def test_the_overview_reads_a_fixed_number_of_queries(coordinator: User) -> None
     # Pinned: the same whatever the activity; the figures read the count tables in a
     # few queries (the clock, the member count, the life stage, the days and the
     # questions of both periods), the rest is the session, the reader's access and
-    # the six kinds of next actions.
-    assert len(many) == counted == 30
+    # the six kinds of next actions, and the community navigation of every community page
+    # (cercle/ui/navigation.py).
+    assert len(many) == counted == 30 + 3  # the navigation: spaces, membership, unread
 
 
 # --- The sub-pages ------------------------------------------------------------------------------

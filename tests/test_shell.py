@@ -131,7 +131,7 @@ def test_home_query_count_does_not_grow_with_the_data(
         page = client.get("/").content.decode()
     assert "What you follow" in page
     assert "Your open questions" in page
-    assert page.count('class="topic-row"') >= min(size * 2, 12)
+    assert page.count('class="home-topic"') >= min(size * 2, 12)
     with django_assert_max_num_queries(2):
         visitor = Client().get("/").content.decode()
     assert "Communities you can join" in visitor
