@@ -180,7 +180,8 @@ def test_every_demo_person_has_a_portrait_served_as_their_photo(make_run_demo: N
         response = reader.get(reverse("profile_photo", args=[person.handle]))
         assert response.status_code == 200, person.handle
         assert response["Content-Type"] == "image/png"
-        image = Image.open(io.BytesIO(b"".join(response.streaming_content)))
+        content = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+        image = Image.open(io.BytesIO(content))
         assert image.size == (160, 160)
     # The profile page shows the photo, not initials.
     bob = User.objects.get(email="bob@bikes.example")
