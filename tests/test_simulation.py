@@ -148,7 +148,13 @@ def test_a_generated_community_is_written_whole_with_its_activity() -> None:
     )
     assert verbs["membership.joined"] == 79  # the coordinator founded it
     assert verbs["poll.voted"] == sum(len(s.ballots) for s in told.surveys)
-    assert events.count() == report.activity_events
+    # Each generated person set a portrait as their photo: a profile's change, recorded
+    # in no community, as `do_update_profile` records it.
+    portraits = ActivityEvent.objects.filter(verb="profile.updated", community=None)
+    assert portraits.count() == report.portraits == 80
+    members = Membership.objects.filter(community=community).values_list("person_id", flat=True)
+    assert set(portraits.values_list("actor_id", flat=True)) == set(members)
+    assert events.count() + portraits.count() == report.activity_events
     # Activity keeps its original times, inside the story's span.
     first, last = story.moment(told.start), story.moment(told.end)
     assert not events.exclude(created_at__gte=first, created_at__lt=last).exists()

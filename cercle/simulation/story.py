@@ -625,10 +625,10 @@ def _replies(
         at = _daytime(at + hours * HOUR)
         if at >= end:
             break
-        author = writers.pick(at, avoid=thread.author if number == 0 else -1)
+        author = writers.pick(at, avoid=thread.author if not thread.replies else -1)
         if author is None:
             continue
-        short = number > 0 and rng.random() < 0.15
+        short = bool(thread.replies) and rng.random() < 0.15
         answered = first_name if author != thread.author else ""
         body = _reply(rng, subject, answered, short, bodies)
         if not short:
