@@ -97,10 +97,10 @@ def test_the_animation_pages_are_french_and_accessible(
     browser_errors: BrowserErrors,
     live_server: Any,
     viewport: dict[str, int] | None,
-    settings: Any,
+    request: pytest.FixtureRequest,
     tmp_path: Path,
 ) -> None:
-    settings.MEDIA_ROOT = tmp_path  # the demo's portraits
+    request.getfixturevalue("settings").MEDIA_ROOT = tmp_path  # the demo's portraits
     load_demo()
     options: dict[str, Any] = {"locale": "fr-FR"}
     if viewport:
