@@ -227,3 +227,12 @@ def test_bad_demo_options_are_refused_and_change_nothing() -> None:
     with pytest.raises(CommandError, match="already has the address"):
         call_command("demo", members=10, months=1, seed=2, quiet=True)
     assert Community.objects.filter(slug="pratiques-2").count() == 1
+
+
+def test_a_mere_thanks_is_never_accepted_nor_found_helpful(big_story: story.Story) -> None:
+    short = [(t, i) for t in big_story.threads for i, r in enumerate(t.replies) if r.short]
+    assert len(short) > 100
+    assert not any(t.accepted == i for t, i in short)
+    assert not any(kind == "helpful" for t, i in short for _p, kind, _w in t.replies[i].reactions)
+    # The first answer says something, and is never the asker's.
+    assert not any(t.replies[0].short for t in big_story.threads if t.replies)

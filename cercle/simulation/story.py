@@ -74,6 +74,7 @@ class Reply:
     at: float
     body: str
     reactions: list[tuple[int, str, float]] = field(default_factory=list)
+    short: bool = False  # a mere "thanks" or "me too": never accepted, never "helpful"
 
 
 @dataclass
@@ -633,7 +634,7 @@ def _replies(
         body = _reply(rng, subject, answered, short, bodies)
         if not short:
             substantial.append(len(thread.replies))
-        thread.replies.append(Reply(author=author, at=at, body=body))
+        thread.replies.append(Reply(author=author, at=at, body=body, short=short))
     if thread.kind == "question" and substantial and rng.random() < 0.55:
         chosen = substantial[0] if rng.random() < 0.6 else rng.choice(substantial)
         accepted_at = _daytime(
@@ -664,14 +665,14 @@ def _reply(
 
 
 def _react(rng: random.Random, thread: Thread, readers: _Picker, end: float) -> None:
-    targets: list[tuple[list[tuple[int, str, float]], float, int, float]] = [
-        (thread.reactions, thread.at, thread.author, 1.2)
+    targets: list[tuple[list[tuple[int, str, float]], float, int, float, bool]] = [
+        (thread.reactions, thread.at, thread.author, 1.2, False)
     ]
     targets += [
-        (reply.reactions, reply.at, reply.author, 3.0 if i == thread.accepted else 1.8)
+        (reply.reactions, reply.at, reply.author, 3.0 if i == thread.accepted else 1.8, reply.short)
         for i, reply in enumerate(thread.replies)
     ]
-    for reactions, at, author, mean in targets:
+    for reactions, at, author, mean, short in targets:
         seen: set[tuple[int, str]] = set()
         for _n in range(int(rng.expovariate(1 / mean))):
             when = _daytime(at + rng.lognormvariate(math.log(8), 1.3) * HOUR)
@@ -683,6 +684,8 @@ def _react(rng: random.Random, thread: Thread, readers: _Picker, end: float) -> 
                 if thread.kind == "question" and rng.random() < 0.6
                 else (rng.choice(REACTIONS))
             )
+            if short and kind == "helpful":
+                kind = "thanks"
             if person is None or (person, kind) in seen:
                 continue
             seen.add((person, kind))
@@ -695,7 +698,7 @@ def _capture(rng: random.Random, people: list[Member], threads: list[Thread], en
     for thread in threads:
         if thread.accepted_at is None or rng.random() >= 0.15:
             continue
-        when = thread.accepted_at + rng.uniform(1, 10) * DAY
+        when = _daytime(thread.accepted_at + rng.uniform(1, 10) * DAY)
         writer = rng.choice(core)
         if when < end and people[writer].joined <= when < people[writer].active_until:
             thread.captured_by, thread.captured_at = writer, when
