@@ -263,7 +263,7 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 def page_addresses(reader: Reader, run: Run) -> dict[str, str]:
     """Each page's path, found in the demo site's database by reversing Cercle's URL
     names (Django is set up on the site's environment before this is called)."""
-    from django.db.models import Count  # noqa: PLC0415 - Django is set up by then
+    from django.db.models import Count, Q  # noqa: PLC0415 - Django is set up by then
     from django.urls import reverse  # noqa: PLC0415
     from django.utils import timezone  # noqa: PLC0415
 
@@ -287,11 +287,11 @@ def page_addresses(reader: Reader, run: Run) -> dict[str, str]:
         return _url(solved.order_by("-reply_count", "-pk").first())
 
     def profile() -> str:
-        # Someone else than the reader, who wrote a lot here.
+        # An active member other than the reader, who wrote the most here.
         person = (
-            User.objects.filter(memberships__community=community)
+            User.objects.filter(memberships__community=community, memberships__status="active")
             .exclude(email=reader.email)
-            .annotate(written=Count("posts"))
+            .annotate(written=Count("posts", filter=Q(posts__topic__community=community)))
             .order_by("-written", "pk")
             .first()
         )
