@@ -4,7 +4,6 @@ French and shows no English left behind."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -97,10 +96,7 @@ def test_the_animation_pages_are_french_and_accessible(
     browser_errors: BrowserErrors,
     live_server: Any,
     viewport: dict[str, int] | None,
-    request: pytest.FixtureRequest,
-    tmp_path: Path,
 ) -> None:
-    request.getfixturevalue("settings").MEDIA_ROOT = tmp_path  # the demo's portraits
     load_demo()
     options: dict[str, Any] = {"locale": "fr-FR"}
     if viewport:
