@@ -9,13 +9,14 @@ DEMO_ARGS ?= --members 200 --months 12 --seed 1
 # Tests run on both cores; set PYTEST_ARGS="-n 0" to run them in one process. The 25
 # slowest tests are listed at the end, so that CI logs show where the time goes.
 
-.PHONY: help setup run test lint typecheck pytest system-deps messages vendor clean
+.PHONY: help setup run test lint typecheck pytest system-deps messages vendor screenshots clean
 
 help:
 	@echo "make run    set up, then serve Cercle with a demo on http://127.0.0.1:8000"
 	@echo "make test   set up, then lint, type check and run all tests"
 	@echo "make messages  refresh the French translation catalogue after changing strings"
 	@echo "make vendor    refresh the vendored front-end packages (needs npm)"
+	@echo "make screenshots  full-page pictures of the key pages into var/screenshots/"
 
 # Reinstall only when the dependencies change.
 $(STAMP): pyproject.toml
@@ -57,6 +58,10 @@ messages: setup
 
 vendor:
 	scripts/vendor.sh
+
+# Its own demo site under var/screenshots/site: never the database of `make run`.
+screenshots: setup system-deps
+	$(BIN)/python scripts/screenshots.py $(SCREENSHOTS_ARGS)
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache .mypy_cache .ruff_cache

@@ -65,6 +65,14 @@ def _default_language() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _temporary_media(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Files the tests store (photos, the demo's generated portraits, attachments) go
+    to a temporary folder, never to the developer's var/media; a test that reads its
+    files back sets its own `MEDIA_ROOT`."""
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"
+
+
+@pytest.fixture(autouse=True)
 def _no_presence(settings: Any) -> None:
     """A member's first page of the day writes one visit event (one query, once a day:
     tests/test_analytics_presence.py pins it); the query counts pinned elsewhere

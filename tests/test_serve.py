@@ -67,17 +67,20 @@ def _wait_for_tasks_done(
     raise AssertionError(f"the worker left tasks waiting: {_tasks_by_status(database)}")
 
 
-def _start_serve(env: dict[str, str]) -> tuple[int, subprocess.Popen[str]]:
-    """`cercle serve` with one web worker on a free port, its output captured."""
+def _start_serve(env: dict[str, str], log: Path) -> tuple[int, subprocess.Popen[str]]:
+    """`cercle serve` with one web worker on a free port, its output written to `log`:
+    a pipe that nobody reads while it runs fills up, and the worker, printing the
+    demo's emails, then blocks on it."""
     port = free_port()
-    process = subprocess.Popen(
-        [*CERCLE, "serve", "--bind", f"127.0.0.1:{port}", "--web-workers", "1"],
-        env=env,
-        cwd=PROJECT_DIR,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [*CERCLE, "serve", "--bind", f"127.0.0.1:{port}", "--web-workers", "1"],
+            env=env,
+            cwd=PROJECT_DIR,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     return port, process
 
 
@@ -94,7 +97,7 @@ def test_serve_runs_the_site_and_the_worker_and_stops_cleanly_on_ctrl_c(tmp_path
     queued = _tasks_by_status(database).get("READY", 0)
     assert queued > 0
 
-    port, process = _start_serve(env)
+    port, process = _start_serve(env, tmp_path / "serve.log")
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_until_up(base + "/healthz", process)
@@ -112,7 +115,8 @@ def test_serve_runs_the_site_and_the_worker_and_stops_cleanly_on_ctrl_c(tmp_path
         assert _tasks_by_status(database).get("SUCCESSFUL") == queued
     finally:
         process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=30)
+        process.wait(timeout=30)
+        output = (tmp_path / "serve.log").read_text()
     assert process.returncode == 0, output
     assert "Starting worker" in output
     assert "Cercle stopped." in output
@@ -157,7 +161,7 @@ def test_serve_alone_publishes_planned_posts_and_fills_the_count_tables(tmp_path
     # Its time comes while nothing runs.
     time.sleep(max(0.0, float(planned.stdout.split()[-1]) - time.time() + 0.1))
 
-    port, process = _start_serve(env)
+    port, process = _start_serve(env, tmp_path / "serve.log")
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -180,7 +184,8 @@ def test_serve_alone_publishes_planned_posts_and_fills_the_count_tables(tmp_path
         assert runs["analytics-fill"] == ""
     finally:
         process.send_signal(signal.SIGTERM)
-        output, _ = process.communicate(timeout=30)
+        process.wait(timeout=30)
+        output = (tmp_path / "serve.log").read_text()
     assert process.returncode == 0, output
     assert "publish-due: 1 item(s) published." in output
     assert "Scheduled jobs stopped." in output

@@ -148,7 +148,13 @@ def test_a_generated_community_is_written_whole_with_its_activity() -> None:
     )
     assert verbs["membership.joined"] == 79  # the coordinator founded it
     assert verbs["poll.voted"] == sum(len(s.ballots) for s in told.surveys)
-    assert events.count() == report.activity_events
+    # Each generated person set a portrait as their photo: a profile's change, recorded
+    # in no community, as `do_update_profile` records it.
+    portraits = ActivityEvent.objects.filter(verb="profile.updated", community=None)
+    assert portraits.count() == report.portraits == 80
+    members = Membership.objects.filter(community=community).values_list("person_id", flat=True)
+    assert set(portraits.values_list("actor_id", flat=True)) == set(members)
+    assert events.count() + portraits.count() == report.activity_events
     # Activity keeps its original times, inside the story's span.
     first, last = story.moment(told.start), story.moment(told.end)
     assert not events.exclude(created_at__gte=first, created_at__lt=last).exists()
@@ -221,3 +227,12 @@ def test_bad_demo_options_are_refused_and_change_nothing() -> None:
     with pytest.raises(CommandError, match="already has the address"):
         call_command("demo", members=10, months=1, seed=2, quiet=True)
     assert Community.objects.filter(slug="pratiques-2").count() == 1
+
+
+def test_a_mere_thanks_is_never_accepted_nor_found_helpful(big_story: story.Story) -> None:
+    short = [(t, i) for t in big_story.threads for i, r in enumerate(t.replies) if r.short]
+    assert len(short) > 100
+    assert not any(t.accepted == i for t, i in short)
+    assert not any(kind == "helpful" for t, i in short for _p, kind, _w in t.replies[i].reactions)
+    # The first answer says something, and is never the asker's.
+    assert not any(t.replies[0].short for t in big_story.threads if t.replies)

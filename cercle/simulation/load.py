@@ -3,7 +3,13 @@
 The rows are those the actions would have written, at their original times, with
 their activity events: the analytics read a generated community as they read a
 real one. Generated people have addresses under `.invalid` and no usable password:
-nobody logs in as them and no email is sent to them.
+nobody logs in as them and no email is sent to them. Each has a generated portrait
+(`cercle.people.portraits`) as their photo: its files are written as the rows are, and
+removed again if the generation fails.
+
+Wiki articles captured from solved questions hold what the wiki's own capture writes
+(`cercle.wiki.queries.capture_draft`: the question, the accepted answer and the helpful
+replies, quoted and credited), rendered as the wiki renders an article.
 """
 
 from __future__ import annotations
@@ -16,8 +22,11 @@ from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.urls import reverse
+from django.utils import translation
 from django.utils.text import slugify
 
 from cercle.accounts.models import User
@@ -28,16 +37,22 @@ from cercle.bulkcopy import Table, reserve_ids
 from cercle.communities.models import Audience, Community, Entry, Membership, Role, Status
 from cercle.communities.models import Visibility as CommunityVisibility
 from cercle.conversations.models import Post, PostRevision, Reaction, Tag, Topic
+from cercle.conversations.rendering import plain_text
 from cercle.events.models import RSVP, Event
 from cercle.importers import bulk
+from cercle.knowledge.models import Collection, Resource, ResourceKind
 from cercle.membership import actions as community_actions
-from cercle.people.models import Profile
+from cercle.people.models import Expertise, Profile, avatar_path
+from cercle.people.portraits import portrait
 from cercle.richtext import render_markdown
 from cercle.search.conversations import link_documents_to_topics
 from cercle.search.index import stored_text_vector
 from cercle.search.models import SearchDocument
 from cercle.simulation import story as tales
+from cercle.simulation import texts
 from cercle.wiki.models import Article, ArticleRevision
+from cercle.wiki.queries import capture_draft
+from cercle.wiki.rendering import render_article
 
 TOPIC_TYPE = "conversations.topic"
 POST_TYPE = "conversations.post"
@@ -46,7 +61,13 @@ MEMBERSHIP_TYPE = "communities.membership"
 EVENT_TYPE = "events.event"
 POLL_TYPE = "activities.poll"
 ARTICLE_TYPE = "wiki.article"
+COLLECTION_TYPE = "knowledge.collection"
+RESOURCE_TYPE = "knowledge.resource"
+EXPERTISE_TYPE = "people.expertise"
+PROFILE_TYPE = "people.profile"
 TIME_ZONE = "Europe/Paris"
+# Generated people with a portrait at most (`_portraits`).
+PORTRAITS = 1000
 
 # The columns of a search document, in the order the rows below give them.
 DOCUMENT_COLUMNS = (
@@ -74,7 +95,15 @@ EVENT_COLUMNS = (
     "space_id",
 )
 # What lives in the community's space (the rest, memberships and visits, in none).
-IN_SPACE = {TOPIC_TYPE, POST_TYPE, EVENT_TYPE, POLL_TYPE, ARTICLE_TYPE}
+IN_SPACE = {
+    TOPIC_TYPE,
+    POST_TYPE,
+    EVENT_TYPE,
+    POLL_TYPE,
+    ARTICLE_TYPE,
+    COLLECTION_TYPE,
+    RESOURCE_TYPE,
+}
 
 
 @dataclass
@@ -93,6 +122,11 @@ class Report:
     polls: int = 0
     ballots: int = 0
     articles: int = 0
+    captured: int = 0
+    collections: int = 0
+    resources: int = 0
+    experts: int = 0  # members who declared expertise
+    portraits: int = 0
     activity_events: int = 0
     verbs: Counter[str] = field(default_factory=Counter)
 
@@ -112,12 +146,18 @@ def generate(
     say(f"Drawing the story of {members:,} members over {months} months (seed {seed})...")
     told = tales.tell(members, months, seed, until)
     say(f"Writing {told.posts:,} posts and {len(told.visits):,} visits...")
-    with transaction.atomic():
-        writer = _Writer(told, slug or f"pratiques-{seed}", coordinator, say)
-        # Created through the action, as an animator would; then dated back.
-        writer.found_community()
-        with bulk.original_times():
-            return writer.write()
+    writer = _Writer(told, slug or f"pratiques-{seed}", coordinator, say)
+    try:
+        with transaction.atomic():
+            # Created through the action, as an animator would; then dated back.
+            writer.found_community()
+            with bulk.original_times():
+                return writer.write()
+    except BaseException:
+        # Files are not part of the transaction: the portraits written go with it.
+        for name in writer.stored:
+            default_storage.delete(name)
+        raise
 
 
 class _Writer:
@@ -133,10 +173,14 @@ class _Writer:
         self.person: list[int] = []  # member index -> user id
         self.events: list[tuple[Any, ...]] = []  # activity events waiting to be written
         self.event_table = Table(ActivityEvent, (*EVENT_COLUMNS, "created_at"))
+        self.stored: list[str] = []  # files written (portraits), removed if all fails
+        self.tags: list[Tag] = []
 
     def write(self) -> Report:
         self._people()
         self._conversations()
+        self._expertise()
+        self._library()
         self._meetings()
         self._surveys()
         self._visits()
@@ -152,13 +196,20 @@ class _Writer:
     # Activity events are written in batches as they come.
 
     def _event(
-        self, verb: verbs.Verb, actor: int | None, target: tuple[str, int] | None, at: float
+        self,
+        verb: verbs.Verb,
+        actor: int | None,
+        target: tuple[str, int] | None,
+        at: float,
+        *,
+        in_community: bool = True,
     ) -> None:
-        """An event as `record_event` writes it: `verb` declared, at its level."""
+        """An event as `record_event` writes it: `verb` declared, at its level (in no
+        community when the action records it in none, as a profile's change)."""
         declared = verbs.declared(verb)
         self.events.append(
             (
-                self.community.pk,
+                self.community.pk if in_community else None,
                 actor,
                 declared.name,
                 target[0] if target else "",
@@ -228,7 +279,7 @@ class _Writer:
         Table(
             User, ("id", "email", "display_name", "handle", "language", "password", "date_joined")
         ).write(rows)
-        Table(Profile, ("person_id", "updated_at")).write((row[0], row[-1]) for row in rows)
+        self._portraits(people, rows)
         membership_ids = reserve_ids(Membership, len(people))
         memberships = []
         for person, pk, membership in zip(people, ids, membership_ids, strict=True):
@@ -269,12 +320,39 @@ class _Writer:
         ).write(memberships)
         self.report.members = len(self.told.members)
 
+    def _portraits(self, people: list[tales.Member], rows: list[tuple[Any, ...]]) -> None:
+        """Generated people set a generated portrait as their photo soon after joining
+        (`do_update_profile` records that in no community); the others keep a profile
+        without photo (their initials). All of them up to `PORTRAITS`; beyond, those
+        who write most: a benchmark's 50,000 members need no 50,000 files."""
+        if self.given_coordinator is None:
+            people = [self.told.members[0], *people]
+            rows = [(self.coordinator.pk, "", "", self.coordinator.handle), *rows]
+        drawn = {
+            person.index
+            for person in sorted(people, key=lambda p: (-p.writes, p.index))[:PORTRAITS]
+        }
+        profiles = []
+        for person, row in zip(people, rows, strict=True):
+            pk, handle, name = row[0], row[3], ""
+            at = min(person.joined + 600, self.told.end - 1)
+            if person.index in drawn:
+                name = default_storage.save(
+                    avatar_path(Profile(person_id=pk), "portrait.png"),
+                    ContentFile(portrait(handle)),
+                )
+                self.stored.append(name)
+                self._event(verbs.PROFILE_UPDATED, pk, (PROFILE_TYPE, pk), at, in_community=False)
+            profiles.append((pk, name, tales.moment(at)))
+        Table(Profile, ("person_id", "avatar", "updated_at")).write(profiles)
+        self.report.portraits = len(drawn)
+
     # Conversations
 
     def _conversations(self) -> None:
         told, community, space = self.told, self.community, self.space
         start = tales.moment(told.start)
-        tags = Tag.objects.bulk_create(
+        tags = self.tags = Tag.objects.bulk_create(
             [Tag(community=community, name=name, slug=name, created_at=start) for name in told.tags]
         )
         topic_ids = reserve_ids(Topic, len(told.threads))
@@ -394,30 +472,35 @@ class _Writer:
         self._articles(topic_ids)
 
     def _articles(self, topic_ids: list[int]) -> None:
-        """Solved questions captured into wiki articles, crediting who answered."""
+        """The wiki: guides the coordinator wrote, and solved questions captured as the
+        wiki captures them (`capture_draft`, in the community's language)."""
         told = self.told
-        captured = [
-            (thread, topic_id, thread.accepted, thread.captured_at)
+        captured = {
+            topic_id: thread
             for thread, topic_id in zip(told.threads, topic_ids, strict=True)
             if thread.captured_at is not None and thread.accepted is not None
+        }
+        sources = Topic.objects.select_related("community", "space").in_bulk(list(captured))
+        pages: list[tuple[str, str, int, int | None, float]] = [
+            (title, body, self.coordinator.pk, None, at)
+            for (title, body), (_index, at) in zip(texts.GUIDES, told.guides, strict=True)
         ]
-        ids = reserve_ids(Article, len(captured))
+        with translation.override(self.community.language):
+            for topic_id, thread in captured.items():
+                draft = capture_draft(sources[topic_id])
+                writer = self.person[thread.captured_by or 0]
+                pages.append((draft.title, draft.body, writer, topic_id, thread.captured_at or 0))
+        ids = reserve_ids(Article, len(pages))
         articles, revisions, documents = [], [], []
-        for (thread, topic_id, accepted, captured_at), article_id in zip(
-            captured, ids, strict=True
-        ):
-            answer = thread.replies[accepted]
-            asker = told.members[thread.author].name
-            answerer = told.members[answer.author].name
-            body = (
-                f"## La question\n\n{thread.body}\n\n*Posée par {asker}.*\n\n"
-                f"## La réponse retenue\n\n{answer.body}\n\n*Réponse de {answerer}.*\n"
-            )
-            body_html = render_markdown(body)
-            title = thread.title.rstrip(" ?")
-            slug = f"{slugify(title)[:190]}-{topic_id}"
-            writer = self.person[thread.captured_by or 0]
-            at = tales.moment(captured_at)
+        slugs: set[str] = set()
+        for (title, body, writer, source, when), article_id in zip(pages, ids, strict=True):
+            rendered = render_article(body)
+            base = slugify(title)[:200] or "article"
+            slug, number = base, 2
+            while slug in slugs:
+                slug, number = f"{base}-{number}", number + 1
+            slugs.add(slug)
+            at = tales.moment(when)
             articles.append(
                 (
                     article_id,
@@ -426,9 +509,10 @@ class _Writer:
                     title,
                     slug,
                     body,
-                    body_html,
+                    rendered.html,
+                    rendered.toc_html,
                     writer,
-                    topic_id,
+                    source,
                     at,
                     at,
                 )
@@ -436,23 +520,12 @@ class _Writer:
             revisions.append((article_id, 1, title, body, writer, at))
             url = reverse("wiki_article", kwargs={"slug": self.community.slug, "article": slug})
             documents.append(
-                (
-                    "article",
-                    article_id,
-                    self.community.pk,
-                    self.space.pk,
-                    title,
-                    body,
-                    url,
-                    writer,
-                    at,
-                    "",
-                    "",
-                    False,
-                    "fr",
+                self._document(
+                    "article", article_id, title, plain_text(rendered.html), url, writer, at
                 )
             )
-            self._event(verbs.ARTICLE_CAPTURED, writer, (ARTICLE_TYPE, article_id), captured_at)
+            verb = verbs.ARTICLE_CREATED if source is None else verbs.ARTICLE_CAPTURED
+            self._event(verb, writer, (ARTICLE_TYPE, article_id), when)
         Table(
             Article,
             (
@@ -463,6 +536,7 @@ class _Writer:
                 "slug",
                 "body",
                 "body_html",
+                "toc_html",
                 "created_by_id",
                 "source_topic_id",
                 "created_at",
@@ -474,6 +548,153 @@ class _Writer:
         ).write(revisions)
         Table(SearchDocument, DOCUMENT_COLUMNS).write(documents)
         self.report.articles = len(articles)
+        self.report.captured = len(captured)
+
+    def _document(
+        self,
+        kind: str,
+        object_id: int,
+        title: str,
+        body: str,
+        url: str,
+        author: int,
+        at: datetime,
+        tags: str = "",
+    ) -> tuple[Any, ...]:
+        """A search document of the wiki or the library, as their actions index it."""
+        return (
+            kind,
+            object_id,
+            self.community.pk,
+            self.space.pk,
+            title,
+            body,
+            url,
+            author,
+            at,
+            tags,
+            "",
+            False,
+            self.community.language,
+        )
+
+    # What members know, and the library
+
+    def _expertise(self) -> None:
+        declared = self.told.expertise
+        ids = reserve_ids(Expertise, len(declared))
+        rows = []
+        for item, pk in zip(declared, ids, strict=True):
+            person, at = self.person[item.member], tales.moment(item.at)
+            rows.append((pk, person, self.tags[item.tag].pk, item.level, at, at))
+            self._event(verbs.EXPERTISE_DECLARED, person, (EXPERTISE_TYPE, pk), item.at)
+        Table(Expertise, ("id", "person_id", "tag_id", "level", "created_at", "updated_at")).write(
+            rows
+        )
+        self.report.experts = len({item.member for item in declared})
+
+    def _library(self) -> None:
+        """Collections opened by the coordinator, filled by members over the months."""
+        shelves = self.told.shelves
+        tags = {tag.slug: tag.pk for tag in self.tags}
+        collection_ids = reserve_ids(Collection, len(shelves))
+        resource_ids = iter(reserve_ids(Resource, sum(len(s.items) for s in shelves)))
+        collections, resources, tagged, documents = [], [], [], []
+        for position, (shelved, collection_id) in enumerate(
+            zip(shelves, collection_ids, strict=True)
+        ):
+            shelf = texts.SHELVES[shelved.shelf]
+            author, opened = self.person[shelved.author], tales.moment(shelved.at)
+            collections.append(
+                (
+                    collection_id,
+                    self.community.pk,
+                    self.space.pk,
+                    shelf.title,
+                    slugify(shelf.title)[:70],
+                    shelf.description,
+                    position,
+                    author,
+                    opened,
+                )
+            )
+            self._event(
+                verbs.COLLECTION_CREATED, author, (COLLECTION_TYPE, collection_id), shelved.at
+            )
+            for order, (index, member, when) in enumerate(shelved.items):
+                item, pk = shelf.items[index], next(resource_ids)
+                added_by, at = self.person[member], tales.moment(when)
+                kind = ResourceKind.LINK if item.url else ResourceKind.NOTE
+                excerpt, note = (item.text, "") if item.url else ("", item.text)
+                note_html = render_markdown(note) if note else ""
+                resources.append(
+                    (
+                        pk,
+                        collection_id,
+                        kind,
+                        item.title,
+                        item.url,
+                        excerpt,
+                        note,
+                        note_html,
+                        added_by,
+                        at,
+                        order,
+                    )
+                )
+                tagged += [(pk, tags[slug]) for slug in item.tags if slug in tags]
+                body = " ".join(
+                    part
+                    for part in (excerpt, item.url, plain_text(note_html) if note else "")
+                    if part
+                )
+                url = reverse("knowledge:resource", args=[self.community.slug, pk])
+                documents.append(
+                    self._document(
+                        "resource",
+                        pk,
+                        item.title,
+                        body,
+                        url,
+                        added_by,
+                        at,
+                        " ".join(slug for slug in item.tags if slug in tags),
+                    )
+                )
+                self._event(verbs.RESOURCE_ADDED[kind], added_by, (RESOURCE_TYPE, pk), when)
+        Table(
+            Collection,
+            (
+                "id",
+                "community_id",
+                "space_id",
+                "title",
+                "slug",
+                "description",
+                "position",
+                "created_by_id",
+                "created_at",
+            ),
+        ).write(collections)
+        Table(
+            Resource,
+            (
+                "id",
+                "collection_id",
+                "kind",
+                "title",
+                "url",
+                "excerpt",
+                "note",
+                "note_html",
+                "added_by_id",
+                "created_at",
+                "position",
+            ),
+        ).write(resources)
+        Table(Resource.tags.through, ("resource_id", "tag_id")).write(tagged)
+        Table(SearchDocument, DOCUMENT_COLUMNS).write(documents)
+        self.report.collections, self.report.resources = len(collections), len(resources)
 
     # Animation
 

@@ -13,7 +13,10 @@ What makes it look like a real community (the figures the analytics read):
 - the community grows (newcomers arrive all along, faster lately), and some members
   drift away: they stop visiting and writing, a few leave;
 - events with RSVPs and attendance, polls, and knowledge captured from solved
-  questions.
+  questions;
+- what a newcomer looks for first: replies that differ (no thread repeats itself),
+  event agendas, a library of collections and resources, wiki guides, and members who
+  declare their expertise (`texts` holds the words).
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate
+
+from cercle.simulation import texts
 
 DAY = 86400.0
 HOUR = 3600.0
@@ -69,6 +74,7 @@ class Reply:
     at: float
     body: str
     reactions: list[tuple[int, str, float]] = field(default_factory=list)
+    short: bool = False  # a mere "thanks" or "me too": never accepted, never "helpful"
 
 
 @dataclass
@@ -100,6 +106,27 @@ class Meeting:
 
 
 @dataclass
+class Declared:
+    """A member declares their level (1 learning, 2 practising, 3 expert) on a tag."""
+
+    member: int
+    tag: int
+    level: int
+    at: float
+
+
+@dataclass
+class Shelved:
+    """A collection of the library (`texts.SHELVES[shelf]`) and its resources: each is
+    an index into the shelf's items, who added it and when."""
+
+    shelf: int
+    author: int
+    at: float
+    items: list[tuple[int, int, float]]
+
+
+@dataclass
 class Survey:
     title: str
     choices: list[str]
@@ -119,6 +146,9 @@ class Story:
     visits: list[tuple[int, float]]  # member, when (one a day at most)
     meetings: list[Meeting]
     surveys: list[Survey]
+    expertise: list[Declared] = field(default_factory=list)
+    shelves: list[Shelved] = field(default_factory=list)
+    guides: list[tuple[int, float]] = field(default_factory=list)  # texts.GUIDES index, when
 
     @property
     def posts(self) -> int:
@@ -355,7 +385,7 @@ QUESTION_TITLES = (
 DISCUSSION_TITLES = (
     "Retour d'expérience : {action} {object} {context}",
     "Vos astuces pour {action} {object}",
-    "On a essayé de {action} {object} {context}",
+    "On a essayé {de_action} {object} {context}",
     "Débat : faut-il {action} {object} ?",
     "Ressources pour {action} {object}",
 )
@@ -367,7 +397,7 @@ ANNOUNCEMENT_TITLES = (
 OPENINGS = (
     "Dans mon équipe, nous cherchons à {action} {object} {context}.",
     "Depuis quelques semaines, je dois {action} {object} {context}.",
-    "Notre service vient de décider de {action} {object}.",
+    "Notre service vient de décider {de_action} {object}.",
     "Petit partage : nous avons voulu {action} {object} {context}.",
 )
 DETAILS = (
@@ -384,20 +414,6 @@ ASKS = (
     "Des conseils pour démarrer ?",
     "Je prends tous vos retours.",
 )
-ANSWERS = (
-    "Chez nous, commencer petit a tout changé : une équipe pilote, puis on élargit.",
-    "Nous utilisons un modèle simple en trois colonnes, je peux le partager.",
-    "Le plus efficace a été de fixer un rituel court, toujours à la même heure.",
-    "Essayez de nommer une personne référente, ça évite que le sujet se perde.",
-    "Nous avons documenté chaque essai dans le wiki, ça aide les nouveaux.",
-    "Attention à ne pas multiplier les outils : un seul, bien connu de tous.",
-    "Mesurer avant et après nous a permis de convaincre la direction.",
-    "Un atelier d'une heure avec les usagers a débloqué la situation.",
-    "Je rejoins la réponse précédente, et j'ajoute : prévoir un temps de bilan.",
-    "Merci pour ce partage, c'est exactement notre situation.",
-)
-
-
 # --- The story --------------------------------------------------------------------------------
 
 
@@ -426,6 +442,9 @@ def tell(members: int, months: int, seed: int, until: datetime) -> Story:
     )
     _capture(rng, people, threads, end)
     story.visits = _visits(rng, people, story.posts, start, end)
+    story.expertise = _expertise(rng, people, end)
+    story.shelves = _shelves(rng, people, start, end)
+    story.guides = [(index, start + (2 + 5 * index) * DAY) for index in range(len(texts.GUIDES))]
     return story
 
 
@@ -510,16 +529,30 @@ def _daytime(at: float) -> float:
     return at
 
 
-def _title(rng: random.Random, templates: tuple[str, ...]) -> str:
-    return rng.choice(templates).format(
-        action=rng.choice(ACTIONS), object=rng.choice(OBJECTS), context=rng.choice(CONTEXTS)
-    )
+@dataclass(frozen=True)
+class Subject:
+    """What a thread or a meeting is about: the words its title and text share."""
+
+    action: str
+    object: str
+    context: str
+
+    def fill(self, template: str) -> str:
+        elided = self.action[:1] in "aeéiou"
+        return template.format(
+            action=self.action,
+            de_action=("d'" if elided else "de ") + self.action,
+            object=self.object,
+            context=self.context,
+        )
 
 
-def _opening(rng: random.Random) -> str:
-    first = rng.choice(OPENINGS).format(
-        action=rng.choice(ACTIONS), object=rng.choice(OBJECTS), context=rng.choice(CONTEXTS)
-    )
+def _subject(rng: random.Random) -> Subject:
+    return Subject(rng.choice(ACTIONS), rng.choice(OBJECTS), rng.choice(CONTEXTS))
+
+
+def _opening(rng: random.Random, subject: Subject) -> str:
+    first = subject.fill(rng.choice(OPENINGS))
     return f"{first} {rng.choice(DETAILS)}\n\n{rng.choice(ASKS)}"
 
 
@@ -548,15 +581,16 @@ def _threads(rng: random.Random, people: list[Member], start: float, end: float)
         tags = sorted(
             set(rng.choices(range(len(TAGS)), weights=tag_weights, k=rng.choice((1, 1, 2, 3))))
         )
+        subject = _subject(rng)
         thread = Thread(
             kind=kind,
-            title=_title(rng, templates),
-            body=_opening(rng),
+            title=subject.fill(rng.choice(templates)),
+            body=_opening(rng, subject),
             author=author,
             at=at,
             tags=tags,
         )
-        _replies(rng, thread, writers, end)
+        _replies(rng, thread, writers, end, subject, people[author].first_name)
         _react(rng, thread, readers, end)
         threads.append(thread)
         posts += 1 + len(thread.replies)
@@ -564,7 +598,14 @@ def _threads(rng: random.Random, people: list[Member], start: float, end: float)
     return threads
 
 
-def _replies(rng: random.Random, thread: Thread, writers: _Picker, end: float) -> None:
+def _replies(
+    rng: random.Random,
+    thread: Thread,
+    writers: _Picker,
+    end: float,
+    subject: Subject,
+    first_name: str,
+) -> None:
     if thread.kind == "question":
         count = 0 if rng.random() < 0.09 else 1 + int(rng.expovariate(1 / 1.6))
     elif thread.kind == "discussion":
@@ -572,6 +613,8 @@ def _replies(rng: random.Random, thread: Thread, writers: _Picker, end: float) -
     else:
         count = int(rng.expovariate(1 / 1.5))
     at = thread.at
+    bodies = {thread.body}
+    substantial: list[int] = []  # replies that may be accepted: not a mere "thanks"
     for number in range(count):
         # The first answer comes after a few hours (median about 2.5 h), the next ones
         # spread over the following days.
@@ -583,12 +626,17 @@ def _replies(rng: random.Random, thread: Thread, writers: _Picker, end: float) -
         at = _daytime(at + hours * HOUR)
         if at >= end:
             break
-        author = writers.pick(at, avoid=thread.author if number == 0 else -1)
+        author = writers.pick(at, avoid=thread.author if not thread.replies else -1)
         if author is None:
             continue
-        thread.replies.append(Reply(author=author, at=at, body=rng.choice(ANSWERS)))
-    if thread.kind == "question" and thread.replies and rng.random() < 0.55:
-        chosen = 0 if rng.random() < 0.6 else rng.randrange(len(thread.replies))
+        short = bool(thread.replies) and rng.random() < 0.15
+        answered = first_name if author != thread.author else ""
+        body = _reply(rng, subject, answered, short, bodies)
+        if not short:
+            substantial.append(len(thread.replies))
+        thread.replies.append(Reply(author=author, at=at, body=body, short=short))
+    if thread.kind == "question" and substantial and rng.random() < 0.55:
+        chosen = substantial[0] if rng.random() < 0.6 else rng.choice(substantial)
         accepted_at = _daytime(
             thread.replies[chosen].at + rng.lognormvariate(math.log(12), 1.0) * HOUR
         )
@@ -596,15 +644,35 @@ def _replies(rng: random.Random, thread: Thread, writers: _Picker, end: float) -
             thread.accepted, thread.accepted_at = chosen, accepted_at
 
 
+def _reply(
+    rng: random.Random, subject: Subject, first_name: str, short: bool, bodies: set[str]
+) -> str:
+    """A reply that says something no earlier post of the thread said word for word."""
+    for attempt in range(50):
+        body = texts.reply_body(
+            rng,
+            obj=subject.object,
+            context=subject.context,
+            first=first_name,
+            short=short and attempt < 5,
+        )
+        if body not in bodies:
+            break
+    else:  # pragma: no cover - thousands of combinations for a few replies a thread
+        body = f"{body}\n\n({len(bodies)})"
+    bodies.add(body)
+    return body
+
+
 def _react(rng: random.Random, thread: Thread, readers: _Picker, end: float) -> None:
-    targets: list[tuple[list[tuple[int, str, float]], float, int, float]] = [
-        (thread.reactions, thread.at, thread.author, 1.2)
+    targets: list[tuple[list[tuple[int, str, float]], float, int, float, bool]] = [
+        (thread.reactions, thread.at, thread.author, 1.2, False)
     ]
     targets += [
-        (reply.reactions, reply.at, reply.author, 3.0 if i == thread.accepted else 1.8)
+        (reply.reactions, reply.at, reply.author, 3.0 if i == thread.accepted else 1.8, reply.short)
         for i, reply in enumerate(thread.replies)
     ]
-    for reactions, at, author, mean in targets:
+    for reactions, at, author, mean, short in targets:
         seen: set[tuple[int, str]] = set()
         for _n in range(int(rng.expovariate(1 / mean))):
             when = _daytime(at + rng.lognormvariate(math.log(8), 1.3) * HOUR)
@@ -616,6 +684,8 @@ def _react(rng: random.Random, thread: Thread, readers: _Picker, end: float) -> 
                 if thread.kind == "question" and rng.random() < 0.6
                 else (rng.choice(REACTIONS))
             )
+            if short and kind == "helpful":
+                kind = "thanks"
             if person is None or (person, kind) in seen:
                 continue
             seen.add((person, kind))
@@ -626,9 +696,9 @@ def _capture(rng: random.Random, people: list[Member], threads: list[Thread], en
     """Some solved questions become wiki articles, written by a core member."""
     core = [p.index for p in people if p.writes >= 20] or [0]
     for thread in threads:
-        if thread.accepted_at is None or rng.random() >= 0.08:
+        if thread.accepted_at is None or rng.random() >= 0.15:
             continue
-        when = thread.accepted_at + rng.uniform(1, 10) * DAY
+        when = _daytime(thread.accepted_at + rng.uniform(1, 10) * DAY)
         writer = rng.choice(core)
         if when < end and people[writer].joined <= when < people[writer].active_until:
             thread.captured_by, thread.captured_at = writer, when
@@ -659,10 +729,18 @@ def _meetings(rng: random.Random, people: list[Member], start: float, end: float
             attended = response == "going" and starts + 2 * HOUR < end and rng.random() < 0.75
             rsvps.append((person, response, when, attended))
         online = rng.random() < 0.6
+        subject = _subject(rng)
+        title = "Atelier en ligne : {action} {object}" if online else "Rencontre : {object}"
         meetings.append(
             Meeting(
-                title=_title(rng, ("Rencontre : {object}", "Atelier en ligne : {action} {object}")),
-                description=_opening(rng),
+                title=subject.fill(title),
+                description=texts.agenda(
+                    rng,
+                    action=subject.action,
+                    obj=subject.object,
+                    context=subject.context,
+                    online=online,
+                ),
                 starts=starts,
                 announced=announced,
                 online=online,
@@ -732,6 +810,49 @@ def _visits(
             if person.joined <= at < min(person.active_until, end):
                 visits.append((person.index, at))
     return visits
+
+
+def _expertise(rng: random.Random, people: list[Member], end: float) -> list[Declared]:
+    """Those who write declare what they know, within days of joining; a few readers
+    declare what they are learning. The popular tags get the most experts."""
+    weights = [1 / (rank + 1) for rank in range(len(TAGS))]
+    declared: list[Declared] = []
+    for person in people:
+        if person.writes >= 5:
+            count, levels = rng.choice((1, 2, 2, 3)), (2, 3, 3)
+        elif rng.random() < 0.12:
+            count, levels = 1, (1, 1, 2)
+        else:
+            continue
+        at = person.joined + rng.uniform(0.05, 3) * DAY
+        if at >= min(person.active_until, end):
+            continue
+        for tag in sorted(set(rng.choices(range(len(TAGS)), weights=weights, k=count))):
+            declared.append(Declared(person.index, tag, rng.choice(levels), at))
+            at += rng.uniform(60, 600)
+    return declared
+
+
+def _shelves(rng: random.Random, people: list[Member], start: float, end: float) -> list[Shelved]:
+    """The library grows over the story: the coordinator opens each collection, and
+    members who write add its resources over the following months."""
+    writers = _Picker(rng, people, [p.writes for p in people])
+    shelves: list[Shelved] = []
+    span = end - start
+    for index, shelf in enumerate(texts.SHELVES):
+        opened = start + (3 + index * 0.18 * span / DAY) * DAY
+        if opened >= end:
+            break
+        items: list[tuple[int, int, float]] = []
+        at = opened + HOUR
+        for item in range(len(shelf.items)):
+            at = _daytime(at + rng.uniform(0.2, 0.25 * span / DAY / len(shelf.items)) * DAY)
+            if at >= end:
+                break
+            author = writers.pick(at)
+            items.append((item, 0 if author is None else author, at))
+        shelves.append(Shelved(index, 0, opened, items))
+    return shelves
 
 
 def months_before(until: datetime, months: int) -> datetime:

@@ -131,14 +131,15 @@ def capture_draft(topic: Topic) -> CaptureDraft:
     if opening is not None:
         heading = _("The question") if topic.is_question else _("The conversation")
         sections.append(f"## {heading}\n\n{quote(opening.body, _author(opening))}")
+    # Headings are translated outside the f-strings: makemessages reads no f-string.
     if accepted is not None:
-        sections.append(
-            f"## {_('The accepted answer')}\n\n{quote(accepted.body, _author(accepted))}"
-        )
+        heading = _("The accepted answer")
+        sections.append(f"## {heading}\n\n{quote(accepted.body, _author(accepted))}")
     replies = list(helpful)
     if replies:
+        heading = _("Helpful replies")
         quoted = "".join(quote(post.body, _author(post)) for post in replies)
-        sections.append(f"## {_('Helpful replies')}\n\n{quoted}")
+        sections.append(f"## {heading}\n\n{quoted}")
     link = _("From the conversation [%(title)s](%(url)s).") % {
         "title": topic.title.replace("[", "\\[").replace("]", "\\]"),
         "url": topic.get_absolute_url(),

@@ -165,6 +165,9 @@ def _summary(report: Report, seconds: float) -> str:
         f"{report.members:,} members, {report.topics:,} topics ({report.questions:,} questions), "
         f"{report.posts:,} posts, {report.accepted:,} accepted answers, "
         f"{report.reactions:,} reactions, {report.events:,} events with {report.rsvps:,} RSVPs, "
-        f"{report.polls:,} polls with {report.ballots:,} ballots, {report.articles:,} articles "
-        f"captured, {report.activity_events:,} activity events."
+        f"{report.polls:,} polls with {report.ballots:,} ballots, {report.articles:,} wiki "
+        f"articles ({report.captured:,} captured from questions), {report.collections:,} "
+        f"library collections with {report.resources:,} resources, {report.experts:,} members "
+        f"declaring expertise, {report.portraits:,} portraits, "
+        f"{report.activity_events:,} activity events."
     )
