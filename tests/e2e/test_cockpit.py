@@ -143,7 +143,7 @@ def test_a_coordinator_reads_the_cockpit_and_changes_the_thresholds(
     assert csv.splitlines()[0] == "Level,Members,Share,The 90-9-1 rule,Wenger's shares"
     assert csv.splitlines()[1].startswith("Core group,")
 
-    page.get_by_role("link", name="Cockpit", exact=True).click()
+    page.locator("main").get_by_role("link", name="Cockpit", exact=True).click()
     page.get_by_role("link", name="Monthly report").click()
     expect(page.locator("h1")).to_contain_text("monthly report")
     assert_accessible(page)

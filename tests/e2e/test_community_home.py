@@ -64,8 +64,8 @@ def test_a_member_asks_a_question_in_two_clicks(
     log_in(page, live_server.url, alice.email)
     page.goto(live_server.url + lively.get_absolute_url())
 
-    page.locator("summary", has_text="Ask a question").click()
-    page.get_by_role("link", name="Repairs").first.click()
+    page.locator("main summary", has_text="Ask a question").click()
+    page.locator("main .choose-space").first.get_by_role("link", name="Repairs").click()
 
     expect(page.get_by_label("Title")).to_be_visible()
     expect(page.get_by_role("radio", name="Question")).to_be_checked()

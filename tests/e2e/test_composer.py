@@ -86,14 +86,14 @@ def test_write_format_preview_leave_and_find_the_draft_again(
     preview = page.locator("[data-composer-preview]")
     expect(preview.locator("strong")).to_have_text("hub gears")
     expect(page).to_have_url(f"{base}/c/cargo/s/general/new/?kind=question")
-    expect(page.get_by_role("status")).to_have_text("Draft saved", timeout=8000)
+    expect(page.locator("[data-composer-status]")).to_have_text("Draft saved", timeout=8000)
 
     page.get_by_role("link", name="Cargo Riders").first.click()
     page.go_back()
     page.reload()
     expect(page.get_by_label("Message")).to_have_value("**hub gears** for winter?")
     expect(page.get_by_label("Title")).to_have_value("Hub gears or derailleur?")
-    expect(page.get_by_role("status")).to_contain_text("Your draft is back")
+    expect(page.locator("[data-composer-status]")).to_contain_text("Your draft is back")
 
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_role("heading", name="Hub gears or derailleur?")).to_be_visible()
@@ -115,7 +115,7 @@ def test_the_reply_draft_and_preview_and_a_dropped_image(
     page.goto(f"{base}{topic.get_absolute_url()}")
     answer = page.get_by_role("textbox", name="Your reply")
     answer.fill("A *longtail* works.")
-    expect(page.get_by_role("status")).to_have_text("Draft saved", timeout=8000)
+    expect(page.locator("[data-composer-status]")).to_have_text("Draft saved", timeout=8000)
 
     buffer = io.BytesIO()
     Image.new("RGB", (8, 8), (11, 93, 107)).save(buffer, format="PNG")
@@ -130,7 +130,7 @@ def test_the_reply_draft_and_preview_and_a_dropped_image(
         }""",
         png,
     )
-    expect(page.get_by_role("status")).to_have_text("bike.png is added to the message.")
+    expect(page.locator("[data-composer-status]")).to_have_text("bike.png is added to the message.")
     stored = Attachment.objects.get()
     written = f"A *longtail* works.\n![bike.png]({stored.get_absolute_url()})\n"
     expect(answer).to_have_value(written)
@@ -139,7 +139,7 @@ def test_the_reply_draft_and_preview_and_a_dropped_image(
     preview = page.locator("[data-composer-preview]")
     expect(preview.locator("em")).to_have_text("longtail")
     expect(preview.locator("img[alt='bike.png']")).to_be_visible()
-    expect(page.get_by_role("status")).to_have_text("Draft saved", timeout=8000)
+    expect(page.locator("[data-composer-status]")).to_have_text("Draft saved", timeout=8000)
 
     page.reload()
     expect(page.get_by_role("textbox", name="Your reply")).to_have_value(written)
