@@ -152,7 +152,7 @@ def guests(event: Event, access: permissions.CommunityAccess) -> Guests:
         going = [
             r.person
             for r in RSVP.objects.filter(event=event, response=Response.GOING)
-            .select_related("person")
+            .select_related("person__profile")  # their faces ({% person %})
             .order_by("changed_at", "pk")[:GUESTS_SHOWN]
         ]
     return Guests(counts=counts, mine=mine, waiting_position=position, going=going)
