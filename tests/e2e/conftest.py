@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -106,8 +107,18 @@ def page(
 ) -> Iterator[Page]:
     page = new_page(browser, browser_errors)
     yield page
+    settle(page)
     page.context.close()
     assert browser_errors.messages == [], f"the browser reported errors: {browser_errors.messages}"
+
+
+def settle(page: Page) -> None:
+    """Let the page's last requests (an htmx suggestion, a draft being saved) end before
+    the test's database is emptied: on PostgreSQL a request still reading while the
+    tables are truncated deadlocks, and the next test finds this one's rows."""
+    # A page that keeps polling never idles: closing its context stops it.
+    with contextlib.suppress(PlaywrightError):
+        page.wait_for_load_state("networkidle", timeout=5_000)
 
 
 NAVIGATION_SIGNS = (
