@@ -255,17 +255,7 @@ def _search_postgresql(
     rows = (
         matches.annotate(
             rank=SearchRank(F("search_vector"), query, cover_density=True),
-            headline=SearchHeadline(
-                Replace(F("body"), Value("<"), Value(PG_TAG_BREAK)),
-                query,
-                config=SearchConfig(language),
-                start_sel=START,
-                stop_sel=STOP,
-                max_words=35,
-                min_words=15,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            ),
+            headline=_pg_headline(query, language),
         )
         .order_by("-rank", "-created_at", "-pk")
         .only(*_HIT_FIELDS)[offset : offset + limit]
@@ -311,17 +301,7 @@ def _topics_postgresql(
         SearchDocument.objects.filter(pk__in=[pk for pk, _matches in page])
         .annotate(
             rank=SearchRank(F("search_vector"), query, cover_density=True),
-            headline=SearchHeadline(
-                Replace(F("body"), Value("<"), Value(PG_TAG_BREAK)),
-                query,
-                config=SearchConfig(language),
-                start_sel=START,
-                stop_sel=STOP,
-                max_words=35,
-                min_words=15,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            ),
+            headline=_pg_headline(query, language),
             title_headline=SearchHeadline(
                 Replace(F("title"), Value("<"), Value(PG_TAG_BREAK)),
                 query,
@@ -470,4 +450,20 @@ def _hit(
         topic_kind=document.topic_kind,
         is_solved=bool(document.is_solved),
         title_html=highlight(title) if title else "",
+    )
+
+
+def _pg_headline(query: Any, language: Any) -> SearchHeadline:
+    """PostgreSQL's snippet of a document's body with the matches marked (the body's
+    "<" hidden first, so that the escaping after it sees only the marks)."""
+    return SearchHeadline(
+        Replace(F("body"), Value("<"), Value(PG_TAG_BREAK)),
+        query,
+        config=SearchConfig(language),
+        start_sel=START,
+        stop_sel=STOP,
+        max_words=35,
+        min_words=15,
+        max_fragments=2,
+        fragment_delimiter=" … ",
     )
