@@ -35,6 +35,7 @@ CSRF_TRUSTED_ORIGINS = [SITE_URL]
 INSTALLED_APPS = [
     "cercle",
     "cercle.accounts",
+    "cercle.audit",
     "cercle.ui",
     "cercle.mail",
     "cercle.periodic",
@@ -59,6 +60,9 @@ INSTALLED_APPS = [
     "cercle.value",
     "cercle.nextactions",
     "cercle.search",
+    "cercle.sso",
+    "cercle.scim",
+    "cercle.privacy",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -69,6 +73,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
+    "allauth.mfa",
+    "allauth.usersessions",
     "django_htmx",
     "csp",
     "django_tasks",
@@ -89,6 +98,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "cercle.activity.presence.PresenceMiddleware",
 ]
 # A member's first community page of the day records a visit (docs/metrics.md).

@@ -81,6 +81,15 @@ class User(AbstractUser):
         blank=True,
         help_text=_("The language of pages and emails; empty follows the browser."),
     )
+    # Set when the person signs in through (or is provisioned by) an identity provider
+    # marked as the organisation's: it makes them *internal* whatever their address
+    # (docs/sso.md). Empty for everyone else; cleared when that is no longer true.
+    organisation_provider = models.CharField(
+        _("organisation's identity provider"),
+        max_length=200,
+        blank=True,
+        help_text=_("The identity provider that vouches for this person as internal."),
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

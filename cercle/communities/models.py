@@ -53,6 +53,9 @@ class Status(models.TextChoices):
     ACTIVE = "active", _("Active")
     LEFT = "left", _("Left")
     BANNED = "banned", _("Banned")
+    # Deprovisioned by the organisation (SCIM or an administrator): the membership of
+    # an internal community waits, content kept, until the person is reactivated.
+    SUSPENDED = "suspended", _("Suspended")
 
 
 SHORT_LABELS: dict[str, StrOrPromise] = {

@@ -69,9 +69,12 @@ def is_staff(actor: Actor) -> bool:
 
 
 def is_internal(actor: Actor) -> bool:
-    """A person with a verified address in one of the instance's internal domains."""
+    """A person with a verified address in one of the instance's internal domains, or
+    vouched for by the organisation's identity provider (`User.organisation_provider`)."""
     if not actor.is_authenticated or not actor.is_active:
         return False
+    if getattr(actor, "organisation_provider", ""):
+        return True
     cached: bool | None = getattr(actor, "_cercle_is_internal", None)
     if cached is None:
         domains = set(InternalEmailDomain.objects.values_list("domain", flat=True))
@@ -333,6 +336,7 @@ def community_accesses(people: Iterable[User], community: Community) -> dict[int
         ).values_list("user_id", "email"):
             if email.rsplit("@", 1)[-1].lower() in domains:
                 internal.add(user_id)
+        internal.update(person.pk for person in people if person.organisation_provider)
     listed: dict[int, set[int]] = {}
     for person_id, space_id in SpaceMember.objects.filter(
         person_id__in=ids, space__community=community
