@@ -23,7 +23,7 @@ def _client_ip(request: HttpRequest) -> str | None:
 
 
 def record_security_event(
-    kind: SecurityKind,
+    kind: SecurityKind | str,
     *,
     actor: User | None = None,
     subject: User | None = None,
@@ -33,8 +33,7 @@ def record_security_event(
 ) -> SecurityEvent:
     """Write one row of the security log (inside the caller's transaction, so that
     a change rolled back leaves no row saying it happened)."""
-    if not isinstance(kind, SecurityKind):
-        kind = SecurityKind(kind)
+    kind = SecurityKind(kind)  # an undeclared kind is refused (ValueError)
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     label = subject_label or (subject.email if subject is not None else "")
