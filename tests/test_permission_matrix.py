@@ -1,6 +1,6 @@
 """The permission matrix of docs/permissions.md, checked case by case.
 
-10 persons x 12 community types x 4 objects x 5 actions = 2400 cases, answered by
+13 persons x 12 community types x 4 objects x 5 actions = 3120 cases, answered by
 `cercle.permissions` and, for viewing and managing, by the pages themselves over HTTP.
 
 The expected answers are written by hand below (TABLE), read from docs/permissions.md;
@@ -25,9 +25,16 @@ click or on request.
 The persons (all email addresses verified; "inside.example" is the internal domain):
 anonymous; outsider_external and staff (is_staff, no membership) at outside.example;
 outsider_internal, invited, requested, member, moderator, coordinator and banned at
-inside.example. Every person with an account is listed (SpaceMember) in the
-private_listed space, outsiders, pending and banned people included: being listed must
-open nothing to someone who is not an active member.
+inside.example. Three more, for single sign-on and deprovisioning:
+sso_internal, an active member at outside.example vouched for by the organisation's
+identity provider (`organisation_provider` set), who is internal whatever their address;
+deactivated, an active coordinator at inside.example whose account was deactivated
+(`is_active` False), who may do nothing an anonymous visitor may not; suspended, at
+inside.example with an active account and a membership `suspended` by deprovisioning,
+who is an outsider until reactivated. Every person with an account is listed
+(SpaceMember) in the private_listed space, outsiders, pending, banned, deactivated and
+suspended people included: being listed must open nothing to someone who is not an
+active member.
 
 The objects: landing (the community itself), open_space (not private), private_listed
 (a private space where the person is listed), private_unlisted (a private space where
@@ -82,6 +89,9 @@ PERSONS = (
     "coordinator",
     "banned",
     "staff",
+    "sso_internal",
+    "deactivated",
+    "suspended",
 )
 OBJECTS = ("landing", "open_space", "private_listed", "private_unlisted")
 ACTIONS: tuple[permissions.Action, ...] = ("view", "join", "post", "moderate", "manage")
@@ -151,6 +161,28 @@ TABLE: dict[str, dict[str, tuple[str, str, str, str, str]]] = {
     "staff": {
         "landing":            ("Y",       "ext&(open|req)", "N", "N",     "Y"),
         "open_space":         ("ext&pub", "ext&(open|req)", "N", "N",     "Y"),
+        "private_listed":     NOTHING,
+        "private_unlisted":   NOTHING,
+    },
+    # Vouched for by the organisation's identity provider: internal at an outside address.
+    "sso_internal": {
+        "landing":            ("Y",       "N",              "Y", "N",     "N"),
+        "open_space":         ("Y",       "N",              "Y", "N",     "N"),
+        "private_listed":     ("Y",       "N",              "Y", "N",     "N"),
+        "private_unlisted":   NOTHING,
+    },
+    # A deactivated account is no one's: an active coordinator once, now an anonymous
+    # visitor (over HTTP its session is anonymous, and the permission layer agrees).
+    "deactivated": {
+        "landing":            ("ext",     "N",              "N", "N",     "N"),
+        "open_space":         ("ext&pub", "N",              "N", "N",     "N"),
+        "private_listed":     NOTHING,
+        "private_unlisted":   NOTHING,
+    },
+    # Suspended while deprovisioned, account active again: an (internal) outsider.
+    "suspended": {
+        "landing":            ("Y",       "open|req",       "N", "N",     "N"),
+        "open_space":         ("pub",     "open|req",       "N", "N",     "N"),
         "private_listed":     NOTHING,
         "private_unlisted":   NOTHING,
     },
@@ -254,7 +286,7 @@ def expected(person: str, kind: CommunityType, obj: str, action: permissions.Act
 def test_the_table_covers_every_person_object_and_action_once() -> None:
     assert set(EXPECTED) == set(itertools.product(PERSONS, OBJECTS, ACTIONS))
     assert len(TYPES) == 12
-    assert len(EXPECTED) * len(TYPES) == 2400
+    assert len(EXPECTED) * len(TYPES) == 3120
     for condition in set(EXPECTED.values()):
         holds(condition, TYPES[0])  # every condition parses
 
@@ -300,6 +332,9 @@ MEMBERSHIPS: dict[str, tuple[Status, Role]] = {
     "moderator": (Status.ACTIVE, Role.MODERATOR),
     "coordinator": (Status.ACTIVE, Role.COORDINATOR),
     "banned": (Status.BANNED, Role.MEMBER),
+    "sso_internal": (Status.ACTIVE, Role.MEMBER),
+    "deactivated": (Status.ACTIVE, Role.COORDINATOR),
+    "suspended": (Status.SUSPENDED, Role.COORDINATOR),
 }
 
 
@@ -307,13 +342,21 @@ def build_world(kinds: list[CommunityType]) -> World:
     InternalEmailDomain.objects.create(domain=INTERNAL_DOMAIN)
     persons: dict[str, permissions.Actor] = {"anonymous": AnonymousUser()}
     for name in PERSONS[1:]:
-        external = name in {"outsider_external", "staff"}
+        external = name in {"outsider_external", "staff", "sso_internal"}
         domain = EXTERNAL_DOMAIN if external else INTERNAL_DOMAIN
         persons[name] = make_person(f"{name}@{domain}", name.replace("_", " ").title())
     staff = persons["staff"]
     assert isinstance(staff, User)
     staff.is_staff = True
     staff.save()
+    vouched = persons["sso_internal"]
+    assert isinstance(vouched, User)
+    vouched.organisation_provider = "organisation-idp"
+    vouched.save()
+    deactivated = persons["deactivated"]
+    assert isinstance(deactivated, User)
+    deactivated.is_active = False
+    deactivated.save()
     # Someone else, listed in the private space where the persons under test are not.
     colleague = make_person(f"colleague@{INTERNAL_DOMAIN}", "Colleague")
     accounts = [person for person in persons.values() if isinstance(person, User)]
@@ -351,8 +394,8 @@ def build_world(kinds: list[CommunityType]) -> World:
                 community=community,
                 status=status,
                 role=role,
-                joined_at=now if status in {Status.ACTIVE, Status.BANNED} else None,
-                ended_at=now if status == Status.BANNED else None,
+                joined_at=now if status in {Status.ACTIVE, Status.BANNED, Status.SUSPENDED} else None,
+                ended_at=now if status in {Status.BANNED, Status.SUSPENDED} else None,
                 request_message="Let me in." if status == Status.REQUESTED else "",
             )
         Membership.objects.create(
@@ -419,7 +462,7 @@ def test_every_case_of_the_matrix_answers_as_the_specification_says(world: World
                             f"expected {want!s:<5} got {got}"
                             f"  [{EXPECTED[(person, obj, action)]}]"
                         )
-    assert cases == 2400
+    assert cases == 3120
     assert not mismatches, mismatch_report(mismatches, cases)
 
 
@@ -437,7 +480,7 @@ def test_the_one_question_shortcut_agrees_with_the_table_on_a_sample(world: Worl
                 f"  {person:<17} {kind.slug:<12} {obj:<16} {action:<8} "
                 f"expected {want!s:<5} got {got}"
             )
-    assert cases == 200
+    assert cases == 260
     assert not mismatches, mismatch_report(mismatches, cases)
 
 
@@ -522,7 +565,7 @@ def test_the_pages_show_a_person_exactly_what_they_may_view_and_404_otherwise(
                     f"  {person:<17} {kind.slug:<12} {obj:<16} view     "
                     f"expected {want} got {got}  [{EXPECTED[(person, obj, 'view')]}]"
                 )
-    assert requests == 40
+    assert requests == 52
     assert not mismatches, mismatch_report(mismatches, requests)
 
 
@@ -530,15 +573,16 @@ def test_the_pages_show_a_person_exactly_what_they_may_view_and_404_otherwise(
 def test_the_management_page_opens_to_managers_and_is_a_404_for_everyone_else(
     kind: CommunityType,
 ) -> None:
-    """Anonymous visitors are sent to the login page instead, for any address, existing or
-    not, so the redirection tells nothing either."""
+    """Anonymous visitors, and a deactivated account's session (anonymous again), are sent
+    to the login page instead, for any address, existing or not, so the redirection tells
+    nothing either."""
     world = build_world([kind])
     manage_url = reverse("community_manage", kwargs={"slug": kind.slug})
     mismatches = []
     for person, client in clients(world):
         response = client.get(manage_url)
         allowed = expected(person, kind, "landing", "manage")
-        if person == "anonymous":
+        if person in {"anonymous", "deactivated"}:
             nowhere = client.get(reverse("community_manage", kwargs={"slug": "nowhere"}))
             ok = (
                 not allowed

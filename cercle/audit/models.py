@@ -26,7 +26,12 @@ class SecurityKind(models.TextChoices):
     ACCOUNT_CREATED = "account_created", _("Account created")
     ACCOUNT_LINKED = "account_linked", _("Identity provider linked to an account")
     PASSWORD_CHANGED = "password_changed", _("Password changed")
+    PASSWORD_RESET = "password_reset", _("Password reset")
+    PASSWORD_SET = "password_set", _("Password set")
     EMAIL_CHANGED = "email_changed", _("Email address changed")
+    EMAIL_ADDED = "email_added", _("Email address added")
+    EMAIL_CONFIRMED = "email_confirmed", _("Email address confirmed")
+    EMAIL_REMOVED = "email_removed", _("Email address removed")
     FACTOR_ADDED = "factor_added", _("Sign-in factor added")
     FACTOR_REMOVED = "factor_removed", _("Sign-in factor removed")
     RECOVERY_CODES = "recovery_codes", _("Recovery codes generated")
@@ -43,6 +48,7 @@ class SecurityKind(models.TextChoices):
     EXPORT_DOWNLOADED = "export_downloaded", _("Data export downloaded")
     ERASURE = "erasure", _("Account erased")
     SETTING_CHANGED = "setting_changed", _("Security setting changed")
+    LOG_EXPORTED = "log_exported", _("Security log exported")
 
 
 class SecurityEvent(models.Model):

@@ -180,8 +180,15 @@ class CommunityAccess:
 
     @property
     def is_member(self) -> bool:
-        """An active member, of any role, who still meets the community's audience."""
-        return self.status == Status.ACTIVE and self._meets_audience
+        """An active member, of any role, who still meets the community's audience,
+        with an account still active (a deactivated account is nobody's member)."""
+        return self.status == Status.ACTIVE and self._meets_audience and self._account_active
+
+    @property
+    def _account_active(self) -> bool:
+        # Signed in with an account that was not deactivated (deprovisioned, or by an
+        # administrator): a deactivated person is treated as an anonymous visitor.
+        return bool(self.actor.is_authenticated and self.actor.is_active)
 
     @property
     def role(self) -> str | None:
@@ -237,7 +244,7 @@ class CommunityAccess:
 
     def may_join(self) -> bool:
         """Start joining: join at once (open), ask (on request) or accept an invitation."""
-        if not self.actor.is_authenticated or not self._meets_audience:
+        if not self._account_active or not self._meets_audience:
             return False
         if self.status in {Status.ACTIVE, Status.REQUESTED, Status.BANNED}:
             return False
@@ -268,7 +275,7 @@ class CommunityAccess:
         return self.is_coordinator or self.staff
 
     def may_leave(self) -> bool:
-        return self.status == Status.ACTIVE
+        return self.status == Status.ACTIVE and self._account_active
 
     # Animating: planning and running activities, taking part in them.
     def may_animate(self, space: Space | None = None) -> bool:
@@ -390,7 +397,7 @@ def readable_spaces_everywhere(actor: Actor) -> QuerySet[Space]:
     if is_internal(actor):
         meets_audience = Q()
     open_to_all = Q(is_private=False, community__visibility="public") & meets_audience
-    if not actor.is_authenticated:
+    if not actor.is_authenticated or not actor.is_active:
         return Space.objects.filter(open_to_all)
     memberships = Membership.objects.filter(person_id=actor.pk)
     banned = memberships.filter(status=Status.BANNED).values("community_id")

@@ -26,7 +26,7 @@ def may_follow(actor: User, target: User | Topic | Space | Tag) -> bool:
 def may_follow_in(access: CommunityAccess, target: Topic | Space) -> bool:
     """`may_follow` for a topic or space of the community `access` is about, with the
     reader's access already loaded (the topic and space pages ask it, with no query)."""
-    if not access.actor.is_authenticated:
+    if not access.actor.is_authenticated or not access.actor.is_active:
         return False
     if isinstance(target, Space):
         return access.reads(target)
