@@ -368,5 +368,7 @@ POSTS_PER_PAGE = env_int("CERCLE_POSTS_PER_PAGE", 20, minimum=5, maximum=200)
 CERCLE_LIVE_SECONDS = env_int("CERCLE_LIVE_SECONDS", 15, minimum=1, maximum=600)
 # Largest logo or cover image a coordinator may upload, in megabytes.
 IMAGE_MAX_MB = env_int("CERCLE_IMAGE_MAX_MB", 5, minimum=1, maximum=50)
+# How many days the security log keeps its rows (docs/security-log.md).
+SECURITY_LOG_DAYS = env_int("CERCLE_SECURITY_LOG_DAYS", 365, minimum=1, maximum=3650)
 # The demo accounts' shared password, shown by `make run`; never used outside the demo.
 DEMO_PASSWORD = env_str("CERCLE_DEMO_PASSWORD", "cercle-demo-2026")

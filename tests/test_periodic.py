@@ -398,6 +398,7 @@ def test_every_periodic_command_is_a_registered_job_run_by_the_real_scheduler() 
     assert names[-1] == "analytics-fill"  # counts what the jobs before it did
     assert set(names) == {
         "forget-form-tokens",
+        "forget-security-events",
         "forget-unpublished-files",
         "notification-emails-daily",
         "notification-emails-weekly",
@@ -414,6 +415,7 @@ def test_every_periodic_command_is_a_registered_job_run_by_the_real_scheduler() 
     # often; the morning mail and the rituals wait for their hour.
     on_the_calendar = {
         "forget-form-tokens",
+        "forget-security-events",
         "forget-unpublished-files",
         "notification-emails-daily",
         "notification-emails-weekly",

@@ -1,3 +1,8 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from cercle.audit import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("staff/security/", views.security_log, name="staff_security_log"),
+    path("staff/security/export.csv", views.security_log_csv, name="staff_security_log_csv"),
+]

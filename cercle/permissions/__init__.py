@@ -11,6 +11,7 @@ below every feature in the layers (docs/architecture.md).
 
 from cercle.permissions import (
     activities,
+    audit,
     badges,
     cockpit,
     contests,
@@ -56,6 +57,7 @@ __all__ = [
     "Actor",
     "CommunityAccess",
     "activities",
+    "audit",
     "badges",
     "cockpit",
     "communities_shared_with",

@@ -18,6 +18,7 @@ def site(request: HttpRequest) -> dict[str, Any]:
         # Called by the template only where the switcher is drawn (one query).
         "switcher_communities": lambda: switcher_communities(user) if user else [],
         "may_use_admin_site": user is not None and permissions.may_use_admin_site(user),
+        "may_see_security_log": user is not None and permissions.audit.may_see_security_log(user),
         # The community navigation (sidebar, drawer, Create menu), read only by pages of
         # a community and computed once however often the layout reads it (a fixed
         # number of queries: cercle/ui/navigation.py).
