@@ -127,7 +127,11 @@ def test_a_sign_in_through_an_identity_provider_is_left_to_the_sso_app(alice: Us
     from allauth.account.signals import user_logged_in
     from django.test import RequestFactory
 
+    from django.contrib.sessions.backends.db import SessionStore
+
     request = RequestFactory().get("/")
+    request.user = alice
+    request.session = SessionStore()
     user_logged_in.send(sender=User, request=request, user=alice, sociallogin=object())
     assert not rows(SecurityKind.SIGN_IN)
 

@@ -183,10 +183,14 @@ def export_header() -> list[str]:
     ]
 
 
-def export_rows(log_filter: LogFilter) -> Iterator[list[object]]:
+def export_rows(log_filter: LogFilter, *, before: int | None = None) -> Iterator[list[object]]:
     """Every row the filter keeps, newest first, read in chunks (a year of a large
-    instance does not fit in memory at once)."""
-    for event in filtered(log_filter).iterator(chunk_size=EXPORT_CHUNK):
+    instance does not fit in memory at once); with `before`, only rows older than that
+    one (the export's own row is not in it)."""
+    events = filtered(log_filter)
+    if before is not None:
+        events = _older_than(events, before)
+    for event in events.iterator(chunk_size=EXPORT_CHUNK):
         actor, subject = event.actor, event.subject
         yield [
             event.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),

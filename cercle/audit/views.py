@@ -88,7 +88,7 @@ def security_log_csv(request: HttpRequest) -> HttpResponseBase:
         return redirect(f"{reverse('staff_security_log')}?{request.GET.urlencode()}")
     log_filter = queries.LogFilter.from_cleaned(form.cleaned_data)
     # Who took a copy of the log, and of which part of it, is itself in the log.
-    record_security_event(
+    exported = record_security_event(
         SecurityKind.LOG_EXPORTED,
         actor=staff,
         request=request,
@@ -105,7 +105,7 @@ def security_log_csv(request: HttpRequest) -> HttpResponseBase:
             yield "\ufeff"  # a byte-order mark, so that spreadsheets read UTF-8
             writer.writerow(queries.export_header())
             yield line.take()
-            for row in queries.export_rows(log_filter):
+            for row in queries.export_rows(log_filter, before=exported.pk):
                 writer.writerow(row)
                 yield line.take()
 
