@@ -10,9 +10,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from allauth.account.signals import user_logged_in
+from django.conf import settings as django_settings
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -99,7 +102,11 @@ def test_signing_out_and_changing_the_password_are_written(alice: User) -> None:
     client.post(reverse("account_login"), {"login": alice.email, "password": PASSWORD})
     response = client.post(
         reverse("account_change_password"),
-        {"oldpassword": PASSWORD, "password1": "a-New-passw0rd-2026", "password2": "a-New-passw0rd-2026"},
+        {
+            "oldpassword": PASSWORD,
+            "password1": "a-New-passw0rd-2026",
+            "password2": "a-New-passw0rd-2026",
+        },
     )
     assert response.status_code == 302
     client.post(reverse("account_logout"))
@@ -124,10 +131,6 @@ def test_adding_and_removing_an_address_are_written(alice: User) -> None:
 
 def test_a_sign_in_through_an_identity_provider_is_left_to_the_sso_app(alice: User) -> None:
     """allauth's signal with a `sociallogin` is written by cercle.sso, as SSO_SIGN_IN."""
-    from allauth.account.signals import user_logged_in
-    from django.test import RequestFactory
-
-    from django.contrib.sessions.backends.db import SessionStore
 
     request = RequestFactory().get("/")
     request.user = alice
@@ -155,7 +158,8 @@ def test_only_staff_see_the_log_others_get_a_404(alice: User, operator_client: C
     assert "Alice Martin" in text
     assert "Signed in" in text
     assert "How: password" in text  # details in words, not JSON
-    assert "{&quot;method" not in text and '{"method' not in text
+    assert "{&quot;method" not in text
+    assert '{"method' not in text
 
 
 def test_the_account_menu_links_to_the_log_for_staff_only(
@@ -178,7 +182,9 @@ def test_each_row_tells_when_what_who_about_whom_and_from_where(
     SecurityEvent.objects.update(ip_address="192.0.2.44", user_agent=FIREFOX)
     text = operator_client.get(LOG_URL).content.decode()
     assert "Role changed" in text
-    assert "Olivia Operator" in text and "Bob Leroy" in text and bob.email in text
+    assert "Olivia Operator" in text
+    assert "Bob Leroy" in text
+    assert bob.email in text
     assert "Community: Pratiques agiles" in text
     assert "192.0.2.44" in text
     assert "Firefox on Linux" in text
@@ -244,17 +250,21 @@ def test_the_log_goes_a_page_at_a_time_older_and_back_newer(
 
     first = operator_client.get(LOG_URL).context["log"]
     assert [row.event.pk for row in first.rows] == every[:50]
-    assert first.newer is None and first.older == every[49]
+    assert first.newer is None
+    assert first.older == every[49]
     second = operator_client.get(LOG_URL, {"before": str(first.older)}).context["log"]
     assert [row.event.pk for row in second.rows] == every[50:100]
     third = operator_client.get(LOG_URL, {"before": str(second.older)}).context["log"]
     assert [row.event.pk for row in third.rows] == every[100:]
-    assert third.older is None and third.newer == every[100]
+    assert third.older is None
+    assert third.newer == every[100]
     back = operator_client.get(LOG_URL, {"after": str(third.newer)}).context["log"]
     assert [row.event.pk for row in back.rows] == every[50:100]
-    assert back.newer == every[50] and back.older == every[99]
+    assert back.newer == every[50]
+    assert back.older == every[99]
     page = operator_client.get(LOG_URL, {"before": str(first.older)}).content.decode()
-    assert f"after={every[50]}" in page and f"before={every[99]}" in page
+    assert f"after={every[50]}" in page
+    assert f"before={every[99]}" in page
 
 
 def test_the_page_reads_the_same_number_of_queries_for_three_rows_or_a_full_page(
@@ -349,6 +359,4 @@ def test_the_nightly_job_deletes_only_rows_older_than_the_retention(
 
 
 def test_the_default_retention_is_a_year() -> None:
-    from django.conf import settings
-
-    assert settings.SECURITY_LOG_DAYS == 365
+    assert django_settings.SECURITY_LOG_DAYS == 365

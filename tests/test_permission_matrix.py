@@ -338,6 +338,9 @@ MEMBERSHIPS: dict[str, tuple[Status, Role]] = {
 }
 
 
+JOINED = {Status.ACTIVE, Status.BANNED, Status.SUSPENDED}
+
+
 def build_world(kinds: list[CommunityType]) -> World:
     InternalEmailDomain.objects.create(domain=INTERNAL_DOMAIN)
     persons: dict[str, permissions.Actor] = {"anonymous": AnonymousUser()}
@@ -394,7 +397,9 @@ def build_world(kinds: list[CommunityType]) -> World:
                 community=community,
                 status=status,
                 role=role,
-                joined_at=now if status in {Status.ACTIVE, Status.BANNED, Status.SUSPENDED} else None,
+                joined_at=now
+                if status in {Status.ACTIVE, Status.BANNED, Status.SUSPENDED}
+                else None,
                 ended_at=now if status in {Status.BANNED, Status.SUSPENDED} else None,
                 request_message="Let me in." if status == Status.REQUESTED else "",
             )

@@ -65,9 +65,7 @@ def inside() -> None:
 def test_a_verified_address_in_an_internal_domain_makes_a_person_internal(inside: None) -> None:
     assert permissions.is_internal(make_person("ines@inside.example", "Inès"))
     assert not permissions.is_internal(make_person("olga@outside.example", "Olga"))
-    assert not permissions.is_internal(
-        make_person("una@inside.example", "Una", verified=False)
-    )
+    assert not permissions.is_internal(make_person("una@inside.example", "Una", verified=False))
     assert not permissions.is_internal(AnonymousUser())
 
 

@@ -69,14 +69,15 @@ def _label(key: str) -> str:
     return str(known) if known is not None else key.replace("_", " ")
 
 
-def detail_in_words(detail: Mapping[str, object]) -> list[tuple[str, str]]:
-    """`(label, value)` pairs, in the order they were written."""
+def detail_in_words(detail: object) -> list[tuple[str, str]]:
+    """`(label, value)` pairs, in the order they were written (a JSON field may hold
+    something else than an object in a row written by hand: it is shown as it is)."""
     if not isinstance(detail, Mapping):
-        return [(_("detail"), str(detail))]
+        return [(_("detail"), str(detail))] if detail else []
     return [(_label(key), _value_in_words(value)) for key, value in detail.items()]
 
 
-def detail_as_text(detail: Mapping[str, object]) -> str:
+def detail_as_text(detail: object) -> str:
     """The details on one line (the CSV export)."""
     return "; ".join(
         _("%(label)s: %(value)s") % {"label": label[:1].upper() + label[1:], "value": value}

@@ -12,8 +12,10 @@ def is_sponsor(access: CommunityAccess) -> bool:
     """Named a sponsor of the community by its coordinators (`value.Sponsor`):
     a sponsor reads the value summary, and nothing more for being one."""
     if "sponsor" not in access.memo:
-        access.memo["sponsor"] = access.actor.is_authenticated and access.actor.is_active and (
-            access.community.sponsors.filter(person_id=access.actor.pk).exists()
+        access.memo["sponsor"] = (
+            access.actor.is_authenticated
+            and access.actor.is_active
+            and (access.community.sponsors.filter(person_id=access.actor.pk).exists())
         )
     return access.memo["sponsor"]
 
