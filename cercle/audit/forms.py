@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cercle.audit.models import SecurityKind
 
@@ -33,7 +34,10 @@ class SecurityLogFilterForm(forms.Form):
     since = forms.DateField(label=_("From"), required=False, widget=DateInput())
     until = forms.DateField(label=_("Until"), required=False, widget=DateInput())
     ip = forms.GenericIPAddressField(
-        label=_("IP address"), required=False, unpack_ipv4=True, protocol="both"
+        label=pgettext_lazy("a filter of the security log", "IP address"),
+        required=False,
+        unpack_ipv4=True,
+        protocol="both",
     )
 
     def __init__(self, data: Any) -> None:
