@@ -186,6 +186,7 @@ def test_each_row_tells_when_what_who_about_whom_and_from_where(
     assert "Bob Leroy" in text
     assert bob.email in text
     assert "Community: Pratiques agiles" in text
+    assert "Role: Coordinator" in text  # the role's name, not its code
     assert "192.0.2.44" in text
     assert "Firefox on Linux" in text
 
@@ -330,6 +331,8 @@ def test_an_export_is_itself_written_in_the_log(operator: User, operator_client:
     [exported] = rows(SecurityKind.LOG_EXPORTED)
     assert exported.actor == operator
     assert exported.detail == {"filter": {"kind": "sign_in_failed"}}
+    text = operator_client.get(LOG_URL).content.decode()
+    assert "Filter: what: Sign-in failed" in text
 
 
 def test_an_export_with_a_filter_that_is_not_valid_goes_back_to_the_page(

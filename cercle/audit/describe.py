@@ -10,6 +10,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cercle.audit.models import SecurityKind
+from cercle.communities.models import Role
+
 # The details the writers of the log use (cercle/audit/receivers.py, cercle.sso,
 # cercle.scim, cercle.privacy...), in words; any other detail is shown by its own name.
 DETAIL_LABELS: dict[str, Promise] = {
@@ -33,6 +36,12 @@ DETAIL_LABELS: dict[str, Promise] = {
     "reauthentication": gettext_lazy("while confirming their identity"),
     "filter": gettext_lazy("filter"),
     "rows": gettext_lazy("rows"),
+    # The security log's own filter, in an export's row.
+    "person": gettext_lazy("person"),
+    "kind": gettext_lazy("what"),
+    "since": gettext_lazy("from"),
+    "until": gettext_lazy("until"),
+    "ip": gettext_lazy("IP address"),
 }
 
 # Values that are allauth's or Cercle's own words for a method.
@@ -48,15 +57,27 @@ VALUE_WORDS: dict[str, Promise] = {
 }
 
 
-def _value_in_words(value: object) -> str:
-    if value is True:
-        return _("yes")
-    if value is False:
-        return _("no")
-    if value is None:
-        return "—"
+def _choice_label(value: object, key: str) -> str | None:
+    """A kind of the log or a role, by its label."""
+    if key == "kind" and value in SecurityKind.values:
+        return str(SecurityKind(str(value)).label)
+    if key in {"role", "previous_role"} and value in Role.values:
+        return str(Role(str(value)).label)
+    return None
+
+
+def _value_in_words(value: object, key: str = "") -> str:
+    if isinstance(value, bool) or value is None:
+        return {True: _("yes"), False: _("no"), None: "—"}[value]
+    label = _choice_label(value, key)
+    if label is not None:
+        return label
     if isinstance(value, Mapping):
-        return "; ".join(f"{key}: {_value_in_words(item)}" for key, item in value.items())
+        return "; ".join(
+            _("%(label)s: %(value)s")
+            % {"label": _label(str(inner)), "value": _value_in_words(item, str(inner))}
+            for inner, item in value.items()
+        )
     if isinstance(value, list | tuple):
         return ", ".join(_value_in_words(item) for item in value)
     text = str(value)
@@ -74,7 +95,7 @@ def detail_in_words(detail: object) -> list[tuple[str, str]]:
     something else than an object in a row written by hand: it is shown as it is)."""
     if not isinstance(detail, Mapping):
         return [(_("detail"), str(detail))] if detail else []
-    return [(_label(key), _value_in_words(value)) for key, value in detail.items()]
+    return [(_label(key), _value_in_words(value, key)) for key, value in detail.items()]
 
 
 def detail_as_text(detail: object) -> str:
