@@ -286,3 +286,36 @@ def test_without_providers_the_log_in_page_has_no_button(settings: Any) -> None:
     settings.SOCIALACCOUNT_PROVIDERS = {}
     page = Client().get(reverse("account_login")).content.decode()
     assert "sso-providers" not in page
+
+
+# --- allauth's pages, in Cercle's words ----------------------------------------------------
+
+
+def test_a_wrong_state_is_refused_with_a_page_that_says_why() -> None:
+    response = Client().get("/accounts/oidc/corp/login/callback/?state=forged&code=anything")
+    assert response.status_code == 401
+    page = response.content.decode()
+    assert "Sign-in failed" in page
+    assert "could not be matched with one started here" in page
+    refused = SecurityEvent.objects.get(kind=SecurityKind.SSO_REFUSED)
+    assert refused.detail["reason"] == "state"
+    assert refused.detail["provider"] == "corp"
+
+
+def test_the_connections_page_lists_connected_and_connectable_providers(alice: User) -> None:
+    SocialAccount.objects.create(user=alice, provider="corp", uid="alice")
+    client = Client()
+    client.force_login(alice)
+    page = client.get(reverse("socialaccount_connections")).content.decode()
+    assert "Organisation sign-in" in page
+    assert "Acme Corp" in page
+    assert "Connect Partner ID" in page
+    assert 'action="/accounts/oidc/partner/login/?process=connect"' in page
+
+
+def test_the_log_in_confirmation_and_cancelled_pages_are_cercles() -> None:
+    page = Client().get("/accounts/oidc/corp/login/").content.decode()
+    assert "Sign in with Acme Corp" in page
+    assert "You will be sent to Acme Corp" in page
+    page = Client().get(reverse("socialaccount_login_cancelled")).content.decode()
+    assert "Sign-in cancelled" in page

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 from allauth.account.models import EmailAddress
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.providers.base.constants import AuthError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils import translation
@@ -127,3 +129,59 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):  # type: ignore[misc]
             via="sso",
         )
         return user
+
+    def on_authentication_error(
+        self,
+        request: HttpRequest,
+        provider: Provider,
+        error: str | None = None,
+        exception: BaseException | None = None,
+        extra_context: dict[str, Any] | None = None,
+    ) -> None:
+        """Say on the error page what went wrong (`sso_reason`, read by
+        socialaccount/authentication_error.html) and log it."""
+        super().on_authentication_error(request, provider, error, exception, extra_context)
+        context = extra_context if extra_context is not None else {}
+        reason = authentication_error_reason(request, error, exception, context)
+        context["sso_reason"] = reason
+        technical = (
+            [type(exception).__name__ + (f": {exception}" if str(exception) else "")]
+            if (exception is not None)
+            else []
+        )
+        technical += [str(item) for item in context.get("saml_errors") or []]
+        if context.get("saml_last_error_reason"):
+            technical.append(str(context["saml_last_error_reason"]))
+        if request.GET.get("error"):
+            technical.append(
+                " ".join(
+                    str(request.GET.get(name, "")) for name in ("error", "error_description")
+                ).strip()
+            )
+        context["sso_technical"] = [line[:300] for line in technical if line]
+        if reason != "cancelled":
+            record_security_event(
+                SecurityKind.SSO_REFUSED,
+                request=request,
+                provider=provider_id_of(provider) if provider is not None else None,
+                reason=reason,
+                error="; ".join(context["sso_technical"])[:500] or None,
+            )
+
+
+def authentication_error_reason(
+    request: HttpRequest,
+    error: str | None,
+    exception: BaseException | None,
+    context: dict[str, Any],
+) -> str:
+    """A short code for what went wrong, which the error page explains."""
+    checks = (
+        (error == AuthError.CANCELLED, "cancelled"),
+        (error == AuthError.DENIED, "denied"),
+        (bool(context.get("saml_errors") or context.get("saml_last_error_reason")), "assertion"),
+        ("state_id" in context or isinstance(exception, PermissionDenied), "state"),
+        (bool(request.GET.get("error")), "denied"),
+        (exception is not None, "exchange"),
+    )
+    return next((reason for matched, reason in checks if matched), "unknown")
