@@ -24,6 +24,7 @@ from cercle.permissions import (
     people,
     personas,
     planning,
+    sso,
     value,
 )
 from cercle.permissions.core import (
@@ -86,6 +87,7 @@ __all__ = [
     "readable_spaces",
     "readable_spaces_everywhere",
     "space_for",
+    "sso",
     "value",
     "visible_communities",
     "visible_people",
