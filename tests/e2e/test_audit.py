@@ -49,6 +49,16 @@ def some_history(operator: User) -> None:
     )
 
 
+def same_session(source: Page, target: Page, base: str) -> None:
+    """Open `target` signed in as `source` is (another screen size or language)."""
+    target.context.add_cookies(
+        [
+            {"name": cookie["name"], "value": cookie["value"], "url": base}
+            for cookie in source.context.cookies()
+        ]
+    )
+
+
 def shoot(page: Page, name: str) -> None:
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
@@ -101,7 +111,7 @@ def test_staff_find_a_failed_sign_in_in_the_security_log_and_filter_it(
     assert "Alice Martin" in exported
 
     phone = new_page(browser, browser_errors, viewport=PHONE)
-    phone.context.add_cookies(page.context.cookies())
+    same_session(page, phone, base)
     phone.goto(f"{base}/staff/security/")
     expect(phone.locator("table.security-log tbody tr").first).to_be_visible()
     no_sideways_scroll(phone)
@@ -111,7 +121,7 @@ def test_staff_find_a_failed_sign_in_in_the_security_log_and_filter_it(
 
     for width, viewport in (("1280", {"width": 1280, "height": 900}), ("390", PHONE)):
         french = new_page(browser, browser_errors, viewport=viewport, locale="fr-FR")
-        french.context.add_cookies(page.context.cookies())
+        same_session(page, french, base)
         french.goto(f"{base}/staff/security/")
         expect(french.locator("h1")).to_have_text("Journal de sécurité")
         expect(french.locator("table.security-log")).to_contain_text("Échec de connexion")
