@@ -23,6 +23,7 @@ from cercle.permissions import (
     people,
     personas,
     planning,
+    scim,
     value,
 )
 from cercle.permissions.core import (
@@ -83,6 +84,7 @@ __all__ = [
     "planning",
     "readable_spaces",
     "readable_spaces_everywhere",
+    "scim",
     "space_for",
     "value",
     "visible_communities",
