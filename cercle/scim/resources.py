@@ -48,7 +48,7 @@ class Name(ComplexAttribute):
 
 
 class Email(ComplexAttribute):
-    value: EmailStr | None = None
+    value: Annotated[EmailStr | None, Required.true] = None
     """An email address of the person."""
 
     type: str | None = None

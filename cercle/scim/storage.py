@@ -154,7 +154,10 @@ def user_body(person: Person) -> dict[str, Any]:
             "emails": [{"value": person.email, "primary": True}],
         }
     body["id"] = str(person.pk)
-    body["active"] = person.is_active
+    # "active" is answered once the directory set it (a person it never set it for,
+    # or removed it from, is active when their account is).
+    if identity is None or "active" in identity.document or not person.is_active:
+        body["active"] = person.is_active
     groups = [
         {"value": str(group.pk), "$ref": f"Groups/{group.pk}", "display": group.display_name}
         for group in person.scim_groups.all()  # type: ignore[attr-defined]
@@ -210,7 +213,7 @@ def _display_name(resource: User, address: str) -> str:
 
 def _document(resource: User) -> dict[str, Any]:
     body = resource.model_dump(mode="json", by_alias=True, exclude_none=True)
-    for key in ("schemas", "id", "meta", "active", "groups", "userName", "externalId"):
+    for key in ("schemas", "id", "meta", "groups", "userName", "externalId"):
         body.pop(key, None)
     return cast(dict[str, Any], body)
 
