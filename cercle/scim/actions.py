@@ -29,6 +29,7 @@ from cercle.scim.models import (
     hash_token,
     new_token,
 )
+from cercle.sso.mapping import apply_identity
 
 if TYPE_CHECKING:
     from cercle.accounts.models import User
@@ -178,7 +179,9 @@ def reactivate_person(person: User, *, by: User | None, reason: str) -> list[Mem
 # -- People and groups -----------------------------------------------------------
 
 
-def record_provisioning(person: User | None, *, operation: str, resource: str, **detail: Any) -> None:
+def record_provisioning(
+    person: User | None, *, operation: str, resource: str, **detail: Any
+) -> None:
     record_security_event(
         SecurityKind.PROVISIONED,
         subject=person,
@@ -207,10 +210,6 @@ def apply_group_mapping(people: Iterable[User]) -> None:
     """Feed each person's directory groups to the mapping rules of sign-in
     (`cercle.sso.mapping.apply_identity`), as a sign-in through the organisation's
     provider would."""
-    try:
-        from cercle.sso.mapping import apply_identity  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:  # the sso part is not merged yet
-        return
     for person in people:
         if not person.is_active:
             continue

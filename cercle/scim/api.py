@@ -14,7 +14,7 @@ from django.core.validators import validate_email
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from scim2_models import ResourceType, SCIMException, UnauthorizedException
+from scim2_models import Context, ResourceType, SCIMException, UnauthorizedException
 from scim2_server.handler import ScimHandler
 from scim2_server.requests import ScimRequest
 from scim2_server.responses import ScimResponse
@@ -59,15 +59,9 @@ class CercleService(ScimService):
         # 200 with the resource (RFC 7644, 3.5.2), which Okta expects, rather than 204.
         return self.resource_response(
             self.publish(base_url, resource),
-            self.resource_context(),
+            Context.RESOURCE_REPLACEMENT_RESPONSE,
             response_parameters,
         )
-
-    @staticmethod
-    def resource_context() -> Any:
-        from scim2_models import Context
-
-        return Context.RESOURCE_REPLACEMENT_RESPONSE
 
 
 _SERVICE: CercleService | None = None
@@ -82,7 +76,7 @@ def service() -> CercleService:
 
 def _scim_request(request: HttpRequest, path: str) -> ScimRequest:
     base_url = request.build_absolute_uri(reverse("scim:root")).rstrip("/")
-    headers = {key: value for key, value in request.headers.items()}
+    headers = dict(request.headers.items())
     return ScimRequest(
         method=request.method or "GET",
         base_url=base_url,

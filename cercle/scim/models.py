@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-TOKEN_PREFIX = "cercle_scim_"
+TOKEN_PREFIX = "cercle_scim_"  # noqa: S105 - a prefix that names the token, not a secret
 
 
 def hash_token(token: str) -> str:

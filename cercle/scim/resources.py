@@ -62,7 +62,7 @@ class UserGroup(ComplexAttribute):
     value: Annotated[str | None, Mutability.read_only, CaseExact.true] = None
     """The identifier of a group the person belongs to."""
 
-    ref: Annotated[Reference["Group"] | None, Mutability.read_only] = Field(
+    ref: Annotated[Reference[Group] | None, Mutability.read_only] = Field(
         None, serialization_alias="$ref", validation_alias="$ref"
     )
     """The group's URL."""
@@ -129,9 +129,8 @@ BEARER_TOKEN = AuthenticationScheme(
 )
 
 
-def service_provider_config(documentation_uri: str | None = None) -> ServiceProviderConfig:
+def service_provider_config() -> ServiceProviderConfig:
     return ServiceProviderConfig(
-        documentation_uri=documentation_uri,
         patch=Patch(supported=True),
         # Not offered: bulk requests, sorting, password changes (people sign in
         # through the organisation), conditional requests with ETags.

@@ -50,8 +50,9 @@ DISPLAY_NAME_MAX = 80
 # filters directories send to match a person or a group). Any other filter is
 # evaluated by scim2-models on every visible resource.
 USER_EQ: dict[str, Callable[[str], Q]] = {
-    "username": lambda v: Q(scim_identity__user_name__iexact=v)
-    | Q(scim_identity__isnull=True, email__iexact=v),
+    "username": lambda v: (
+        Q(scim_identity__user_name__iexact=v) | Q(scim_identity__isnull=True, email__iexact=v)
+    ),
     "externalid": lambda v: Q(scim_identity__external_id=v),
     "displayname": lambda v: Q(display_name__iexact=v),
     "emails.value": lambda v: Q(email__iexact=v) | Q(emailaddress__email__iexact=v),
@@ -134,7 +135,7 @@ def visible_people() -> QuerySet[Person]:
 
 def _identity(person: Person) -> ScimIdentity | None:
     try:
-        return person.scim_identity  # type: ignore[attr-defined,no-any-return]
+        return person.scim_identity
     except ScimIdentity.DoesNotExist:
         return None
 
@@ -160,7 +161,7 @@ def user_body(person: Person) -> dict[str, Any]:
         body["active"] = person.is_active
     groups = [
         {"value": str(group.pk), "$ref": f"Groups/{group.pk}", "display": group.display_name}
-        for group in person.scim_groups.all()  # type: ignore[attr-defined]
+        for group in person.scim_groups.all()
     ]
     if groups:
         body["groups"] = groups
@@ -200,13 +201,15 @@ def _primary_address(resource: User) -> str:
 def _display_name(resource: User, address: str) -> str:
     name = resource.name
     given = " ".join(
-        part for part in ((name.given_name if name else None), (name.family_name if name else None)) if part
+        part
+        for part in ((name.given_name if name else None), (name.family_name if name else None))
+        if part
     )
     chosen = (
         (resource.display_name or "").strip()
         or ((name.formatted or "").strip() if name else "")
         or given.strip()
-        or address.split("@")[0]
+        or address.split("@", maxsplit=1)[0]
     )
     return chosen[:DISPLAY_NAME_MAX]
 
@@ -215,20 +218,29 @@ def _document(resource: User) -> dict[str, Any]:
     body = resource.model_dump(mode="json", by_alias=True, exclude_none=True)
     for key in ("schemas", "id", "meta", "groups", "userName", "externalId"):
         body.pop(key, None)
-    return cast(dict[str, Any], body)
+    return body
 
 
 def _check_user_unique(resource: User, address: str, person_pk: int | None) -> None:
-    people = get_user_model().objects.exclude(pk=person_pk) if person_pk else get_user_model().objects
-    identities = ScimIdentity.objects.exclude(person_id=person_pk) if person_pk else ScimIdentity.objects
+    people = (
+        get_user_model().objects.exclude(pk=person_pk) if person_pk else get_user_model().objects
+    )
+    identities = (
+        ScimIdentity.objects.exclude(person_id=person_pk) if person_pk else ScimIdentity.objects
+    )
     user_name = resource.user_name or ""
-    if identities.filter(user_name__iexact=user_name).exists() or people.filter(
-        scim_identity__isnull=True, is_active=True, email__iexact=user_name
-    ).exists():
+    if (
+        identities.filter(user_name__iexact=user_name).exists()
+        or people.filter(
+            scim_identity__isnull=True, is_active=True, email__iexact=user_name
+        ).exists()
+    ):
         raise UniquenessException(detail=f"userName {user_name} is already taken")
     if resource.external_id and identities.filter(external_id=resource.external_id).exists():
         raise UniquenessException(detail=f"externalId {resource.external_id} is already taken")
-    if people.filter(Q(email__iexact=address) & (Q(is_active=True) | Q(scim_identity__isnull=False))).exists():
+    if people.filter(
+        Q(email__iexact=address) & (Q(is_active=True) | Q(scim_identity__isnull=False))
+    ).exists():
         raise UniquenessException(detail=f"A person with the address {address} already exists")
 
 
@@ -309,7 +321,7 @@ def delete_person(person: Person) -> None:
     account and content stay (a staff member may erase them), the directory no longer
     sees them, and their directory groups no longer apply."""
     with transaction.atomic():
-        groups = list(person.scim_groups.all())  # type: ignore[attr-defined]
+        groups = list(person.scim_groups.all())
         for group in groups:
             group.members.remove(person)
         if person.is_active:
@@ -347,7 +359,9 @@ def group_resource(group: ScimGroup) -> Group:
 def _member_people(resource: Group) -> list[Person]:
     ids = []
     for member in resource.members or []:
-        value = member.value or (str(member.ref).rstrip("/").rsplit("/", 1)[-1] if member.ref else "")
+        value = member.value or (
+            str(member.ref).rstrip("/").rsplit("/", 1)[-1] if member.ref else ""
+        )
         if not value or not value.isdigit():
             raise InvalidValueException(detail=f"Unknown member {value!r}")
         ids.append(int(value))

@@ -47,7 +47,7 @@ def tokens(request: AuthenticatedRequest) -> HttpResponse:
             form.add_error(None, refusal.message)
         else:
             form = TokenForm()
-    return render(
+    response = render(
         request,
         "scim/tokens.html",
         {
@@ -57,9 +57,10 @@ def tokens(request: AuthenticatedRequest) -> HttpResponse:
             "base_url": request.build_absolute_uri(reverse("scim:root")),
             "provisioned": ScimIdentity.objects.count(),
         },
-        # A page showing a secret is never cached.
-        headers={"Cache-Control": "no-store"},
     )
+    # A page showing a secret is never cached.
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
