@@ -117,7 +117,8 @@ def test_it_refuses_a_missing_wrong_or_revoked_token(operator: User, scim: Scim)
 
 def test_a_token_is_stored_hashed_and_its_use_noted(operator: User) -> None:
     token, secret = actions.create_token(operator, name="Entra")
-    assert secret.startswith("cercle_scim_") and len(secret) > 40
+    assert secret.startswith("cercle_scim_")
+    assert len(secret) > 40
     assert secret not in token.secret_hash
     assert ScimToken.objects.filter(secret_hash=token.secret_hash).count() == 1
     assert Scim(secret).call("get", "Users").status_code == 200
@@ -213,7 +214,8 @@ def test_filters_find_people_and_pages_count_them(scim: Scim) -> None:
     assert ids('filter=userName eq "nobody@corp.example"') == []
     page = scim.call("get", "Users?startIndex=2&count=1").json_body
     assert page["totalResults"] == User.objects.filter(is_active=True).count()
-    assert page["startIndex"] == 2 and page["itemsPerPage"] == 1
+    assert page["startIndex"] == 2
+    assert page["itemsPerPage"] == 1
     assert scim.call("get", "Users?filter=userName eq").status_code == 400
 
 
@@ -269,7 +271,8 @@ def test_deactivation_ends_a_live_session_at_once(scim: Scim) -> None:
     assert response.json_body["active"] is False
     # The next request of the open browser is anonymous.
     after = browser.get("/accounts/email/")
-    assert after.status_code == 302 and "/accounts/login/" in after["Location"]
+    assert after.status_code == 302
+    assert "/accounts/login/" in after["Location"]
     assert not UserSession.objects.filter(user=person).exists()
     assert not Session.objects.filter(session_key=browser.session.session_key).exists()
     person.refresh_from_db()
