@@ -79,9 +79,7 @@ def test_the_staff_page_makes_and_revokes_a_token(
             page = new_page(browser, browser_errors, locale=locale, viewport=viewport)
             log_in(page, live_server.url, "op@example.org")
             page.goto(f"{live_server.url}/staff/scim/")
-            expect(page.locator("code.scim-code").first).to_have_text(
-                f"{live_server.url}/scim/v2/"
-            )
+            expect(page.locator("code.scim-code").first).to_have_text(f"{live_server.url}/scim/v2/")
             page.locator("#id_name").fill(f"Entra {language} {size}")
             page.locator("form.form button[type=submit]").click()
             secret = page.locator("#scim-secret")
