@@ -14,7 +14,7 @@ from django.core.validators import validate_email
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from scim2_models import Context, ResourceType, SCIMException, UnauthorizedException
+from scim2_models import Context, SCIMException, UnauthorizedException
 from scim2_server.handler import ScimHandler
 from scim2_server.requests import ScimRequest
 from scim2_server.responses import ScimResponse
@@ -124,7 +124,3 @@ def endpoint(request: HttpRequest, path: str = "") -> HttpResponse:
         response.headers.setdefault("WWW-Authenticate", 'Bearer realm="SCIM"')
     response.headers.setdefault("Cache-Control", "no-store")
     return _http_response(response)
-
-
-def resource_types_for_docs() -> list[ResourceType]:
-    return list(service().provider.resource_types)

@@ -311,6 +311,8 @@ def update_person(person: Person, resource: User) -> Person:
         active = resource.active is not False
         if active and not person.is_active:
             actions.reactivate_person(person, by=None, reason="scim")
+            # The groups' rules apply again (they were skipped while inactive).
+            actions.apply_group_mapping([get_user_model().objects.get(pk=person.pk)])
         elif not active and person.is_active:
             actions.deactivate_person(person, by=None, reason="scim")
     return person
