@@ -24,6 +24,7 @@ from cercle.permissions import (
     people,
     personas,
     planning,
+    scim,
     sso,
     value,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "planning",
     "readable_spaces",
     "readable_spaces_everywhere",
+    "scim",
     "space_for",
     "sso",
     "value",
