@@ -10,3 +10,8 @@ class SsoConfig(AppConfig):
     name = "cercle.sso"
     label = "sso"
     verbose_name = _("Single sign-on")
+
+    def ready(self) -> None:
+        from cercle.sso import mfa
+
+        mfa.connect()
