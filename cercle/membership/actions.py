@@ -122,7 +122,12 @@ def found_community(coordinator: User, **values: Any) -> Community:
 
 def do_update_community(actor: User, community: Community, **values: Any) -> Community:
     _require(_access(actor, community).may_manage())
-    required_before = community.coordinators_need_two_factor
+    # From the database: a model form has already set the new value on `community`.
+    required_before = (
+        Community.objects.filter(pk=community.pk)
+        .values_list("coordinators_need_two_factor", flat=True)
+        .first()
+    )
     with transaction.atomic():
         for name, value in values.items():
             if name in COMMUNITY_FIELDS:

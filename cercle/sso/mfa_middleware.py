@@ -1,6 +1,7 @@
 """Sends a person who must use a second factor and has none to the page that adds one.
 
-Reads the verdict kept in the session by `cercle.sso.mfa` (no query per request). The
+Reads the verdict kept in the session by `cercle.sso.mfa` (no query per request for
+people who have nothing missing; those who are sent away are looked at afresh). The
 pages needed to add a factor stay open: two-factor pages, re-authentication, sign-out,
 email confirmation, static and media files."""
 
@@ -46,7 +47,12 @@ class TwoFactorRequiredMiddleware:
             if missing:
                 if self.open_paths is None:
                     self.open_paths = _open_paths()
-                if not request.path.startswith(self.open_paths):
+                # Only people still missing a factor pay for a fresh look (a factor
+                # added in another tab, a requirement lifted).
+                if not request.path.startswith(self.open_paths) and note_requirement(
+                    request,
+                    user,  # type: ignore[arg-type]
+                ):
                     return self.send_to_setup(request)
         return self.get_response(request)
 
