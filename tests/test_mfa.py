@@ -24,13 +24,13 @@ from cercle.accounts.models import SecurityPolicy, User
 from cercle.audit.models import SecurityEvent, SecurityKind
 from cercle.communities.models import Community
 from cercle.sso.policy import do_set_two_factor_requirement
-from tests.communities import PASSWORD, client_for, html, staff_person
+from tests.communities import PASSWORD, client_for, community, html, staff_person
 
 
 def totp_code(secret: str, shift: int = 0) -> str:
     """The code an authenticator app shows now (allauth's own computation)."""
     counter = next(iter(yield_hotp_counters_from_time())) + shift
-    return format_hotp_value(hotp_value(secret, counter))
+    return str(format_hotp_value(hotp_value(secret, counter)))
 
 
 def sign_in(client: Client, person: User) -> str:
@@ -207,8 +207,6 @@ def test_adding_a_factor_lifts_the_redirect_at_once(
 def test_a_community_can_require_it_of_its_own_coordinators_only(
     cargo: Community, coordinator: User, alice: User, charlie: User
 ) -> None:
-    from tests.communities import community
-
     other = community(charlie, slug="bees", name="Bees")
     page = client_for(coordinator).post(
         reverse("community_manage", kwargs={"slug": cargo.slug}),

@@ -65,7 +65,11 @@ def test_ending_one_session_signs_that_client_out_at_its_next_request(alice: Use
     assert not is_signed_in(phone)
     assert is_signed_in(laptop)
     event = SecurityEvent.objects.get(kind=SecurityKind.SESSIONS_ENDED)
-    assert (event.actor, event.subject, event.detail) == (alice, alice, {"count": 1, "scope": "one"})
+    assert (event.actor, event.subject, event.detail) == (
+        alice,
+        alice,
+        {"count": 1, "scope": "one"},
+    )
 
 
 def test_no_one_ends_another_persons_session_from_their_own_list(alice: User, bob: User) -> None:

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.mfa import signals
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
+from django.contrib.auth.signals import user_logged_in
 from django.http import HttpRequest
 
 from cercle import permissions
@@ -103,9 +105,6 @@ def _factor_name(authenticator: Authenticator) -> str | None:
 
 def connect() -> None:
     """Listen to allauth (called once, by the app's `ready`)."""
-    from allauth.mfa import signals
-    from django.contrib.auth.signals import user_logged_in
-
     user_logged_in.connect(on_logged_in, dispatch_uid="cercle.sso.mfa.logged_in")
     signals.authenticator_added.connect(on_authenticator_added, dispatch_uid="cercle.mfa.added")
     signals.authenticator_removed.connect(

@@ -43,7 +43,7 @@ class TwoFactorRequiredMiddleware:
             missing = request.session.get(MISSING_FACTOR_KEY)
             if missing is None:
                 # A session opened before this check existed: work it out once.
-                missing = note_requirement(request, user)  # type: ignore[arg-type]
+                missing = note_requirement(request, user)
             if missing:
                 if self.open_paths is None:
                     self.open_paths = _open_paths()
@@ -51,7 +51,7 @@ class TwoFactorRequiredMiddleware:
                 # added in another tab, a requirement lifted).
                 if not request.path.startswith(self.open_paths) and note_requirement(
                     request,
-                    user,  # type: ignore[arg-type]
+                    user,
                 ):
                     return self.send_to_setup(request)
         return self.get_response(request)

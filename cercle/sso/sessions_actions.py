@@ -8,6 +8,7 @@ from __future__ import annotations
 from allauth.usersessions.models import UserSession
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from cercle import permissions
 from cercle.accounts.models import User
@@ -15,7 +16,6 @@ from cercle.accounts.sessions import delete_sessions
 from cercle.audit.log import record_security_event
 from cercle.audit.models import SecurityKind
 from cercle.errors import ActionRefused
-from django.utils.translation import gettext as _
 
 
 def end_all_sessions(
@@ -74,5 +74,5 @@ def do_end_other_sessions(actor: User, *, request: HttpRequest) -> int:
 def do_end_all_sessions_of(actor: User, person: User, *, request: HttpRequest) -> int:
     """Staff sign a person out everywhere (a lost laptop, a leaver)."""
     if not permissions.mfa.may_end_sessions_of(actor, person):
-        raise ActionRefused(_("Only staff can end another person’s sessions."))
+        raise ActionRefused(_("Only staff can end another person's sessions."))
     return end_all_sessions(person, by=actor, request=request, reason="staff")
