@@ -78,6 +78,9 @@ def test_a_member_turns_on_an_authenticator_app_and_log_in_then_asks_for_its_cod
     fresh = Client()
     assert sign_in(fresh, alice) == reverse("mfa_authenticate")
     assert "_auth_user_id" not in fresh.session  # not signed in before the code
+    step = html(fresh, reverse("mfa_authenticate"))
+    assert "Type the six-digit code" in step
+    assert "Use a security key" not in step  # Alice has no key
     refused = fresh.post(reverse("mfa_authenticate"), {"code": "000000"})
     assert refused.status_code == 200
     assert "_auth_user_id" not in fresh.session
