@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "cercle.sso.mfa_middleware.TwoFactorRequiredMiddleware",
     "cercle.activity.presence.PresenceMiddleware",
 ]
 # A member's first community page of the day records a visit (docs/metrics.md).
@@ -273,6 +274,17 @@ SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
 SOCIALACCOUNT_STORE_TOKENS = False
 # Starting a sign-in takes a POST (the buttons are forms), never a bare link.
 SOCIALACCOUNT_LOGIN_ON_GET = False
+# --- Two-factor sign-in and sessions (docs/two-factor.md) ------------------------------
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+# A passkey (a security key that holds the account) signs in with no password.
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = SITE_NAME
+# WebAuthn needs a secure context: https, or http://localhost (which the browsers and
+# the fido2 library accept). Other plain-http origins only while developing.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# allauth 65 would write the session's row (last seen, IP) at every request of a
+# signed-in person, unthrottled: the list shows where and when each session began.
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # --- Email ------------------------------------------------------------------------
 EMAIL_HOST = env_str("CERCLE_EMAIL_HOST", "")

@@ -23,6 +23,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("cercle.nextactions.urls")),
     path("", include("cercle.search.urls")),
     path("", include("cercle.sso.urls")),
+    path("", include("cercle.sso.mfa_urls")),
     path("", include("cercle.scim.urls")),
     path("", include("cercle.privacy.urls")),
     path("", include("cercle.audit.urls")),

@@ -115,3 +115,33 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.display_name.split(" ")[0] if self.display_name else self.email
+
+
+class SecurityPolicy(models.Model):
+    """The instance's sign-in rules that staff set on a page (one row, `load()`).
+
+    Whether a given person must use a second factor is answered by
+    `cercle.permissions.mfa.must_use_two_factor`, which also reads each community's
+    own requirement for its coordinators."""
+
+    staff_and_coordinators_need_two_factor = models.BooleanField(
+        _("staff and coordinators must use two-factor sign-in"),
+        default=False,
+        help_text=_(
+            "Staff and the coordinators of every community must add an authenticator app "
+            "or a security key before they can use Cercle."
+        ),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("security policy")
+        verbose_name_plural = _("security policy")
+
+    def __str__(self) -> str:
+        return str(_("Security policy"))
+
+    @classmethod
+    def load(cls) -> SecurityPolicy:
+        policy, _created = cls.objects.get_or_create(pk=1)
+        return policy

@@ -168,6 +168,14 @@ class Community(models.Model):
         choices=Visibility.choices,
         default=Visibility.PUBLIC,
     )
+    coordinators_need_two_factor = models.BooleanField(
+        _("coordinators must use two-factor sign-in"),
+        default=False,
+        help_text=_(
+            "The community's coordinators must add an authenticator app or a security key "
+            "before they can use Cercle."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -26,6 +26,8 @@ from cercle import permissions
 from cercle.accounts.models import User
 from cercle.activity import verbs
 from cercle.activity.log import record_event
+from cercle.audit.log import record_security_event
+from cercle.audit.models import SecurityKind
 from cercle.communities import hooks
 from cercle.communities.models import (
     Community,
@@ -44,6 +46,7 @@ from cercle.mail.delivery import queue_email
 COMMUNITY_FIELDS = (
     "name", "slug", "domain", "purpose", "charter", "benefits", "logo", "cover",
     "language", "time_zone", "rhythm_gap_days", "audience", "entry", "visibility",
+    "coordinators_need_two_factor",
 )  # fmt: skip
 MAX_INVITATIONS_AT_ONCE = 200
 
@@ -119,6 +122,12 @@ def found_community(coordinator: User, **values: Any) -> Community:
 
 def do_update_community(actor: User, community: Community, **values: Any) -> Community:
     _require(_access(actor, community).may_manage())
+    # From the database: a model form has already set the new value on `community`.
+    required_before = (
+        Community.objects.filter(pk=community.pk)
+        .values_list("coordinators_need_two_factor", flat=True)
+        .first()
+    )
     with transaction.atomic():
         for name, value in values.items():
             if name in COMMUNITY_FIELDS:
@@ -126,6 +135,15 @@ def do_update_community(actor: User, community: Community, **values: Any) -> Com
         _validate(community)
         community.save()
         record_event(verbs.COMMUNITY_UPDATED, actor=actor, community=community, target=community)
+        if community.coordinators_need_two_factor != required_before:
+            # Who must use a second factor is a security setting (docs/two-factor.md).
+            record_security_event(
+                SecurityKind.SETTING_CHANGED,
+                actor=actor,
+                setting="coordinators_need_two_factor",
+                community=community.slug,
+                value=community.coordinators_need_two_factor,
+            )
     return community
 
 

@@ -20,6 +20,7 @@ class CommunityForm(forms.ModelForm[Community]):
         fields = [
             "name", "slug", "domain", "purpose", "benefits", "charter", "language",
             "time_zone", "rhythm_gap_days", "audience", "entry", "visibility", "logo", "cover",
+            "coordinators_need_two_factor",
         ]  # fmt: skip
         widgets = {
             "benefits": forms.Textarea(attrs={"rows": 4}),

@@ -23,3 +23,7 @@ class SsoConfig(AppConfig):
             signals.on_social_account_added, dispatch_uid="cercle_sso_account_added"
         )
         account_hooks.password_sign_in_refusal.register(domains.password_refusal)
+
+        from cercle.sso import mfa
+
+        mfa.connect()

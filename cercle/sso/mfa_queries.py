@@ -1,0 +1,51 @@
+"""What the two-factor and sessions staff pages show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
+from django.db.models import Exists, OuterRef, Q
+
+from cercle.accounts.models import SecurityPolicy, User
+from cercle.communities.models import Community, Membership, Role, Status
+
+
+@dataclass
+class PolicyPage:
+    policy: SecurityPolicy
+    # Staff and coordinators with no second factor yet (the policy's reach today).
+    without_factor: list[User]
+    communities_requiring: int
+
+
+def policy_page() -> PolicyPage:
+    has_factor = Authenticator.objects.filter(user_id=OuterRef("pk")).exclude(
+        type=Authenticator.Type.RECOVERY_CODES
+    )
+    coordinates = Membership.objects.filter(
+        person_id=OuterRef("pk"), status=Status.ACTIVE, role=Role.COORDINATOR
+    )
+    without = (
+        User.objects.filter(is_active=True)
+        .filter(Q(is_staff=True) | Q(Exists(coordinates)))
+        .exclude(Exists(has_factor))
+        .order_by("display_name", "email")
+    )
+    return PolicyPage(
+        policy=SecurityPolicy.load(),
+        without_factor=list(without[:50]),
+        communities_requiring=Community.objects.filter(coordinators_need_two_factor=True).count(),
+    )
+
+
+def find_person(text: str) -> User | None:
+    text = text.strip().removeprefix("@")
+    if not text:
+        return None
+    return User.objects.filter(Q(email__iexact=text) | Q(handle__iexact=text)).first()
+
+
+def sessions_of(person: User) -> list[UserSession]:
+    return list(UserSession.objects.filter(user_id=person.pk).order_by("-created_at"))
