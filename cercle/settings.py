@@ -370,3 +370,9 @@ CERCLE_LIVE_SECONDS = env_int("CERCLE_LIVE_SECONDS", 15, minimum=1, maximum=600)
 IMAGE_MAX_MB = env_int("CERCLE_IMAGE_MAX_MB", 5, minimum=1, maximum=50)
 # The demo accounts' shared password, shown by `make run`; never used outside the demo.
 DEMO_PASSWORD = env_str("CERCLE_DEMO_PASSWORD", "cercle-demo-2026")
+
+# --- Data rights (docs/privacy.md) ----------------------------------------------------------
+# How many days a prepared export of a person's data can be downloaded; then it is deleted.
+CERCLE_EXPORT_DAYS = env_int("CERCLE_EXPORT_DAYS", 7, minimum=1, maximum=90)
+# Exports live outside MEDIA_ROOT: never served as files, only by a view that checks who asks.
+CERCLE_EXPORTS_ROOT = Path(env_str("CERCLE_EXPORTS_ROOT", str(VAR_DIR / "exports"))).resolve()
