@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "cercle.ideas",
     "cercle.onboarding",
     "cercle.badges",
+    # Before analytics: its daily job is not the last one (analytics counts what they did).
+    "cercle.privacy",
     "cercle.importers",
     "cercle.activity",
     "cercle.analytics",
@@ -62,7 +64,6 @@ INSTALLED_APPS = [
     "cercle.search",
     "cercle.sso",
     "cercle.scim",
-    "cercle.privacy",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
