@@ -211,7 +211,7 @@ def summary(person: User) -> list[KindFate]:
         ),
     ]
     return [
-        KindFate(key, count, str(label) % {"count": count}, kept, erased)
+        KindFate(key, count, str(label % {"count": count}), kept, erased)
         for key, count, label, kept, erased in rows
     ]
 
