@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from cercle import permissions
 from cercle.accounts.models import User
@@ -35,9 +36,6 @@ def do_request_export(
         raise ActionRefused(_("You may only ask for your own data."))
     if DataExport.objects.filter(person=person, status=ExportStatus.PENDING).exists():
         raise ActionRefused(_("An export is already being prepared. It will be ready soon."))
-    # Imported here: the task module imports this one.
-    from cercle.privacy.tasks import prepare_export_task
-
     try:
         with transaction.atomic():
             data_export = DataExport.objects.create(person=person, requested_by=actor)
@@ -140,3 +138,10 @@ def expire_exports(now: datetime | None = None) -> int:
         status=ExportStatus.PENDING, created_at__lte=now - timedelta(days=1)
     ).update(status=ExportStatus.FAILED)
     return expired
+
+
+@task(queue_name="default")
+def prepare_export_task(export_id: int) -> str:
+    """Prepare one data export's zip in the background and email its link."""
+    data_export = prepare_export(export_id)
+    return data_export.status if data_export is not None else "gone"

@@ -65,9 +65,7 @@ class KindFate:
 
 def _own_topics(person: User) -> tuple[models.QuerySet[Topic], models.QuerySet[Topic]]:
     """The person's topics (without, with) replies by someone else."""
-    others = Post.objects.filter(topic=OuterRef("pk"), deleted_at=None).exclude(
-        author_id=person.pk
-    )
+    others = Post.objects.filter(topic=OuterRef("pk"), deleted_at=None).exclude(author_id=person.pk)
     topics = Topic.objects.filter(author=person).annotate(answered=Exists(others))
     return topics.filter(answered=False), topics.filter(answered=True)
 
@@ -106,7 +104,7 @@ def summary(person: User) -> list[KindFate]:
                 "count",
             ),
             stays,
-            _("The title stays so that others’ replies keep their place, unsigned."),
+            _("The title stays so that the replies of others keep their place, unsigned."),
         ),
         (
             "uploads",
@@ -265,7 +263,7 @@ def do_erase_account(person: User, mode: str, *, request: HttpRequest | None = N
             subject_label=email,
             request=request,
             contributions=mode,
-            **{f"count_{key}": count for key, count in counts.items()},
+            counts=counts,
         )
         queue_email(
             compose(

@@ -41,8 +41,7 @@ def person_relations() -> list[tuple[str, models.Field[Any, Any]]]:
         if not (relation.auto_created and not relation.concrete and relation.is_relation):
             continue
         field = relation.field  # type: ignore[union-attr]
-        model = relation.related_model
-        found.append((f"{model._meta.label}.{field.name}", field))
+        found.append((f"{field.model._meta.label}.{field.name}", field))
     return found
 
 
@@ -98,9 +97,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _row(
-    obj: models.Model, spec: Exported, section: str, context: _Context
-) -> dict[str, Any]:
+def _row(obj: models.Model, spec: Exported, section: str, context: _Context) -> dict[str, Any]:
     meta = obj._meta
     out: dict[str, Any] = {}
     for field in meta.concrete_fields:
@@ -111,7 +108,11 @@ def _row(
             continue
         if field.is_relation and field.related_model is User:
             user_id = getattr(obj, field.attname)
-            out[name] = None if user_id is None else (ME if user_id == context.person.pk else ANOTHER_MEMBER)
+            out[name] = (
+                None
+                if user_id is None
+                else (ME if user_id == context.person.pk else ANOTHER_MEMBER)
+            )
             continue
         if field.is_relation:
             out[f"{name}_id"] = getattr(obj, field.attname)

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import cast
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -21,7 +19,7 @@ from cercle.web import AuthenticatedRequest, refusal_on_form, tell_refusal
 
 
 def _user(request: AuthenticatedRequest) -> User:
-    return cast(User, request.user)
+    return request.user
 
 
 @login_required
