@@ -33,7 +33,7 @@ from cercle.membership import actions as community_actions
 from cercle.notifications.models import Notification
 from cercle.people.models import FieldVisibility, Follow, Profile
 from cercle.personas.models import Persona
-from cercle.privacy.coverage import COVERAGE, Excluded, Exported
+from cercle.privacy.coverage import COVERAGE, SECTION_TITLES, Excluded, Exported
 from cercle.privacy.erasure import summary
 from cercle.privacy.export import person_relations
 from cercle.privacy.models import DataExport, ExportStatus
@@ -93,6 +93,8 @@ def test_every_model_pointing_to_a_person_is_exported_or_excluded_with_a_reason(
     for label, cover in COVERAGE.items():
         if isinstance(cover, Excluded):
             assert len(cover.reason) > 20, label
+        else:
+            assert cover.section in SECTION_TITLES, f"give {cover.section} a title"
 
 
 def test_the_coverage_test_would_catch_a_new_relation(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -24,7 +24,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext_lazy, pgettext_lazy
 from django_stubs_ext import StrOrPromise
 
 from cercle.accounts.actions import do_delete_account
@@ -74,7 +74,7 @@ def summary(person: User) -> list[KindFate]:
     """What happens to each kind of the person's things, with counts, for the page
     that asks them to choose."""
     alone, answered = _own_topics(person)
-    gone = _("Deleted.")
+    gone = pgettext_lazy("what becomes of it", "Deleted.")
     stays = _("Kept, signed “a former member”.")
     rows: list[tuple[str, int, Any, StrOrPromise, StrOrPromise]] = [
         (

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from cercle import permissions
 from cercle.accounts.models import User
 from cercle.conversations.models import Topic
-from cercle.privacy.coverage import COVERAGE, Exported
+from cercle.privacy.coverage import COVERAGE, SECTION_TITLES, Exported
 
 # How the export names people other than the one it is about.
 ANOTHER_MEMBER = "another member"
@@ -194,11 +194,8 @@ def build(person: User) -> tuple[dict[str, Any], _Context]:
 
 
 def _titled(data: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
-    return [
-        (key.replace("_", " ").capitalize(), value)
-        for key, value in data.items()
-        if isinstance(value, list) and value
-    ]
+    """The sections that hold rows, titled in the reader's language, in a set order."""
+    return [(str(title), data[key]) for key, title in SECTION_TITLES.items() if data.get(key)]
 
 
 def write_zip(person: User, destination: Path) -> int:
