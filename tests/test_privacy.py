@@ -466,3 +466,18 @@ def test_erasing_contributions_leaves_tombstones_and_deletes_what_is_only_theirs
 
 def test_exclusions_name_only_relations_that_exist() -> None:
     assert all(isinstance(cover, Exported | Excluded) for cover in COVERAGE.values())
+
+
+def test_the_data_and_staff_pages_read_a_bounded_number_of_queries(
+    alice: User, django_assert_max_num_queries: Any
+) -> None:
+    operator = staff_person()
+    for _ in range(12):
+        DataExport.objects.create(person=alice, requested_by=operator, status=ExportStatus.EXPIRED)
+    alice_client = client_for(alice)
+    staff = client_for(operator)
+    with django_assert_max_num_queries(12):
+        assert alice_client.get(reverse("privacy_data")).status_code == 200
+    with django_assert_max_num_queries(12):
+        page = staff.get(reverse("privacy_staff_exports")).content.decode()
+    assert page.count(alice.email) == 12
