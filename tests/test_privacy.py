@@ -304,7 +304,7 @@ def test_one_pending_export_at_a_time(alice: User, alice_client: Client) -> None
     assert DataExport.objects.filter(person=alice).count() == 1
     page = alice_client.get(reverse("privacy_data")).content.decode()
     assert "being prepared" in page
-    assert "disabled" in page
+    assert "Ask for a copy of my data" not in page
 
 
 def test_an_expired_export_is_deleted_by_the_daily_job(
