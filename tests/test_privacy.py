@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import zipfile
 from datetime import timedelta
 from pathlib import Path
@@ -481,3 +482,33 @@ def test_the_data_and_staff_pages_read_a_bounded_number_of_queries(
     with django_assert_max_num_queries(12):
         page = staff.get(reverse("privacy_staff_exports")).content.decode()
     assert page.count(alice.email) == 12
+
+
+def test_deleting_the_account_deletes_the_zips_of_its_exports(
+    alice: User, alice_client: Client, immediate_tasks: None
+) -> None:
+    path = _ready_export(alice_client, alice).path
+    assert path is not None
+    assert path.exists()
+    COMMIT[0](
+        alice_client.post,
+        reverse("account_delete"),
+        {"password": PASSWORD, "confirm": "on", "contributions": "keep"},
+    )
+    assert not User.objects.filter(pk=alice.pk).exists()
+    assert not path.exists()
+
+
+def test_the_daily_job_deletes_old_zips_no_row_names(
+    alice: User, alice_client: Client, immediate_tasks: None
+) -> None:
+    data_export = _ready_export(alice_client, alice)
+    path = data_export.path
+    assert path is not None
+    DataExport.objects.filter(pk=data_export.pk).delete()  # as the admin site would
+    call_command("expire_data_exports", stdout=io.StringIO())
+    assert path.exists()  # a young file may be one being written
+    old = (timezone.now() - timedelta(days=1)).timestamp()
+    os.utime(path, (old, old))
+    call_command("expire_data_exports", stdout=io.StringIO())
+    assert not path.exists()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -137,7 +138,24 @@ def expire_exports(now: datetime | None = None) -> int:
     DataExport.objects.filter(
         status=ExportStatus.PENDING, created_at__lte=now - timedelta(days=1)
     ).update(status=ExportStatus.FAILED)
-    return expired
+    return expired + _forget_orphans()
+
+
+def _forget_orphans() -> int:
+    """Delete the zips no export row names any more (an account deleted from the admin
+    site takes its rows with it): a file is never kept past its row."""
+    root = Path(settings.CERCLE_EXPORTS_ROOT)
+    if not root.is_dir():
+        return 0
+    named = set(DataExport.objects.exclude(file="").values_list("file", flat=True))
+    # A zip being written has no row naming it yet: only old files are orphans.
+    before = timezone.now().timestamp() - 6 * 3600
+    gone = 0
+    for path in root.glob("*/*.zip"):
+        if path.relative_to(root).as_posix() not in named and path.stat().st_mtime < before:
+            path.unlink(missing_ok=True)
+            gone += 1
+    return gone
 
 
 @task(queue_name="default")

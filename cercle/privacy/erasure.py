@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.db import models, transaction
@@ -43,6 +44,7 @@ from cercle.mail.compose import compose
 from cercle.mail.delivery import queue_email
 from cercle.notifications.models import Notification
 from cercle.people.models import Follow
+from cercle.privacy.models import DataExport
 from cercle.value.models import ValueStory
 from cercle.wiki.models import ArticleRevision
 
@@ -247,6 +249,11 @@ def _erase_contributions(person: User) -> None:
     ValueStory.objects.filter(author=person).delete()
 
 
+def _unlink(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
 def do_erase_account(person: User, mode: str, *, request: HttpRequest | None = None) -> None:
     """Delete the person's account, keeping (anonymised) or erasing their
     contributions; record it in the security log and email a confirmation. All in
@@ -273,5 +280,8 @@ def do_erase_account(person: User, mode: str, *, request: HttpRequest | None = N
                 language,
             )
         )
+        # The zips of their exports go once the deletion is committed.
+        paths = [e.path for e in DataExport.objects.filter(person=person) if e.path is not None]
+        transaction.on_commit(lambda: _unlink(paths))
         do_delete_account(person)
     logger.info("account erased by its owner, contributions %s", mode)
