@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "cercle.ideas",
     "cercle.onboarding",
     "cercle.badges",
+    # Before analytics: its daily job is not the last one (analytics counts what they did).
+    "cercle.privacy",
     "cercle.importers",
     "cercle.activity",
     "cercle.analytics",
@@ -62,7 +64,6 @@ INSTALLED_APPS = [
     "cercle.search",
     "cercle.sso",
     "cercle.scim",
-    "cercle.privacy",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -407,3 +408,9 @@ IMAGE_MAX_MB = env_int("CERCLE_IMAGE_MAX_MB", 5, minimum=1, maximum=50)
 SECURITY_LOG_DAYS = env_int("CERCLE_SECURITY_LOG_DAYS", 365, minimum=1, maximum=3650)
 # The demo accounts' shared password, shown by `make run`; never used outside the demo.
 DEMO_PASSWORD = env_str("CERCLE_DEMO_PASSWORD", "cercle-demo-2026")
+
+# --- Data rights (docs/privacy.md) ----------------------------------------------------------
+# How many days a prepared export of a person's data can be downloaded; then it is deleted.
+CERCLE_EXPORT_DAYS = env_int("CERCLE_EXPORT_DAYS", 7, minimum=1, maximum=90)
+# Exports live outside MEDIA_ROOT: never served as files, only by a view that checks who asks.
+CERCLE_EXPORTS_ROOT = Path(env_str("CERCLE_EXPORTS_ROOT", str(VAR_DIR / "exports"))).resolve()

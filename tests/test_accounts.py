@@ -264,7 +264,9 @@ def test_delete_account_needs_the_password(alice: User, alice_client: Client) ->
 def test_delete_account_removes_it_and_logs_out(
     alice: User, bob: User, alice_client: Client
 ) -> None:
-    response = alice_client.post(reverse("account_delete"), {"password": PASSWORD, "confirm": "on"})
+    response = alice_client.post(
+        reverse("account_delete"), {"password": PASSWORD, "confirm": "on", "contributions": "keep"}
+    )
     assert response.status_code == 302
     assert not User.objects.filter(pk=alice.pk).exists()
     assert not EmailAddress.objects.filter(email=alice.email).exists()

@@ -409,6 +409,7 @@ def test_every_periodic_command_is_a_registered_job_run_by_the_real_scheduler() 
         "event-reminders",
         "plan-rituals",
         "award-badges",
+        "expire-data-exports",
         "analytics-fill",
     }
     # The real jobs on an empty database: at the first start, those that run every so
@@ -422,6 +423,7 @@ def test_every_periodic_command_is_a_registered_job_run_by_the_real_scheduler() 
         "digests-daily",
         "digests-weekly",
         "plan-rituals",
+        "expire-data-exports",
     }
     with time_machine.travel(TUESDAY, tick=False):
         first = periodic("--once")

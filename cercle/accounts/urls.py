@@ -4,5 +4,5 @@ from cercle.accounts import views
 
 urlpatterns = [
     path("preferences/", views.preferences, name="account_preferences"),
-    path("delete/", views.delete_account, name="account_delete"),
+    # account_delete lives in cercle.privacy (it needs the apps above this one).
 ]

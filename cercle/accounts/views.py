@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import cast
 
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,8 +10,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from cercle.accounts.actions import do_delete_account, do_update_preferences
-from cercle.accounts.forms import DeleteAccountForm, PreferencesForm
+from cercle.accounts.actions import do_update_preferences
+from cercle.accounts.forms import PreferencesForm
 from cercle.accounts.models import User
 
 
@@ -37,16 +36,3 @@ def preferences(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your preferences are saved."))
         return redirect("account_preferences")
     return render(request, "accounts/preferences.html", {"form": form})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def delete_account(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    form = DeleteAccountForm(user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        logout(request)
-        do_delete_account(user)
-        messages.success(request, _("Your account has been deleted. Goodbye!"))
-        return redirect("home")
-    return render(request, "accounts/delete.html", {"form": form})
