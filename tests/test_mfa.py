@@ -132,12 +132,16 @@ def test_factor_changes_are_in_the_security_log(
         kind=SecurityKind.RECOVERY_CODES, subject=alice, detail__how="first"
     ).exists()
 
+    assert "The codes you have now will stop working." in html(
+        client, reverse("mfa_generate_recovery_codes")
+    )
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(reverse("mfa_generate_recovery_codes")).status_code == 302
     assert SecurityEvent.objects.filter(
         kind=SecurityKind.RECOVERY_CODES, subject=alice, detail__how="new"
     ).exists()
 
+    assert "Turn off the authenticator app" in html(client, reverse("mfa_deactivate_totp"))
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(reverse("mfa_deactivate_totp")).status_code == 302
     removed = set(
@@ -254,7 +258,9 @@ def test_only_staff_change_the_policy_and_it_is_recorded(alice: User) -> None:
     assert client_for(alice).post(reverse("mfa_policy"), {"x": "on"}).status_code == 404
     assert not SecurityPolicy.load().staff_and_coordinators_need_two_factor
 
+    assert reverse("mfa_policy") not in html(client_for(alice), reverse("account_preferences"))
     staff = client_for(operator)
+    assert reverse("mfa_policy") in html(staff, reverse("account_preferences"))
     page = html(staff, reverse("mfa_policy"))
     assert "Staff and coordinators without a second factor" in page
     response = staff.post(reverse("mfa_policy"), {"staff_and_coordinators_need_two_factor": "on"})

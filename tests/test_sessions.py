@@ -3,9 +3,15 @@ all of a person's sessions (docs/two-factor.md, "Sessions")."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from allauth.usersessions.models import UserSession
+from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from cercle.accounts.models import User
 from cercle.audit.models import SecurityEvent, SecurityKind
@@ -89,6 +95,29 @@ def test_sign_out_everywhere_else_keeps_this_device(alice: User) -> None:
     assert is_signed_in(laptop)
     assert not is_signed_in(phone)
     assert not is_signed_in(tablet)
+    event = SecurityEvent.objects.get(kind=SecurityKind.SESSIONS_ENDED)
+    assert event.detail == {"count": 2, "scope": "others"}
+
+
+def test_an_expired_session_is_not_listed_and_the_list_costs_the_same_at_any_size(
+    alice: User,
+) -> None:
+    laptop = signed_in(alice, FIREFOX_LINUX)
+    counts = []
+    for number in range(4):
+        signed_in(alice, f"{SAFARI_IPHONE} n{number}")
+        with CaptureQueriesContext(connection) as queries:
+            html(laptop, reverse("usersessions_list"))
+        counts.append(len(queries))
+    assert len(set(counts)) == 1, counts
+    stale = UserSession.objects.filter(user=alice).exclude(user_agent=FIREFOX_LINUX).first()
+    assert stale is not None
+    Session.objects.filter(session_key=stale.session_key).update(
+        expire_date=timezone.now() - timedelta(minutes=1)
+    )
+    page = html(laptop, reverse("usersessions_list"))
+    assert page.count('class="card session') == 4
+    assert UserSession.objects.filter(pk=stale.pk).exists()  # a GET writes nothing
 
 
 def test_staff_end_all_sessions_of_a_person(alice: User) -> None:
