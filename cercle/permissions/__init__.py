@@ -24,6 +24,7 @@ from cercle.permissions import (
     personas,
     planning,
     scim,
+    sso,
     value,
 )
 from cercle.permissions.core import (
@@ -86,6 +87,7 @@ __all__ = [
     "readable_spaces_everywhere",
     "scim",
     "space_for",
+    "sso",
     "value",
     "visible_communities",
     "visible_people",

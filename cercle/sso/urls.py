@@ -1,3 +1,15 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from cercle.sso import views
+
+app_name = "sso"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("staff/sso/", views.overview, name="overview"),
+    path("staff/sso/domains/<int:pk>/remove/", views.remove_domain, name="remove_domain"),
+    path("staff/sso/rules/", views.rules, name="rules"),
+    path("staff/sso/rules/new/", views.edit_rule, name="new_rule"),
+    path("staff/sso/rules/<int:pk>/", views.edit_rule, name="edit_rule"),
+    path("staff/sso/rules/<int:pk>/delete/", views.delete_rule, name="delete_rule"),
+    path("staff/sso/dry-run/", views.dry_run, name="dry_run"),
+]
