@@ -151,6 +151,16 @@ def test_creating_a_user_makes_an_internal_person_with_a_verified_address(scim: 
     assert got["active"] is True
 
 
+def test_a_user_name_that_is_an_address_needs_no_emails(scim: Scim) -> None:
+    response = scim.call(
+        "post", "Users", {"schemas": [USER_SCHEMA], "userName": "noe@corp.example"}
+    )
+    assert response.status_code == 201, response.json_body
+    assert User.objects.get(pk=response.json_body["id"]).email == "noe@corp.example"
+    refused = scim.call("post", "Users", {"schemas": [USER_SCHEMA], "userName": "noe2"})
+    assert refused.status_code == 400
+
+
 def test_a_name_without_display_name_names_the_person(scim: Scim) -> None:
     person = provisioned(
         scim,
@@ -424,3 +434,26 @@ def test_the_user_list_has_a_bounded_query_count(
     with django_assert_max_num_queries(8):
         response = scim.call("get", "Users?count=50")
     assert len(response.json_body["Resources"]) >= 8
+
+
+def test_entra_style_patches_are_understood(scim: Scim) -> None:
+    """Microsoft Entra ID capitalises its operations and sends booleans as strings."""
+    person = provisioned(scim, "camille@corp.example")
+    lea = provisioned(scim, "lea@corp.example")
+    response = scim.patch(
+        f"Users/{person.pk}", {"op": "Replace", "path": "active", "value": "False"}
+    )
+    assert response.status_code == 200, response.json_body
+    person.refresh_from_db()
+    assert not person.is_active
+    group = scim.call(
+        "post",
+        "Groups",
+        {"schemas": [GROUP_SCHEMA], "displayName": "g", "members": [{"value": str(lea.pk)}]},
+    ).json_body
+    removed = scim.patch(
+        f"Groups/{group['id']}",
+        {"op": "Remove", "path": "members", "value": [{"value": str(lea.pk)}]},
+    )
+    assert removed.status_code == 200, removed.json_body
+    assert not ScimGroup.objects.get(pk=group["id"]).members.exists()

@@ -14,12 +14,13 @@ from django.core.validators import validate_email
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
+from pydantic import ValidationError
 from scim2_models import Context, SCIMException, UnauthorizedException
 from scim2_server.handler import ScimHandler
 from scim2_server.requests import ScimRequest
 from scim2_server.responses import ScimResponse
 from scim2_server.routing import Operation
-from scim2_server.service import ScimService
+from scim2_server.service import ScimService, scim_exception_of
 
 from cercle.scim import actions
 from cercle.scim.resources import provider
@@ -38,6 +39,8 @@ class CercleService(ScimService):
 
     def decode_body(self, body: bytes, content_type: str | None) -> Any:
         payload = super().decode_body(body, content_type)
+        if isinstance(payload, dict) and isinstance(payload.get("Operations"), list):
+            payload["Operations"] = _entra_removals(payload["Operations"])
         if isinstance(payload, dict) and not payload.get("emails"):
             user_name = payload.get("userName")
             if isinstance(user_name, str) and "urn:ietf:params:scim:schemas:core:2.0:User" in (
@@ -49,6 +52,16 @@ class CercleService(ScimService):
                     return payload
                 payload["emails"] = [{"value": user_name, "primary": True}]
         return payload
+
+    def read_body(
+        self, model: Any, body: bytes, content_type: str | None, scim_ctx: Context
+    ) -> Any:
+        # Validated from the decoded JSON, so that the leniencies of `decode_body` apply.
+        payload = self.decode_body(body, content_type)
+        try:
+            return model.model_validate(payload, scim_ctx=scim_ctx)
+        except ValidationError as exception:
+            raise scim_exception_of(exception) from exception
 
     def max_body_size(self, request: ScimRequest) -> int | None:
         return MAX_BODY
@@ -62,6 +75,31 @@ class CercleService(ScimService):
             Context.RESOURCE_REPLACEMENT_RESPONSE,
             response_parameters,
         )
+
+
+def _entra_removals(operations: list[Any]) -> list[Any]:
+    """Microsoft Entra ID removes group members with a value, `{"op": "Remove", "path":
+    "members", "value": [{"value": "id"}]}`, where RFC 7644 (3.5.2.2) puts a filter in
+    the path: each such value becomes the filtered removal it means."""
+    rewritten: list[Any] = []
+    for operation in operations:
+        value = operation.get("value") if isinstance(operation, dict) else None
+        path = operation.get("path") if isinstance(operation, dict) else None
+        if (
+            str(operation.get("op", "")).lower() == "remove"
+            and isinstance(path, str)
+            and "[" not in path
+            and isinstance(value, list)
+            and value
+            and all(isinstance(item, dict) and isinstance(item.get("value"), str) for item in value)
+        ):
+            rewritten.extend(
+                {"op": "remove", "path": f"{path}[value eq {json.dumps(item['value'])}]"}
+                for item in value
+            )
+        else:
+            rewritten.append(operation)
+    return rewritten
 
 
 _SERVICE: CercleService | None = None
