@@ -251,6 +251,15 @@ ACCOUNT_RATE_LIMITS = {
 }
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 
+# --- Single sign-on: OpenID Connect (docs/sso.md) -------------------------------------
+# Providers come from CERCLE_OIDC_PROVIDERS (a JSON list, checked at start-up) and from
+# SocialApp rows on the admin site; PKCE is on for every one of them.
+from cercle.sso.oidc import socialaccount_providers  # noqa: E402
+
+SOCIALACCOUNT_PROVIDERS: dict[str, Any] = {"openid_connect": socialaccount_providers()}
+# The account adapter ends the session at the provider too when it offers a logout.
+ACCOUNT_ADAPTER = "cercle.sso.oidc_adapter.SsoAccountAdapter"
+
 # --- Email ------------------------------------------------------------------------
 EMAIL_HOST = env_str("CERCLE_EMAIL_HOST", "")
 if EMAIL_HOST:
