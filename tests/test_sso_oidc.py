@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 
 from cercle.accounts.models import User
+from cercle.audit.models import SecurityEvent, SecurityKind
 from cercle.sso import oidc
 from cercle.sso.oidc import openid_connect_apps, socialaccount_providers
 from tests.idp_oidc import (
@@ -148,6 +149,12 @@ def test_the_settings_fail_at_start_up_on_a_bad_variable(tmp_path: Any) -> None:
 # --- The protocol, against the real provider ----------------------------------------
 
 
+def refusals() -> list[dict[str, Any]]:
+    return [
+        event.detail for event in SecurityEvent.objects.filter(kind=SecurityKind.SSO_REFUSED)
+    ]
+
+
 def start(client: Client) -> tuple[str, dict[str, list[str]]]:
     response = client.post(LOGIN)
     assert response.status_code == 302
@@ -216,7 +223,10 @@ def test_a_wrong_state_is_refused_and_nobody_is_signed_in(
     callback = sign_in_at_provider(authorize, "ada")
     response = client.get(relative(with_query(callback, state="forged-state-value")))
     assert response.status_code == 401
-    assert "could not be completed" in response.content.decode()
+    page = response.content.decode()
+    assert "Sign-in through Corp identity could not be completed" in page
+    assert "you are not signed in" in page
+    assert refusals() == [{"what": "oidc", "provider": PROVIDER_ID, "reason": "state"}]
     assert "_auth_user_id" not in client.session
     assert not User.objects.filter(email="ada@corp.example").exists()
     # The genuine state still completes: only the forged one was refused.
@@ -233,6 +243,7 @@ def test_a_callback_in_another_browser_is_refused(oidc_settings: IdentityProvide
     callback = sign_in_at_provider(authorize, "ada")
     other = Client()
     other.get(relative(callback))
+    assert refusals() == [{"what": "oidc", "provider": PROVIDER_ID, "reason": "state"}]
     assert "_auth_user_id" not in other.session
     assert not User.objects.filter(email="ada@corp.example").exists()
 
@@ -247,6 +258,7 @@ def test_a_wrong_nonce_is_refused(oidc_settings: IdentityProvider) -> None:
     callback = sign_in_at_provider(with_query(authorize, nonce="not-the-one-kept"), "ada")
     response = client.get(relative(callback))
     assert response.status_code == 401
+    assert refusals() == [{"what": "oidc", "provider": PROVIDER_ID, "reason": "nonce"}]
     assert "_auth_user_id" not in client.session
     assert not User.objects.filter(email="ada@corp.example").exists()
 
@@ -267,6 +279,7 @@ def test_pkce_is_required_by_the_provider_and_checked(oidc_settings: IdentityPro
     assert parse_qs(urlsplit(back).query)["error"] == ["invalid_request"]
     client.get(relative(back))
     assert "_auth_user_id" not in client.session
+    assert refusals() == [{"what": "oidc", "provider": PROVIDER_ID, "reason": "provider"}]
 
 
 @pytest.mark.django_db

@@ -26,6 +26,8 @@ from allauth.socialaccount.providers.openid_connect.views import (
 from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import constant_time_compare
 
+from cercle.audit.log import record_security_event
+from cercle.audit.models import SecurityKind
 from cercle.sso.oidc import remember_sign_in
 
 NONCE_KEY = "cercle_oidc_nonce"
@@ -36,6 +38,7 @@ class NonceCheckingAdapter(OpenIDConnectOAuth2Adapter):  # type: ignore[misc]
 
     state: dict[str, Any] | None = None
     id_token: str = ""
+    nonce_refused = False
 
     def _decode_id_token(self, app: Any, id_token: str) -> dict[str, Any]:
         claims: dict[str, Any] = super()._decode_id_token(app, id_token)
@@ -46,6 +49,7 @@ class NonceCheckingAdapter(OpenIDConnectOAuth2Adapter):  # type: ignore[misc]
             or not isinstance(received, str)
             or not constant_time_compare(expected, received)
         ):
+            self.nonce_refused = True
             raise OAuth2Error("The ID token's nonce is not the one sent with the request.")
         self.id_token = id_token
         return claims
@@ -86,6 +90,20 @@ class NonceCallbackView(OAuth2CallbackView):  # type: ignore[misc]
             and request.user.is_authenticated
         ):
             remember_sign_in(request, self.adapter.provider_id, self.adapter.id_token)
+        elif response.status_code == 401:  # allauth's authentication error page
+            if self.adapter.state is None:
+                reason = "state"  # unknown, forged or already used, or another browser's
+            elif self.adapter.nonce_refused:
+                reason = "nonce"
+            else:
+                reason = "provider"  # an error sent back, or the code refused
+            record_security_event(
+                SecurityKind.SSO_REFUSED,
+                request=request,
+                what="oidc",
+                provider=self.adapter.provider_id,
+                reason=reason,
+            )
         return response
 
 
