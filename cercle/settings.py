@@ -254,9 +254,11 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 # --- Single sign-on: OpenID Connect (docs/sso.md) -------------------------------------
 # Providers come from CERCLE_OIDC_PROVIDERS (a JSON list, checked at start-up) and from
 # SocialApp rows on the admin site; PKCE is on for every one of them.
-from cercle.sso.oidc import socialaccount_providers  # noqa: E402
+from cercle.sso.oidc import form_action_origins, socialaccount_providers  # noqa: E402
 
 SOCIALACCOUNT_PROVIDERS: dict[str, Any] = {"openid_connect": socialaccount_providers()}
+# Forms whose answer redirects to a provider (sign-in, logout) need its origin allowed.
+SSO_FORM_ACTION_ORIGINS = form_action_origins(SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"])
 # The account adapter ends the session at the provider too when it offers a logout.
 ACCOUNT_ADAPTER = "cercle.sso.oidc_adapter.SsoAccountAdapter"
 
@@ -338,7 +340,7 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
-        "form-action": ["'self'"],
+        "form-action": ["'self'", *SSO_FORM_ACTION_ORIGINS],
         "frame-ancestors": ["'none'"],
         "base-uri": ["'self'"],
         "object-src": ["'none'"],

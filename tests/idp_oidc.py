@@ -153,10 +153,17 @@ def oidc_settings(settings: Any, oidc_idp: IdentityProvider) -> IdentityProvider
     """Cercle configured with the provider, as the organisation's (fresh accounts file)."""
     oidc_idp.accounts = {}
     oidc_idp.accounts_file.write_text("{}")
+    from cercle.sso.oidc import form_action_origins
+
+    apps = [oidc_idp.app()]
     settings.SOCIALACCOUNT_PROVIDERS = {
         **settings.SOCIALACCOUNT_PROVIDERS,
-        "openid_connect": {"APPS": [oidc_idp.app()], "OAUTH_PKCE_ENABLED": True},
+        "openid_connect": {"APPS": apps, "OAUTH_PKCE_ENABLED": True},
     }
+    policy = settings.CONTENT_SECURITY_POLICY
+    directives = dict(policy["DIRECTIVES"])
+    directives["form-action"] = ["'self'", *form_action_origins(apps)]
+    settings.CONTENT_SECURITY_POLICY = {**policy, "DIRECTIVES": directives}
     return oidc_idp
 
 

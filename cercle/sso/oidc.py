@@ -175,6 +175,21 @@ def socialaccount_providers(environ: Mapping[str, str] | None = None) -> dict[st
     return {"APPS": openid_connect_apps(environ), "OAUTH_PKCE_ENABLED": True}
 
 
+def form_action_origins(apps: list[dict[str, Any]]) -> list[str]:
+    """The providers' origins, for the Content-Security-Policy's `form-action`: the
+    browser applies it to the redirects that follow a form (the sign-in button's POST
+    goes on to the provider's authorization endpoint, the logout's POST to its
+    end_session endpoint), and both live on the issuer's origin at Keycloak, Entra ID
+    and Google."""
+    origins: list[str] = []
+    for app in apps:
+        parts = urlsplit(app["settings"]["server_url"])
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in origins:
+            origins.append(origin)
+    return origins
+
+
 # --- At run time ------------------------------------------------------------------
 
 
