@@ -9,13 +9,20 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import pytest
 from allauth.socialaccount.models import SocialAccount
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Browser, Page, expect
 
 from cercle.accounts.models import User
 from cercle.audit.models import SecurityEvent, SecurityKind
 from tests.e2e.conftest import BrowserErrors, assert_accessible, new_page, settle
 from tests.e2e.journeys import log_out
-from tests.idp_oidc import PROVIDER_ID, IdentityProvider, callback_path, oidc_idp, oidc_settings
+from tests.idp_oidc import (
+    PROVIDER_ID,
+    IdentityProvider,
+    callback_path,
+    oidc_idp,
+    oidc_settings,
+)
+from tests.idp_oidc import sign_in_at_provider as answer_outside_the_browser
 
 __all__ = ["oidc_idp", "oidc_settings"]  # fixtures used here
 
@@ -121,18 +128,22 @@ def test_a_tampered_state_is_refused_with_a_clear_page(
     idp = oidc_settings
     base = live_server.url
     idp.set_account("ada", email="ada@corp.example", name="Ada Lovelace")
-    held: list[str] = []
-
-    def hold(route: Route) -> None:
-        held.append(route.request.url)
-        route.fulfill(status=200, content_type="text/plain", body="held by the test")
-
-    page.route(f"{base}{callback_path()}**", hold)
+    # Playwright cannot hold a request reached by a redirect (the provider's way back
+    # to Cercle): the browser starts the sign-in, whose authorization request is read
+    # on its way; the provider is then answered outside the browser, and the browser
+    # is sent back with the code and a tampered state.
+    authorizations: list[str] = []
+    page.on(
+        "request",
+        lambda request: authorizations.append(request.url)
+        if request.url.startswith(f"{idp.issuer}/auth?")
+        else None,
+    )
     start_sign_in(page, base)
-    sign_in_at_provider(page, idp, "ada")
-    page.wait_for_url(f"{base}{callback_path()}**")
-    page.unroute(f"{base}{callback_path()}**")
-    (genuine,) = held
+    page.wait_for_url(f"{idp.issuer}/interaction/**")
+    (authorize,) = authorizations
+    genuine = answer_outside_the_browser(authorize, "ada")
+    assert urlsplit(genuine).path == callback_path()
     assert parse_qs(urlsplit(genuine).query)["code"]
 
     response = page.goto(with_state(genuine, "tampered-state"))
@@ -149,6 +160,9 @@ def test_a_tampered_state_is_refused_with_a_clear_page(
     ).exists()
     page.locator("main a[href$='/accounts/login/']").click()
     page.wait_for_url(f"{base}/accounts/login/")
+    # The very same answer with its genuine state signs in: only the state was wrong.
+    page.goto(genuine.replace("http://testserver", base))
+    signed_in(page)
 
 
 @pytest.mark.parametrize("locale", ["en-GB", "fr-FR"])
