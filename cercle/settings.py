@@ -119,6 +119,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cercle.ui.context_processors.site",
+                "cercle.sso.context.sso",
             ],
         },
     },
@@ -222,7 +223,10 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "cercle.accounts.forms.SignupForm"
-ACCOUNT_FORMS = {"login": "cercle.accounts.login_form.LoginForm"}
+ACCOUNT_FORMS = {
+    "login": "cercle.accounts.login_form.LoginForm",
+    "reset_password": "cercle.accounts.login_form.ResetPasswordForm",
+}
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = env_choice(
     "CERCLE_EMAIL_VERIFICATION", "mandatory", ["mandatory", "optional", "none"]
@@ -251,9 +255,26 @@ ACCOUNT_RATE_LIMITS = {
 }
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 
-# --- Single sign-on: OpenID Connect (docs/sso.md) -------------------------------------
-# Providers come from CERCLE_OIDC_PROVIDERS (a JSON list, checked at start-up) and from
-# SocialApp rows on the admin site; PKCE is on for every one of them.
+# --- Single sign-on (docs/sso.md) -----------------------------------------------------
+# The identity providers themselves are in SOCIALACCOUNT_PROVIDERS (from
+# CERCLE_OIDC_PROVIDERS / CERCLE_SAML_PROVIDERS) or allauth's SocialApp rows; an app
+# whose settings say "organisation": true is the organisation's own.
+SOCIALACCOUNT_ADAPTER = "cercle.sso.adapter.SocialAccountAdapter"
+# The first sign-in creates the account at once, with no form to fill...
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+# ...or links it to the existing account whose address is verified, when the provider
+# vouches for the address too (the adapter refuses every other match, docs/sso.md).
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+# The operator trusts the providers they configure: no confirmation email after them.
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+# Cercle calls no provider API on the person's behalf: no access token is kept.
+SOCIALACCOUNT_STORE_TOKENS = False
+# Starting a sign-in takes a POST (the buttons are forms), never a bare link.
+SOCIALACCOUNT_LOGIN_ON_GET = False
+# OpenID Connect providers come from CERCLE_OIDC_PROVIDERS (a JSON list, checked at
+# start-up, cercle/sso/oidc.py) and from SocialApp rows; PKCE is on for every one.
 from cercle.sso.oidc import form_action_origins, socialaccount_providers  # noqa: E402
 
 SOCIALACCOUNT_PROVIDERS: dict[str, Any] = {"openid_connect": socialaccount_providers()}

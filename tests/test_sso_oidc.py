@@ -149,9 +149,11 @@ def test_the_settings_fail_at_start_up_on_a_bad_variable(tmp_path: Any) -> None:
 # --- The protocol, against the real provider ----------------------------------------
 
 
-def refusals() -> list[dict[str, Any]]:
+def refusals() -> list[tuple[str, str]]:
+    """(provider, reason) of each SSO_REFUSED row (written by the social adapter)."""
     return [
-        event.detail for event in SecurityEvent.objects.filter(kind=SecurityKind.SSO_REFUSED)
+        (event.detail["provider"], event.detail["reason"])
+        for event in SecurityEvent.objects.filter(kind=SecurityKind.SSO_REFUSED)
     ]
 
 
@@ -224,9 +226,9 @@ def test_a_wrong_state_is_refused_and_nobody_is_signed_in(
     response = client.get(relative(with_query(callback, state="forged-state-value")))
     assert response.status_code == 401
     page = response.content.decode()
-    assert "Sign-in through Corp identity could not be completed" in page
-    assert "you are not signed in" in page
-    assert refusals() == [{"what": "oidc", "provider": PROVIDER_ID, "reason": "state"}]
+    assert "Sign-in failed" in page
+    assert "could not be matched with one started here" in page
+    assert refusals() == [(PROVIDER_ID, "state")]
     assert "_auth_user_id" not in client.session
     assert not User.objects.filter(email="ada@corp.example").exists()
     # The genuine state still completes: only the forged one was refused.
@@ -243,7 +245,7 @@ def test_a_callback_in_another_browser_is_refused(oidc_settings: IdentityProvide
     callback = sign_in_at_provider(authorize, "ada")
     other = Client()
     other.get(relative(callback))
-    assert refusals() == [{"what": "oidc", "provider": PROVIDER_ID, "reason": "state"}]
+    assert refusals() == [(PROVIDER_ID, "state")]
     assert "_auth_user_id" not in other.session
     assert not User.objects.filter(email="ada@corp.example").exists()
 
@@ -258,7 +260,9 @@ def test_a_wrong_nonce_is_refused(oidc_settings: IdentityProvider) -> None:
     callback = sign_in_at_provider(with_query(authorize, nonce="not-the-one-kept"), "ada")
     response = client.get(relative(callback))
     assert response.status_code == 401
-    assert refusals() == [{"what": "oidc", "provider": PROVIDER_ID, "reason": "nonce"}]
+    assert refusals() == [(PROVIDER_ID, "exchange")]
+    error = SecurityEvent.objects.get(kind=SecurityKind.SSO_REFUSED).detail["error"]
+    assert "nonce is not the one sent" in error
     assert "_auth_user_id" not in client.session
     assert not User.objects.filter(email="ada@corp.example").exists()
 
@@ -279,7 +283,7 @@ def test_pkce_is_required_by_the_provider_and_checked(oidc_settings: IdentityPro
     assert parse_qs(urlsplit(back).query)["error"] == ["invalid_request"]
     client.get(relative(back))
     assert "_auth_user_id" not in client.session
-    assert refusals() == [{"what": "oidc", "provider": PROVIDER_ID, "reason": "provider"}]
+    assert refusals() == [(PROVIDER_ID, "denied")]
 
 
 @pytest.mark.django_db

@@ -5,7 +5,8 @@ checks the state at the callback; it sends no `nonce`. These views, mounted on t
 same paths as allauth's (cercle/sso/urls.py comes first in cercle/urls.py), add one:
 a random nonce is sent with the authorization request and kept in allauth's state
 for that request, and the ID token that comes back must carry it, or the sign-in is
-refused with allauth's error page. They also keep the ID token in the session of a
+refused with allauth's error page (which the social adapter explains and logs as
+SSO_REFUSED, cercle/sso/adapter.py). They also keep the ID token in the session of a
 person who signed in, for the provider's logout (cercle.sso.oidc.end_session_url).
 """
 
@@ -26,8 +27,6 @@ from allauth.socialaccount.providers.openid_connect.views import (
 from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import constant_time_compare
 
-from cercle.audit.log import record_security_event
-from cercle.audit.models import SecurityKind
 from cercle.sso.oidc import remember_sign_in
 
 NONCE_KEY = "cercle_oidc_nonce"
@@ -38,7 +37,6 @@ class NonceCheckingAdapter(OpenIDConnectOAuth2Adapter):  # type: ignore[misc]
 
     state: dict[str, Any] | None = None
     id_token: str = ""
-    nonce_refused = False
 
     def _decode_id_token(self, app: Any, id_token: str) -> dict[str, Any]:
         claims: dict[str, Any] = super()._decode_id_token(app, id_token)
@@ -49,7 +47,6 @@ class NonceCheckingAdapter(OpenIDConnectOAuth2Adapter):  # type: ignore[misc]
             or not isinstance(received, str)
             or not constant_time_compare(expected, received)
         ):
-            self.nonce_refused = True
             raise OAuth2Error("The ID token's nonce is not the one sent with the request.")
         self.id_token = id_token
         return claims
@@ -90,20 +87,6 @@ class NonceCallbackView(OAuth2CallbackView):  # type: ignore[misc]
             and request.user.is_authenticated
         ):
             remember_sign_in(request, self.adapter.provider_id, self.adapter.id_token)
-        elif response.status_code == 401:  # allauth's authentication error page
-            if self.adapter.state is None:
-                reason = "state"  # unknown, forged or already used, or another browser's
-            elif self.adapter.nonce_refused:
-                reason = "nonce"
-            else:
-                reason = "provider"  # an error sent back, or the code refused
-            record_security_event(
-                SecurityKind.SSO_REFUSED,
-                request=request,
-                what="oidc",
-                provider=self.adapter.provider_id,
-                reason=reason,
-            )
         return response
 
 
