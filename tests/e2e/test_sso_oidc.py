@@ -13,6 +13,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from cercle.accounts.models import User
 from cercle.audit.models import SecurityEvent, SecurityKind
+from cercle.communities.models import Audience, Community, Entry, Membership, Role, Status
+from cercle.sso.models import MappingRule
+from tests.communities import community, make_person
 from tests.e2e.conftest import BrowserErrors, assert_accessible, new_page, settle
 from tests.e2e.journeys import log_out
 from tests.idp_oidc import (
@@ -47,26 +50,61 @@ def signed_in(page: Page) -> None:
     expect(page.locator(".user-menu .menu__toggle")).to_be_visible()
 
 
+def agile_practices() -> Community:
+    """An internal community, and the rule that makes `cop-agile-leads` its coordinators."""
+    agile = community(
+        make_person("founder@corp.example", "Founder"),
+        slug="pratiques-agiles",
+        name="Pratiques agiles",
+        audience=Audience.INTERNAL,
+        entry=Entry.INVITATION,
+    )
+    MappingRule.objects.create(
+        provider_id=PROVIDER_ID,
+        attribute="groups",
+        value="cop-agile-leads",
+        community=agile,
+        role=Role.COORDINATOR,
+    )
+    return agile
+
+
+def role_in(place: Community, email: str) -> tuple[str, str]:
+    membership = Membership.objects.get(community=place, person__email=email)
+    return membership.status, membership.role
+
+
 def signed_out(page: Page) -> None:
     expect(page.locator(".user-menu a[href$='/accounts/login/']")).to_be_visible()
     expect(page.locator(".user-menu .menu__toggle")).to_have_count(0)
 
 
-def test_first_sign_in_creates_the_account_and_logout_ends_the_providers_session(
+def test_first_sign_in_makes_an_internal_coordinator_and_logout_ends_the_providers_session(
     page: Page, live_server: Any, oidc_settings: IdentityProvider
 ) -> None:
     idp = oidc_settings
-    idp.set_account("ada", email="ada@corp.example", name="Ada Lovelace", groups=["staff"])
+    agile = agile_practices()
+    # An address outside any internal domain: the organisation's provider vouches for her.
+    idp.set_account(
+        "ada", email="ada@corp.example", name="Ada Lovelace", groups=["cop-agile-leads"]
+    )
     base = live_server.url
+    page.goto(f"{base}{agile.get_absolute_url()}")
+    expect(page.locator("h1")).not_to_have_text("Pratiques agiles")
 
     start_sign_in(page, base)
     sign_in_at_provider(page, idp, "ada")
     page.wait_for_url(f"{base}/**")
     signed_in(page)
     person = User.objects.get(email="ada@corp.example")
+    assert person.display_name == "Ada Lovelace"
+    assert person.organisation_provider == PROVIDER_ID
     account = SocialAccount.objects.get(user=person)
     assert (account.provider, account.uid) == (PROVIDER_ID, "ada")
-    assert account.extra_data["id_token"]["groups"] == ["staff"]
+    assert role_in(agile, "ada@corp.example") == (Status.ACTIVE, Role.COORDINATOR)
+    # Internal: the internal community opens to her, as its coordinator.
+    page.goto(f"{base}{agile.get_absolute_url()}")
+    expect(page.locator("h1")).to_have_text("Pratiques agiles")
 
     # (d) Logging out of Cercle goes through the provider's end_session and back.
     seen: list[str] = []
@@ -88,21 +126,12 @@ def test_first_sign_in_creates_the_account_and_logout_ends_the_providers_session
     expect(page.locator("input[name=login]")).to_be_visible()
 
 
-def test_second_sign_in_reads_the_groups_again(
+def test_second_sign_in_after_the_groups_changed_updates_the_role(
     page: Page, live_server: Any, oidc_settings: IdentityProvider
 ) -> None:
     idp = oidc_settings
+    agile = agile_practices()
     base = live_server.url
-    idp.set_account("ada", email="ada@corp.example", name="Ada Lovelace", groups=["readers"])
-    start_sign_in(page, base)
-    sign_in_at_provider(page, idp, "ada")
-    page.wait_for_url(f"{base}/**")
-    signed_in(page)
-    log_out(page)
-    page.wait_for_url(f"{idp.issuer}/session/end**")
-    page.locator("button[autofocus], button[name=logout]").first.click()
-    page.wait_for_url(f"{base}/")
-
     idp.set_account(
         "ada", email="ada@corp.example", name="Ada Lovelace", groups=["cop-agile-leads"]
     )
@@ -110,9 +139,25 @@ def test_second_sign_in_reads_the_groups_again(
     sign_in_at_provider(page, idp, "ada")
     page.wait_for_url(f"{base}/**")
     signed_in(page)
+    assert role_in(agile, "ada@corp.example") == (Status.ACTIVE, Role.COORDINATOR)
+    log_out(page)
+    page.wait_for_url(f"{idp.issuer}/session/end**")
+    page.locator("button[autofocus], button[name=logout]").first.click()
+    page.wait_for_url(f"{base}/")
+
+    # She left the leads at the provider: the next sign-in makes her a member again.
+    idp.set_account("ada", email="ada@corp.example", name="Ada Lovelace", groups=["everyone"])
+    start_sign_in(page, base)
+    sign_in_at_provider(page, idp, "ada")
+    page.wait_for_url(f"{base}/**")
+    signed_in(page)
     account = SocialAccount.objects.get(user__email="ada@corp.example")
-    assert account.extra_data["id_token"]["groups"] == ["cop-agile-leads"]
+    assert account.extra_data["id_token"]["groups"] == ["everyone"]
     assert User.objects.filter(email="ada@corp.example").count() == 1
+    assert role_in(agile, "ada@corp.example") == (Status.ACTIVE, Role.MEMBER)
+    assert SecurityEvent.objects.filter(
+        kind=SecurityKind.ROLE_CHANGED, subject__email="ada@corp.example"
+    ).count() == 2
 
 
 def with_state(url: str, state: str) -> str:
