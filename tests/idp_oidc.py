@@ -55,6 +55,7 @@ class IdentityProvider:
         email: str,
         name: str,
         groups: list[str] | None = None,
+        roles: list[str] | None = None,
         email_verified: bool = True,
     ) -> None:
         self.accounts[account_id] = {
@@ -62,6 +63,7 @@ class IdentityProvider:
             "email_verified": email_verified,
             "name": name,
             "groups": list(groups or []),
+            "roles": list(roles or []),
         }
         self.accounts_file.write_text(json.dumps(self.accounts))
 
@@ -151,11 +153,15 @@ def oidc_idp(live_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iter
 @pytest.fixture
 def oidc_settings(settings: Any, oidc_idp: IdentityProvider) -> IdentityProvider:
     """Cercle configured with the provider, as the organisation's (fresh accounts file)."""
-    oidc_idp.accounts = {}
-    oidc_idp.accounts_file.write_text("{}")
+    return configure(settings, oidc_idp)
+
+
+def configure(settings: Any, oidc_idp: IdentityProvider, **app: Any) -> IdentityProvider:
     from cercle.sso.oidc import form_action_origins
 
-    apps = [oidc_idp.app()]
+    oidc_idp.accounts = {}
+    oidc_idp.accounts_file.write_text("{}")
+    apps = [oidc_idp.app(**app)]
     settings.SOCIALACCOUNT_PROVIDERS = {
         **settings.SOCIALACCOUNT_PROVIDERS,
         "openid_connect": {"APPS": apps, "OAUTH_PKCE_ENABLED": True},

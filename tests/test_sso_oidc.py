@@ -316,3 +316,24 @@ def test_logout_after_a_password_sign_in_stays_in_cercle(
     client.force_login(person)
     response = client.post("/accounts/logout/")
     assert response["Location"] == "/"
+
+
+@pytest.mark.django_db
+def test_groups_claim_names_the_claim_read_as_groups(
+    settings: Any, oidc_idp: IdentityProvider
+) -> None:
+    """Entra ID sends app roles in `roles`: with "groups_claim": "roles" the mapping
+    rules on `groups` read them."""
+    from tests.idp_oidc import configure
+
+    configure(settings, oidc_idp, groups_claim="roles")
+    oidc_idp.set_account(
+        "ada", email="ada@corp.example", name="Ada", groups=["ignored"], roles=["cop-leads"]
+    )
+    client = Client()
+    authorize, _ = start(client)
+    assert client.get(relative(sign_in_at_provider(authorize, "ada"))).status_code == 302
+    data = SocialAccount.objects.get(uid="ada").extra_data
+    assert data["id_token"]["groups"] == ["cop-leads"]
+    assert data["userinfo"]["groups"] == ["cop-leads"]
+    assert data["id_token"]["roles"] == ["cop-leads"]

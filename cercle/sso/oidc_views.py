@@ -51,6 +51,22 @@ class NonceCheckingAdapter(OpenIDConnectOAuth2Adapter):  # type: ignore[misc]
         self.id_token = id_token
         return claims
 
+    def complete_login(self, request: HttpRequest, app: Any, token: Any, **kwargs: Any) -> Any:
+        login = super().complete_login(request, app, token, **kwargs)
+        alias_groups(login.account.extra_data, app.settings.get("groups_claim"))
+        return login
+
+
+def alias_groups(extra_data: Any, claim: Any) -> None:
+    """A provider whose groups travel in another claim (`groups_claim`, e.g. Entra ID's
+    app `roles`): its values are read as `groups`, the attribute mapping rules name."""
+    if not isinstance(claim, str) or not claim or claim == "groups":
+        return
+    for part in ("userinfo", "id_token"):
+        data = extra_data.get(part) if isinstance(extra_data, dict) else None
+        if isinstance(data, dict) and claim in data:
+            data["groups"] = data[claim]
+
 
 class NonceLoginView(OAuth2LoginView):  # type: ignore[misc]
     """allauth's log-in view (BaseLoginView.dispatch), with a nonce added."""

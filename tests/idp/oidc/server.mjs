@@ -8,7 +8,7 @@
 //     --post-logout-redirect-uri http://127.0.0.1:8000/ --accounts accounts.json
 //
 // The accounts file is a JSON object {"<account id>": {"email": ..., "email_verified":
-// true, "name": ..., "groups": [...]}} read again at every sign-in, so that a test
+// true, "name": ..., "groups": [...], "roles": [...]}} read again at every sign-in, so that a test
 // changes a person's groups between two sign-ins by rewriting it.
 // Started and stopped by tests/idp_oidc.py; listens on 127.0.0.1 only.
 
@@ -77,7 +77,7 @@ const configuration = {
     openid: ['sub'],
     email: ['email', 'email_verified'],
     profile: ['name'],
-    groups: ['groups'],
+    groups: ['groups', 'roles'],
   },
   // The groups travel in the ID token too, as Keycloak's and Entra ID's do when asked.
   conformIdTokenClaims: false,
@@ -117,7 +117,7 @@ ${form}
       accountId: ctx.oidc.session.accountId,
     });
     grant.addOIDCScope('openid email profile groups');
-    grant.addOIDCClaims(['email', 'email_verified', 'name', 'groups']);
+    grant.addOIDCClaims(['email', 'email_verified', 'name', 'groups', 'roles']);
     await grant.save();
     return grant;
   },
@@ -136,6 +136,7 @@ ${form}
           email_verified: fresh.email_verified ?? true,
           name: fresh.name,
           groups: fresh.groups || [],
+          roles: fresh.roles || [],
         };
       },
     };
