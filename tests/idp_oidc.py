@@ -10,7 +10,9 @@ sign-ins.
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
+import re
 import shutil
 import socket
 import subprocess
@@ -21,8 +23,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode, urljoin
 
 import pytest
+
+from cercle.sso.oidc import form_action_origins, openid_connect_apps
 
 SERVER_DIR = Path(__file__).parent / "idp" / "oidc"
 PROVIDER_ID = "corp"
@@ -70,8 +75,6 @@ class IdentityProvider:
     def app(self, *, organisation: bool = True, groups_claim: str = "groups") -> dict[str, Any]:
         """The provider as one entry of SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"],
         built the way an operator writes CERCLE_OIDC_PROVIDERS."""
-        from cercle.sso.oidc import openid_connect_apps
-
         entry = {
             "id": PROVIDER_ID,
             "name": "Corp identity",
@@ -144,7 +147,9 @@ def _wait_for_discovery(issuer: str, process: subprocess.Popen[bytes], log: Path
 
 
 @pytest.fixture(scope="module")
-def oidc_idp(live_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdentityProvider]:
+def oidc_idp(
+    live_server: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[IdentityProvider]:
     """The provider, whose client accepts the test client's and the live server's callbacks."""
     workdir = tmp_path_factory.mktemp("oidc-idp")
     yield from start_identity_provider(["http://testserver", live_server.url], workdir)
@@ -157,8 +162,6 @@ def oidc_settings(settings: Any, oidc_idp: IdentityProvider) -> IdentityProvider
 
 
 def configure(settings: Any, oidc_idp: IdentityProvider, **app: Any) -> IdentityProvider:
-    from cercle.sso.oidc import form_action_origins
-
     oidc_idp.accounts = {}
     oidc_idp.accounts_file.write_text("{}")
     apps = [oidc_idp.app(**app)]
@@ -181,10 +184,6 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 def sign_in_at_provider(authorize_url: str, account_id: str) -> str:
     """Go through the provider's log-in page as a browser without JavaScript would
     (its own cookies kept), and return the URL it sends back to Cercle's callback."""
-    import http.cookiejar
-    import re
-    from urllib.parse import urljoin
-
     opener = urllib.request.build_opener(
         urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect()
     )
@@ -209,8 +208,6 @@ def sign_in_at_provider(authorize_url: str, account_id: str) -> str:
         form = re.search(r'<form[^>]*action="([^"]+)"', body)
         if status != 200 or form is None or posted:
             raise AssertionError(f"unexpected page at the provider ({status}): {body[:500]}")
-        from urllib.parse import urlencode
-
         data = urlencode({"prompt": "login", "login": account_id, "password": "any"}).encode()
         status, body, location = follow(urljoin(url, form.group(1)), data)
         posted = True

@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
@@ -14,11 +17,13 @@ from django.test import Client
 
 from cercle.accounts.models import User
 from cercle.audit.models import SecurityEvent, SecurityKind
-from cercle.sso import oidc
 from cercle.sso.oidc import openid_connect_apps, socialaccount_providers
+from cercle.sso.oidc_logout import SESSION_KEY
+from tests.communities import make_person
 from tests.idp_oidc import (
     PROVIDER_ID,
     IdentityProvider,
+    configure,
     oidc_idp,
     oidc_settings,
     sign_in_at_provider,
@@ -128,10 +133,6 @@ def test_plain_http_is_accepted_for_a_provider_on_this_machine() -> None:
 
 
 def test_the_settings_fail_at_start_up_on_a_bad_variable(tmp_path: Any) -> None:
-    import os
-    import subprocess
-    import sys
-
     environ = {**os.environ, "CERCLE_OIDC_PROVIDERS": '[{"id": "corp"}]'}
     result = subprocess.run(
         [sys.executable, "-c", "import cercle.settings"],
@@ -141,9 +142,7 @@ def test_the_settings_fail_at_start_up_on_a_bad_variable(tmp_path: Any) -> None:
         check=False,
     )
     assert result.returncode != 0
-    assert "CERCLE_OIDC_PROVIDERS: entry 0 (id 'corp'): 'server_url' is required" in (
-        result.stderr
-    )
+    assert "CERCLE_OIDC_PROVIDERS: entry 0 (id 'corp'): 'server_url' is required" in (result.stderr)
 
 
 # --- The protocol, against the real provider ----------------------------------------
@@ -184,7 +183,9 @@ def test_authorization_request_carries_state_nonce_and_pkce(
     location, query = start(Client())
     assert location.startswith(f"{oidc_settings.issuer}/auth?")
     assert query["client_id"] == ["cercle-tests"]
-    assert query["redirect_uri"] == [f"http://testserver/accounts/oidc/{PROVIDER_ID}/login/callback/"]
+    assert query["redirect_uri"] == [
+        f"http://testserver/accounts/oidc/{PROVIDER_ID}/login/callback/"
+    ]
     assert sorted(query["scope"][0].split()) == ["email", "groups", "openid", "profile"]
     assert len(query["state"][0]) >= 12
     assert len(query["nonce"][0]) >= 32
@@ -210,7 +211,7 @@ def test_sign_in_through_the_provider_creates_the_account(
     assert account.uid == "ada"
     assert account.extra_data["id_token"]["groups"] == ["cop-agile-leads"]
     assert client.session["_auth_user_id"] == str(person.pk)
-    kept = client.session[oidc.SESSION_KEY]
+    kept = client.session[SESSION_KEY]
     assert kept["provider_id"] == PROVIDER_ID
     assert kept["id_token"].count(".") == 2
 
@@ -292,7 +293,7 @@ def test_logout_goes_through_the_providers_end_session(oidc_settings: IdentityPr
     client = Client()
     authorize, _ = start(client)
     client.get(relative(sign_in_at_provider(authorize, "ada")))
-    id_token = client.session[oidc.SESSION_KEY]["id_token"]
+    id_token = client.session[SESSION_KEY]["id_token"]
     response = client.post("/accounts/logout/")
     assert response.status_code == 302
     end = urlsplit(response["Location"])
@@ -309,8 +310,6 @@ def test_logout_goes_through_the_providers_end_session(oidc_settings: IdentityPr
 def test_logout_after_a_password_sign_in_stays_in_cercle(
     oidc_settings: IdentityProvider, django_user_model: Any
 ) -> None:
-    from tests.communities import make_person
-
     person = make_person("bea@example.org", "Bea")
     client = Client()
     client.force_login(person)
@@ -324,8 +323,6 @@ def test_groups_claim_names_the_claim_read_as_groups(
 ) -> None:
     """Entra ID sends app roles in `roles`: with "groups_claim": "roles" the mapping
     rules on `groups` read them."""
-    from tests.idp_oidc import configure
-
     configure(settings, oidc_idp, groups_claim="roles")
     oidc_idp.set_account(
         "ada", email="ada@corp.example", name="Ada", groups=["ignored"], roles=["cop-leads"]

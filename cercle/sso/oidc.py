@@ -6,32 +6,24 @@ and checks it at start-up (settings.py), turning each entry into one app of alla
 when something is wrong. Secrets can stay out of files and of the database: an entry
 may name another environment variable (`secret_env`) that holds its client secret.
 
-The rest of the module serves sign-in and sign-out at run time: the ID token received
-at sign-in is kept in the session, so that signing out of Cercle also ends the session
-at a provider that offers RP-initiated logout (its `end_session_endpoint`).
-
-This module is imported by the settings: at its top it imports nothing of Django's
-apps or models (allauth is imported inside the functions that need it).
+This module is imported by the settings: it imports nothing of Django's apps or
+models, nor allauth (the sign-in and logout at run time are in oidc_views.py and
+oidc_logout.py).
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
-from django.http import HttpRequest
 
 ENV_NAME = "CERCLE_OIDC_PROVIDERS"
 DEFAULT_SCOPES = ["openid", "email", "profile"]
-# The session key that holds, after a sign-in through an OpenID Connect provider,
-# which provider it was and the raw ID token it sent (for `id_token_hint` at logout).
-SESSION_KEY = "cercle_oidc_signed_in"
 
 _FIELDS = {
     "id",
@@ -46,8 +38,6 @@ _FIELDS = {
 }
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _LOOPBACK = {"localhost", "127.0.0.1", "::1"}
-
-log = logging.getLogger(__name__)
 
 
 def _fail(where: str, message: str) -> ImproperlyConfigured:
@@ -188,49 +178,3 @@ def form_action_origins(apps: list[dict[str, Any]]) -> list[str]:
         if origin not in origins:
             origins.append(origin)
     return origins
-
-
-# --- At run time ------------------------------------------------------------------
-
-
-def remember_sign_in(request: HttpRequest, provider_id: str, id_token: str) -> None:
-    """Keep which provider signed the person in, and its ID token, for the logout."""
-    request.session[SESSION_KEY] = {"provider_id": provider_id, "id_token": id_token}
-
-
-def end_session_url(request: HttpRequest, after: str) -> str | None:
-    """Where to send a person who signs out, when they signed in through an OpenID
-    Connect provider that advertises an `end_session_endpoint`: that endpoint, with
-    the ID token as `id_token_hint` and `after` (made absolute) as the way back.
-    None when the sign-in was not through such a provider or it cannot be reached
-    (Cercle's own logout still happens)."""
-    kept = request.session.get(SESSION_KEY)
-    if not isinstance(kept, dict) or not kept.get("id_token"):
-        return None
-    from allauth.socialaccount.adapter import get_adapter
-    from allauth.socialaccount.models import SocialApp
-    from allauth.socialaccount.providers.openid_connect.views import (
-        OpenIDConnectOAuth2Adapter,
-    )
-    from requests import RequestException
-
-    provider_id = str(kept.get("provider_id", ""))
-    try:
-        provider = get_adapter(request).get_provider(request, provider_id)
-        endpoint = OpenIDConnectOAuth2Adapter(request, provider_id).openid_config.get(
-            "end_session_endpoint"
-        )
-    except (SocialApp.DoesNotExist, RequestException, ValueError) as error:
-        log.warning("No provider logout for %s: %s", provider_id, error)
-        return None
-    if not isinstance(endpoint, str) or not endpoint:
-        return None
-    query = urlencode(
-        {
-            "id_token_hint": kept["id_token"],
-            "post_logout_redirect_uri": request.build_absolute_uri(after),
-            "client_id": provider.app.client_id,
-        }
-    )
-    separator = "&" if "?" in endpoint else "?"
-    return f"{endpoint}{separator}{query}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from cercle.accounts.adapter import AccountAdapter
-from cercle.sso.oidc import end_session_url
+from cercle.sso.oidc_logout import end_session_url
 
 
 class SsoAccountAdapter(AccountAdapter):

@@ -7,7 +7,7 @@ a random nonce is sent with the authorization request and kept in allauth's stat
 for that request, and the ID token that comes back must carry it, or the sign-in is
 refused with allauth's error page (which the social adapter explains and logs as
 SSO_REFUSED, cercle/sso/adapter.py). They also keep the ID token in the session of a
-person who signed in, for the provider's logout (cercle.sso.oidc.end_session_url).
+person who signed in, for the provider's logout (cercle.sso.oidc_logout.end_session_url).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.base.utils import respond_to_login_on_get
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.oauth2.views import (
@@ -24,10 +25,10 @@ from allauth.socialaccount.providers.oauth2.views import (
 from allauth.socialaccount.providers.openid_connect.views import (
     OpenIDConnectOAuth2Adapter,
 )
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.crypto import constant_time_compare
 
-from cercle.sso.oidc import remember_sign_in
+from cercle.sso.oidc_logout import remember_sign_in
 
 NONCE_KEY = "cercle_oidc_nonce"
 
@@ -117,9 +118,6 @@ def callback(request: HttpRequest, provider_id: str) -> HttpResponse:
 
 
 def _or_404(view: Any, request: HttpRequest) -> HttpResponse:
-    from allauth.socialaccount.models import SocialApp
-    from django.http import Http404
-
     try:
         response: HttpResponse = view(request)
     except SocialApp.DoesNotExist:

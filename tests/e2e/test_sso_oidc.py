@@ -155,9 +155,12 @@ def test_second_sign_in_after_the_groups_changed_updates_the_role(
     assert account.extra_data["id_token"]["groups"] == ["everyone"]
     assert User.objects.filter(email="ada@corp.example").count() == 1
     assert role_in(agile, "ada@corp.example") == (Status.ACTIVE, Role.MEMBER)
-    assert SecurityEvent.objects.filter(
-        kind=SecurityKind.ROLE_CHANGED, subject__email="ada@corp.example"
-    ).count() == 2
+    assert (
+        SecurityEvent.objects.filter(
+            kind=SecurityKind.ROLE_CHANGED, subject__email="ada@corp.example"
+        ).count()
+        == 2
+    )
 
 
 def with_state(url: str, state: str) -> str:
@@ -180,9 +183,11 @@ def test_a_tampered_state_is_refused_with_a_clear_page(
     authorizations: list[str] = []
     page.on(
         "request",
-        lambda request: authorizations.append(request.url)
-        if request.url.startswith(f"{idp.issuer}/auth?")
-        else None,
+        lambda request: (
+            authorizations.append(request.url)
+            if request.url.startswith(f"{idp.issuer}/auth?")
+            else None
+        ),
     )
     start_sign_in(page, base)
     page.wait_for_url(f"{idp.issuer}/interaction/**")
@@ -192,7 +197,8 @@ def test_a_tampered_state_is_refused_with_a_clear_page(
     assert parse_qs(urlsplit(genuine).query)["code"]
 
     response = page.goto(with_state(genuine, "tampered-state"))
-    assert response is not None and response.status == 401
+    assert response is not None
+    assert response.status == 401
     expect(page.locator("h1")).to_have_text("Sign-in failed")
     expect(page.locator("main [role=alert]")).to_contain_text(
         "could not be matched with one started here"
@@ -219,10 +225,13 @@ def test_refusal_page_screenshots(
     locale: str,
     width: int,
 ) -> None:
-    page = new_page(browser, browser_errors, locale=locale, viewport={"width": width, "height": 900})
+    page = new_page(
+        browser, browser_errors, locale=locale, viewport={"width": width, "height": 900}
+    )
     try:
         response = page.goto(f"{live_server.url}{callback_path()}?code=x&state=forged")
-        assert response is not None and response.status == 401
+        assert response is not None
+        assert response.status == 401
         expect(page.locator("html")).to_have_attribute("lang", locale[:2])
         expect(page.locator("main [role=alert]")).to_be_visible()
         assert_accessible(page)
