@@ -208,7 +208,7 @@ def test_a_dry_run_shows_what_would_change_and_writes_nothing(
     assert "Pratiques agiles" in page
     assert "Not a member" in page
     assert "Coordinator" in page
-    assert "Becomes internal" in page
+    assert "Becomes internal: vouched for by the organisation\u2019s provider Acme Corp." in page
     assert before == (Membership.objects.count(), SecurityEvent.objects.count())
     dana.refresh_from_db()
     assert dana.organisation_provider == ""
@@ -236,3 +236,16 @@ def test_a_dry_run_says_what_is_wrong(staff: Client) -> None:
     assert "Line 1 is not attribute=value." in response.content.decode()
     response = staff.get(reverse("sso:dry_run") + "?provider=corp")
     assert "Type the claims, or name a person." in response.content.decode()
+
+
+def test_the_overview_has_a_bounded_number_of_queries(
+    staff: Client, django_assert_max_num_queries: Any
+) -> None:
+    SsoOnlyDomain.objects.create(domain="a.example", provider_id="corp")
+    with django_assert_max_num_queries(12) as few:
+        html(staff, reverse("sso:overview"))
+    for number in range(8):
+        SsoOnlyDomain.objects.create(domain=f"d{number}.example", provider_id="corp")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = html(staff, reverse("sso:overview"))
+    assert page.count(".example</td>") == 9
