@@ -9,7 +9,7 @@ DEMO_ARGS ?= --members 200 --months 12 --seed 1
 # Tests run on both cores; set PYTEST_ARGS="-n 0" to run them in one process. The 25
 # slowest tests are listed at the end, so that CI logs show where the time goes.
 
-.PHONY: help setup run test lint typecheck pytest system-deps messages vendor screenshots clean
+.PHONY: help setup run test lint typecheck pytest system-deps test-deps messages vendor screenshots clean
 
 help:
 	@echo "make run    set up, then serve Cercle with a demo on http://127.0.0.1:8000"
@@ -46,7 +46,12 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy cercle tests
 
-pytest: setup system-deps
+# The identity providers the browser journeys sign in through (tests/idp/): installed
+# from their lock files when missing.
+test-deps: system-deps
+	@test -d tests/idp/oidc/node_modules/oidc-provider || npm ci --prefix tests/idp/oidc --no-audit --no-fund
+
+pytest: setup system-deps test-deps
 	$(BIN)/pytest -n 2 --durations=25 $(PYTEST_ARGS)
 
 test: lint typecheck pytest

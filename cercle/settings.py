@@ -287,6 +287,16 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 # signed-in person, unthrottled: the list shows where and when each session began.
 USERSESSIONS_TRACK_ACTIVITY = False
 
+# OpenID Connect providers come from CERCLE_OIDC_PROVIDERS (a JSON list, checked at
+# start-up, cercle/sso/oidc.py) and from SocialApp rows; PKCE is on for every one.
+from cercle.sso.oidc import form_action_origins, socialaccount_providers  # noqa: E402
+
+SOCIALACCOUNT_PROVIDERS: dict[str, Any] = {"openid_connect": socialaccount_providers()}
+# Forms whose answer redirects to a provider (sign-in, logout) need its origin allowed.
+SSO_FORM_ACTION_ORIGINS = form_action_origins(SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"])
+# The account adapter ends the session at the provider too when it offers a logout.
+ACCOUNT_ADAPTER = "cercle.sso.oidc_adapter.SsoAccountAdapter"
+
 # --- Email ------------------------------------------------------------------------
 EMAIL_HOST = env_str("CERCLE_EMAIL_HOST", "")
 if EMAIL_HOST:
@@ -365,7 +375,7 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
-        "form-action": ["'self'"],
+        "form-action": ["'self'", *SSO_FORM_ACTION_ORIGINS],
         "frame-ancestors": ["'none'"],
         "base-uri": ["'self'"],
         "object-src": ["'none'"],

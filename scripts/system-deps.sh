@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Install the system packages the test suite needs and a fresh Debian machine lacks:
-# Chromium for the browser tests and GNU gettext for the translation checks.
+# Chromium for the browser tests, GNU gettext for the translation checks and Node for
+# the test identity providers.
 # Does nothing when they are present; needs root (or sudo) and apt otherwise.
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
+# Node runs the test OpenID Connect provider (tests/idp/oidc, oidc-provider from npm).
+command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "Installing system packages: ${missing[*]}"
 if ! command -v apt-get >/dev/null 2>&1; then

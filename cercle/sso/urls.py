@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from cercle.sso import views
+from cercle.sso import oidc_views, views
 
 app_name = "sso"
 
@@ -12,4 +12,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("staff/sso/rules/<int:pk>/", views.edit_rule, name="edit_rule"),
     path("staff/sso/rules/<int:pk>/delete/", views.delete_rule, name="delete_rule"),
     path("staff/sso/dry-run/", views.dry_run, name="dry_run"),
+    # The same paths as allauth's openid_connect views, which these replace (they add
+    # the nonce): cercle/urls.py includes this module before allauth's. allauth still
+    # reverses its own names to the same paths.
+    path("accounts/oidc/<str:provider_id>/login/", oidc_views.login, name="openid_connect_login"),
+    path(
+        "accounts/oidc/<str:provider_id>/login/callback/",
+        oidc_views.callback,
+        name="openid_connect_callback",
+    ),
 ]
