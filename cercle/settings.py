@@ -251,6 +251,14 @@ ACCOUNT_RATE_LIMITS = {
 }
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 
+# --- SAML 2.0 identity providers (issue 15) ------------------------------------------
+# CERCLE_SAML_PROVIDERS: a JSON list of identity providers, checked at start-up
+# (docs/sso-saml.md). Signed assertions are always required.
+from cercle.sso.saml import saml_apps  # noqa: E402  (it imports nothing of Cercle)
+
+SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, Any]] = {}
+SOCIALACCOUNT_PROVIDERS["saml"] = {"APPS": saml_apps()}
+
 # --- Email ------------------------------------------------------------------------
 EMAIL_HOST = env_str("CERCLE_EMAIL_HOST", "")
 if EMAIL_HOST:

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Install the system packages the test suite needs and a fresh Debian machine lacks:
-# Chromium for the browser tests and GNU gettext for the translation checks.
+# Chromium for the browser tests, GNU gettext for the translation checks, and xmlsec1
+# for the tests' SAML identity provider (pysaml2 signs through that program).
 # Does nothing when they are present; needs root (or sudo) and apt otherwise.
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
+command -v xmlsec1 >/dev/null 2>&1 || missing+=(xmlsec1)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "Installing system packages: ${missing[*]}"
 if ! command -v apt-get >/dev/null 2>&1; then

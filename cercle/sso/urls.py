@@ -1,3 +1,12 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from cercle.sso import saml_views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    # Takes the place of allauth's own view at the same address (included before it).
+    path(
+        "accounts/saml/<str:organization_slug>/acs/finish/",
+        saml_views.finish_acs,
+        name="saml_finish_acs",
+    ),
+]
