@@ -254,7 +254,7 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 # --- SAML 2.0 identity providers (issue 15) ------------------------------------------
 # CERCLE_SAML_PROVIDERS: a JSON list of identity providers, checked at start-up
 # (docs/sso-saml.md). Signed assertions are always required.
-from cercle.sso.saml import saml_apps  # noqa: E402  (it imports nothing of Cercle)
+from cercle.sso.saml import form_action_origins, saml_apps  # noqa: E402  (it imports nothing of Cercle)
 
 SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, Any]] = {}
 SOCIALACCOUNT_PROVIDERS["saml"] = {"APPS": saml_apps()}
@@ -343,6 +343,10 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+# Signing in through a SAML IdP: the form's answer redirects to the IdP (issue 15).
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += form_action_origins(
+    SOCIALACCOUNT_PROVIDERS["saml"]["APPS"]
+)
 
 # --- Logging ----------------------------------------------------------------------------
 LOGGING = {

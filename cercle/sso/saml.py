@@ -297,6 +297,21 @@ def saml_apps(environ: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     return apps
 
 
+def form_action_origins(apps: list[dict[str, Any]]) -> list[str]:
+    """The origins the sign-in form may lead to (CSP form-action): allauth's form posts
+    to Cercle, which redirects to the IdP's SSO URL, and browsers hold redirects of a
+    form to form-action too. For a metadata URL, its own origin (Entra ID, Keycloak and
+    Google serve both from one host)."""
+    origins: list[str] = []
+    for app in apps:
+        idp = app["settings"]["idp"]
+        url = idp.get("sso_url") or idp.get("metadata_url") or ""
+        match = re.match(r"^(https?://[^/?#]+)", url)
+        if match and match.group(1) not in origins:
+            origins.append(match.group(1))
+    return origins
+
+
 def attribute_values(settings: Mapping[str, Any], raw: Mapping[str, Any], key: str) -> list[str]:
     """Every value of one Cercle attribute (groups, department...) in a response's raw
     attributes (allauth keeps them in `SocialAccount.extra_data`), by the app's mapping."""

@@ -1,0 +1,98 @@
+"""SAML 2.0 sign-in in Chromium through a real identity provider process (pysaml2's
+IdP, tests/idp/saml/idp.py): SP-initiated (HTTP-Redirect request, HTTP-POST answer),
+a second sign-in after the person's groups changed, and IdP-initiated sign-in."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from allauth.socialaccount.models import SocialAccount
+from playwright.sync_api import Page, expect
+
+from cercle.accounts.models import User
+from cercle.audit.models import SecurityEvent, SecurityKind
+from cercle.sso.saml import form_action_origins, saml_apps
+from tests.idp_saml import PROVIDER_ID, SamlIdP, person, provider_entry, running_idp
+
+
+@pytest.fixture
+def saml_idp(live_server: Any, settings: Any, tmp_path: Path) -> Iterator[SamlIdP]:
+    sp = f"{live_server.url}/accounts/saml/{PROVIDER_ID}"
+    with running_idp(tmp_path / "idp", f"{sp}/metadata/") as idp:
+        # Cercle reads the IdP's own metadata, as an operator would give it.
+        metadata = tmp_path / "idp-metadata.xml"
+        metadata.write_text(idp.metadata())
+        environ = {"CERCLE_SAML_PROVIDERS": json.dumps([provider_entry(metadata)])}
+        apps = saml_apps(environ)
+        settings.SOCIALACCOUNT_PROVIDERS = {"saml": {"APPS": apps}}
+        policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+        policy["DIRECTIVES"]["form-action"] += form_action_origins(apps)
+        settings.CONTENT_SECURITY_POLICY = policy
+        yield idp
+
+
+def sign_in_at_idp(page: Page, login: str) -> None:
+    expect(page.get_by_role("heading", name="Test identity provider")).to_be_visible()
+    page.get_by_label("User name").fill(login)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def sp_initiated(page: Page, base: str, login: str) -> None:
+    page.goto(f"{base}/accounts/saml/{PROVIDER_ID}/login/")
+    page.get_by_role("button", name="Continue").click()
+    sign_in_at_idp(page, login)
+    page.wait_for_url(f"{base}/**")
+    page.wait_for_load_state("load")
+
+
+def signed_in_as(page: Page, base: str) -> str:
+    page.goto(f"{base}/accounts/preferences/")
+    return page.url
+
+
+def test_sp_initiated_sign_in_then_groups_change(
+    page: Page, live_server: Any, saml_idp: SamlIdP
+) -> None:
+    base = live_server.url
+    saml_idp.set_person(
+        "lea", **person("u-lea", "lea@acme.example", "Léa Martin", ["cop-agile-leads"], "R&D")
+    )
+    sp_initiated(page, base, "lea")
+
+    user = User.objects.get(email="lea@acme.example")
+    account = SocialAccount.objects.get(user=user)
+    assert account.provider == PROVIDER_ID
+    assert account.uid == "u-lea"
+    assert account.extra_data["groups"] == ["cop-agile-leads"]
+    assert user.emailaddress_set.get().verified  # type: ignore[attr-defined]
+    # Signed in: the account pages open instead of the sign-in form.
+    assert "/accounts/login/" not in signed_in_as(page, base)
+    assert not SecurityEvent.objects.filter(kind=SecurityKind.SSO_REFUSED).exists()
+
+    # The organisation moves Léa to another group; she signs in again.
+    page.context.clear_cookies()
+    saml_idp.set_person(
+        "lea", **person("u-lea", "lea@acme.example", "Léa Martin", ["cop-design"], "R&D")
+    )
+    sp_initiated(page, base, "lea")
+    account.refresh_from_db()
+    assert account.extra_data["groups"] == ["cop-design"]
+    assert User.objects.filter(email="lea@acme.example").count() == 1
+    assert "/accounts/login/" not in signed_in_as(page, base)
+
+
+def test_idp_initiated_sign_in(page: Page, live_server: Any, saml_idp: SamlIdP) -> None:
+    base = live_server.url
+    saml_idp.set_person("noe", **person("u-noe", "noe@acme.example", "Noé Petit", ["cop-data"]))
+    page.goto(saml_idp.idp_initiated_url(f"{base}/accounts/saml/{PROVIDER_ID}/metadata/"))
+    sign_in_at_idp(page, "noe")
+    page.wait_for_url(f"{base}/**")
+    page.wait_for_load_state("load")
+    user = User.objects.get(email="noe@acme.example")
+    assert SocialAccount.objects.get(user=user).uid == "u-noe"
+    assert "/accounts/login/" not in signed_in_as(page, base)
