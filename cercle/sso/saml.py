@@ -35,12 +35,14 @@ DEFAULT_ATTRIBUTES: dict[str, list[str]] = {
     "uid": [
         "urn:oasis:names:tc:SAML:attribute:subject-id",
         "http://schemas.microsoft.com/identity/claims/objectidentifier",
+        "urn:oid:0.9.2342.19200300.100.1.1",
         "uid",
     ],
     "email": [
         "email",
         "mail",
         "urn:oid:0.9.2342.19200300.100.1.3",
+        "urn:oid:1.2.840.113549.1.9.1",
         "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
     ],
     "email_verified": ["email_verified", "http://schemas.auth0.com/email_verified"],
@@ -63,6 +65,8 @@ DEFAULT_ATTRIBUTES: dict[str, list[str]] = {
     "groups": [
         "groups",
         "memberOf",
+        "isMemberOf",
+        "urn:oid:1.3.6.1.4.1.5923.1.5.1.1",
         "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups",
     ],
     "department": [

@@ -203,7 +203,7 @@ def handler(idp: IdP) -> type[BaseHTTPRequestHandler]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--key", required=True, help="PEM private key that signs assertions")
     parser.add_argument("--cert", required=True, help="PEM certificate of that key")
