@@ -8,11 +8,14 @@ the test chooses.
 
 from __future__ import annotations
 
+import base64
 import json
+import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +28,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
+from saml2 import BINDING_HTTP_POST
+from saml2.authn_context import PASSWORD
+from saml2.config import IdPConfig
+from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_PERSISTENT, NameID
+from saml2.server import Server
 
 IDP_PROGRAM = Path(__file__).parent / "idp" / "saml" / "idp.py"
 PROVIDER_ID = "acme"
@@ -113,10 +121,10 @@ class SamlIdP:
         self.users_file.write_text(json.dumps(self.people))
 
     def idp_initiated_url(self, sp_entity_id: str) -> str:
-        return f"{self.url}/idp-initiated?sp={urllib.request.quote(sp_entity_id, safe='')}"
+        return f"{self.url}/idp-initiated?sp={urllib.parse.quote(sp_entity_id, safe='')}"
 
     def metadata(self) -> str:
-        with urllib.request.urlopen(f"{self.url}/metadata", timeout=10) as answer:
+        with urllib.request.urlopen(f"{self.url}/metadata", timeout=10) as answer:  # noqa: S310 - local
             return str(answer.read().decode())
 
 
@@ -153,7 +161,7 @@ def running_idp(folder: Path, sp_metadata_url: str, lifetime_minutes: int = 5) -
         deadline = time.monotonic() + 20
         while True:
             try:
-                with urllib.request.urlopen(f"{idp.url}/health", timeout=2):
+                with urllib.request.urlopen(f"{idp.url}/health", timeout=2):  # noqa: S310 - local
                     break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
@@ -202,15 +210,6 @@ def forged_response(
 ) -> str:
     """A base64 SAML Response made by pysaml2 in this process, its assertion signed
     with `keys` (or not signed at all), claiming to come from `issuer`."""
-    import base64
-    import shutil
-
-    from saml2 import BINDING_HTTP_POST
-    from saml2.authn_context import PASSWORD
-    from saml2.config import IdPConfig
-    from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_PERSISTENT, NameID
-    from saml2.server import Server
-
     # The SP as the real IdP knows it from Cercle's metadata: its entity ID and ACS.
     sp_metadata = keys.key.parent / "sp-metadata.xml"
     sp_metadata.write_text(

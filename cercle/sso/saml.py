@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 
 ENV_NAME = "CERCLE_SAML_PROVIDERS"
 
@@ -147,7 +148,8 @@ def _attributes(entry: Mapping[str, Any], where: str) -> dict[str, list[str]]:
     if not isinstance(given, dict):
         raise _fail(where, '"attributes" must be an object such as {"email": "mail"}.')
     mapping = {key: list(names) for key, names in DEFAULT_ATTRIBUTES.items()}
-    for key, names in given.items():
+    for key, given_names in given.items():
+        names = [given_names] if isinstance(given_names, str) else given_names
         if key not in DEFAULT_ATTRIBUTES:
             raise _fail(
                 where,
@@ -156,8 +158,10 @@ def _attributes(entry: Mapping[str, Any], where: str) -> dict[str, list[str]]:
             )
         if isinstance(names, str):
             names = [names]
-        if not isinstance(names, list) or not names or not all(
-            isinstance(name, str) and name for name in names
+        if (
+            not isinstance(names, list)
+            or not names
+            or not all(isinstance(name, str) and name for name in names)
         ):
             raise _fail(where, f'"attributes.{key}" must be an attribute name or a list of them.')
         mapping[key] = names
@@ -165,11 +169,9 @@ def _attributes(entry: Mapping[str, Any], where: str) -> dict[str, list[str]]:
 
 
 def _idp_from_metadata(xml: str, entity_id: str, where: str) -> dict[str, Any]:
-    from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
-
     try:
         parsed = OneLogin_Saml2_IdPMetadataParser.parse(xml, entity_id=entity_id or None)
-    except Exception as error:  # noqa: BLE001 - any parse failure is the operator's to fix
+    except Exception as error:  # any parse failure is the operator's to fix
         raise _fail(where, f'"metadata_file" is not SAML metadata ({error}).') from None
     idp = parsed.get("idp", {})
     certificate = idp.get("x509cert") or next(
@@ -189,23 +191,8 @@ def _idp_from_metadata(xml: str, entity_id: str, where: str) -> dict[str, Any]:
     return result
 
 
-def _app(entry: Any, index: int) -> dict[str, Any]:
-    where = f"provider {index + 1}"
-    if not isinstance(entry, dict):
-        raise _fail(where, "each provider must be a JSON object.")
-    provider_id = _text(entry, "id", where, required=True)
-    where = f'provider "{provider_id}"'
-    if not _ID.match(provider_id):
-        raise _fail(
-            where,
-            '"id" must be 1 to 40 lower-case letters, digits, "-" or "_" '
-            "(it appears in the URLs given to the identity provider).",
-        )
-    unknown = sorted(set(entry) - _FIELDS)
-    if unknown:
-        raise _fail(where, f"unknown field(s) {', '.join(unknown)}.")
-    name = _text(entry, "name", where) or provider_id
-
+def _idp(entry: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """Where the IdP is and which certificate signs its assertions."""
     metadata_url = _url(entry, "metadata_url", where)
     metadata_file = _text(entry, "metadata_file", where)
     entity_id = _text(entry, "entity_id", where)
@@ -243,6 +230,27 @@ def _app(entry: Any, index: int) -> dict[str, Any]:
         slo_url = _url(entry, "slo_url", where)
         if slo_url:
             idp["slo_url"] = slo_url
+    return idp
+
+
+def _app(entry: Any, index: int) -> dict[str, Any]:
+    where = f"provider {index + 1}"
+    if not isinstance(entry, dict):
+        raise _fail(where, "each provider must be a JSON object.")
+    provider_id = _text(entry, "id", where, required=True)
+    where = f'provider "{provider_id}"'
+    if not _ID.match(provider_id):
+        raise _fail(
+            where,
+            '"id" must be 1 to 40 lower-case letters, digits, "-" or "_" '
+            "(it appears in the URLs given to the identity provider).",
+        )
+    unknown = sorted(set(entry) - _FIELDS)
+    if unknown:
+        raise _fail(where, f"unknown field(s) {', '.join(unknown)}.")
+    name = _text(entry, "name", where) or provider_id
+
+    idp = _idp(entry, where)
 
     advanced: dict[str, Any] = {
         "strict": True,
@@ -276,7 +284,12 @@ def _app(entry: Any, index: int) -> dict[str, Any]:
     sp_entity_id = _text(entry, "sp_entity_id", where)
     if sp_entity_id:
         settings["sp"] = {"entity_id": sp_entity_id}
-    return {"provider_id": provider_id, "client_id": provider_id, "name": name, "settings": settings}
+    return {
+        "provider_id": provider_id,
+        "client_id": provider_id,
+        "name": name,
+        "settings": settings,
+    }
 
 
 def saml_apps(environ: Mapping[str, str] | None = None) -> list[dict[str, Any]]:

@@ -76,18 +76,18 @@ EXPIRED = {
 # What the refusal page says for each reason (the log keeps python3-saml's own words).
 REASONS = {
     "unsigned": _(
-        "The identity provider’s answer was not signed. Cercle only accepts signed answers."
+        "The identity provider's answer was not signed. Cercle only accepts signed answers."
     ),
     "bad_signature": _(
-        "The identity provider’s answer was signed with a key Cercle does not know for it, "
+        "The identity provider's answer was signed with a key Cercle does not know for it, "
         "or was changed after it was signed."
     ),
     "expired": _(
-        "The identity provider’s answer has expired, or is not valid yet. If it keeps "
+        "The identity provider's answer has expired, or is not valid yet. If it keeps "
         "happening, the clocks of the two servers may differ."
     ),
     "replayed": _("This answer of the identity provider has already been used."),
-    "invalid": _("The identity provider’s answer could not be accepted."),
+    "invalid": _("The identity provider's answer could not be accepted."),
     "missing": _("The sign-in took too long or was interrupted."),
     "status": _("The identity provider did not sign you in."),
 }
@@ -136,50 +136,65 @@ def _first_use(app_id: str, assertion_id: str, not_on_or_after: float | None) ->
     return bool(cache.add(key, 1, timeout=max(int(lifetime), CLOCK_SKEW_SECONDS)))
 
 
+class Refused(Exception):
+    def __init__(self, reason: str, error: str = "", **detail: Any) -> None:
+        super().__init__(reason)
+        self.reason, self.error, self.detail = reason, error, detail
+
+
+def _checked_auth(request: HttpRequest, provider: Any) -> tuple[Any, HttpRequest]:
+    """The POST the ACS view kept, and python3-saml's auth holding its valid answer."""
+    acs_session = LoginSession(request, "saml_acs_session", "saml-acs-session")
+    acs_request_data = acs_session.store.get("request")
+    acs_session.delete()
+    if not acs_request_data:
+        raise Refused("missing")
+    acs_request = httpkit.deserialize_request(acs_request_data, HttpRequest())
+    auth = build_auth(acs_request, provider)
+    encoded = acs_request.POST.get("SAMLResponse", "")
+    if not encoded:
+        raise Refused("missing")
+    try:
+        response = OneLogin_Saml2_Response(auth.get_settings(), encoded)
+        # InResponseTo is checked by the caller against the state allauth stashed.
+        response.is_valid(prepare_django_request(acs_request), None, raise_exceptions=True)
+    except (binascii.Error, ValueError) as error:
+        raise Refused("invalid", str(error)) from error
+    except Exception as error:  # python3-saml raises its own and lxml's errors
+        raise Refused(_classify(error), str(error)) from error
+    auth.store_valid_response(response)
+    assertion_id = auth.get_last_assertion_id() or ""
+    if not _first_use(
+        provider.app.client_id, assertion_id, auth.get_last_assertion_not_on_or_after()
+    ):
+        raise Refused("replayed", assertion=assertion_id[:80])
+    return auth, acs_request
+
+
 @method_decorator(login_not_required, name="dispatch")
 class FinishACSView(View):
-    def dispatch(self, request: HttpRequest, organization_slug: str) -> HttpResponse:  # type: ignore[override]
-        app = get_app_or_404(request, organization_slug)
-        provider = app.get_provider(request)
-        acs_session = LoginSession(request, "saml_acs_session", "saml-acs-session")
-        acs_request_data = acs_session.store.get("request")
-        acs_session.delete()
-        if not acs_request_data:
-            return refuse(request, provider, "missing")
-        acs_request = httpkit.deserialize_request(acs_request_data, HttpRequest())
-        auth = build_auth(acs_request, provider)
-        encoded = acs_request.POST.get("SAMLResponse", "")
-        if not encoded:
-            return refuse(request, provider, "missing")
+    def dispatch(self, request: HttpRequest, organization_slug: str) -> HttpResponse:
+        provider = get_app_or_404(request, organization_slug).get_provider(request)
         try:
-            response = OneLogin_Saml2_Response(auth.get_settings(), encoded)
-            # InResponseTo is checked below against the state allauth stashed.
-            response.is_valid(prepare_django_request(acs_request), None, raise_exceptions=True)
-        except (binascii.Error, ValueError) as error:
-            return refuse(request, provider, "invalid", str(error))
-        except Exception as error:  # python3-saml raises its own and lxml's errors
-            return refuse(request, provider, _classify(error), str(error))
-        auth.store_valid_response(response)
-
-        assertion_id = auth.get_last_assertion_id() or ""
-        if not _first_use(app.client_id, assertion_id, auth.get_last_assertion_not_on_or_after()):
-            return refuse(request, provider, "replayed", assertion=assertion_id[:80])
-
-        login = provider.sociallogin_from_response(request, auth)
-        state_id = auth.get_last_response_in_response_to()
-        if state_id:
-            # SP-initiated: the answer must be to a request this browser sent.
-            try:
-                login.state = provider.unstash_redirect_state(request, state_id)
-            except PermissionDenied:
-                return refuse(request, provider, "invalid", "no request of this browser")
-        else:
-            # IdP-initiated: accepted (docs/sso-saml.md); the replay check above holds.
-            login.state["process"] = AuthProcess.LOGIN
-            next_url = decode_relay_state(acs_request.POST.get("RelayState"))
-            if next_url:
-                login.state["next"] = next_url
-        return complete_social_login(request, login)
+            auth, acs_request = _checked_auth(request, provider)
+            login = provider.sociallogin_from_response(request, auth)
+            state_id = auth.get_last_response_in_response_to()
+            if state_id:
+                # SP-initiated: the answer must be to a request this browser sent.
+                try:
+                    login.state = provider.unstash_redirect_state(request, state_id)
+                except PermissionDenied:
+                    raise Refused("invalid", "no request of this browser") from None
+            else:
+                # IdP-initiated: accepted (docs/sso-saml.md); the replay check holds.
+                login.state["process"] = AuthProcess.LOGIN
+                next_url = decode_relay_state(acs_request.POST.get("RelayState"))
+                if next_url:
+                    login.state["next"] = next_url
+        except Refused as refusal:
+            return refuse(request, provider, refusal.reason, refusal.error, **refusal.detail)
+        response: HttpResponse = complete_social_login(request, login)
+        return response
 
 
 finish_acs = FinishACSView.as_view()

@@ -6,18 +6,27 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from allauth.socialaccount.models import SocialAccount
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from cercle.accounts.models import User
 from cercle.audit.models import SecurityEvent, SecurityKind
 from cercle.sso.saml import form_action_origins, saml_apps
-from tests.idp_saml import PROVIDER_ID, SamlIdP, person, provider_entry, running_idp
+from tests.e2e.conftest import BrowserErrors, assert_accessible, new_page
+from tests.idp_saml import (
+    PROVIDER_ID,
+    SamlIdP,
+    forged_response,
+    person,
+    provider_entry,
+    running_idp,
+)
 
 
 @pytest.fixture
@@ -96,3 +105,52 @@ def test_idp_initiated_sign_in(page: Page, live_server: Any, saml_idp: SamlIdP) 
     user = User.objects.get(email="noe@acme.example")
     assert SocialAccount.objects.get(user=user).uid == "u-noe"
     assert "/accounts/login/" not in signed_in_as(page, base)
+
+
+@pytest.mark.parametrize(
+    ("locale", "heading"), [("en-GB", "Sign-in refused"), ("fr-FR", "Connexion refusée")]
+)
+def test_a_forged_answer_gets_a_clear_page_and_nobody_is_signed_in(
+    browser: Browser,
+    browser_errors: BrowserErrors,
+    live_server: Any,
+    saml_idp: SamlIdP,
+    tmp_path: Path,
+    locale: str,
+    heading: str,
+) -> None:
+    base = live_server.url
+    sp = f"{base}/accounts/saml/{PROVIDER_ID}"
+    unsigned = forged_response(
+        saml_idp.keys,
+        issuer=saml_idp.entity_id,
+        sp_entity_id=f"{sp}/metadata/",
+        acs_url=f"{sp}/acs/",
+        identity=person("u-eve", "eve@acme.example", "Eve", ["staff"]),
+        uid="u-eve",
+        sign=False,
+    )
+    shots = Path(os.environ.get("CERCLE_SCREENSHOTS_DIR", tmp_path))
+    for width in (1280, 390):
+        page = new_page(
+            browser, browser_errors, locale=locale, viewport={"width": width, "height": 900}
+        )
+        # A page elsewhere that POSTs the answer to Cercle's ACS, as an IdP's page does.
+        page.set_content(
+            f'<form method="post" action="{sp}/acs/"><input type="hidden" name="SAMLResponse"'
+            f' value="{unsigned}"><button>Send</button></form>'
+        )
+        page.get_by_role("button", name="Send").click()
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
+        assert_accessible(page)
+        page.screenshot(path=str(shots / f"saml-refused-{locale[:2]}-{width}.png"), full_page=True)
+        # Nobody is signed in: the account pages send to the sign-in form.
+        page.goto(f"{base}/accounts/preferences/")
+        assert "/accounts/login/" in page.url
+        page.context.close()
+    assert not User.objects.filter(email="eve@acme.example").exists()
+    reasons = SecurityEvent.objects.filter(kind=SecurityKind.SSO_REFUSED).values_list(
+        "detail__reason", flat=True
+    )
+    assert list(reasons) == ["unsigned", "unsigned"]
+    assert browser_errors.messages == []

@@ -97,7 +97,7 @@ class IdP:
         # The SP's metadata is fetched at the first sign-in: the SP may start after us.
         if self._server is None:
             path = self.folder / "sp.xml"
-            with urllib.request.urlopen(self.args.sp_metadata_url, timeout=10) as answer:
+            with urllib.request.urlopen(self.args.sp_metadata_url, timeout=10) as answer:  # noqa: S310
                 path.write_bytes(answer.read())
             self._server = Server(config=config(self.args, path))
         return self._server
