@@ -119,6 +119,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cercle.ui.context_processors.site",
+                "cercle.sso.context.sso",
             ],
         },
     },
@@ -222,7 +223,10 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "cercle.accounts.forms.SignupForm"
-ACCOUNT_FORMS = {"login": "cercle.accounts.login_form.LoginForm"}
+ACCOUNT_FORMS = {
+    "login": "cercle.accounts.login_form.LoginForm",
+    "reset_password": "cercle.accounts.login_form.ResetPasswordForm",
+}
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = env_choice(
     "CERCLE_EMAIL_VERIFICATION", "mandatory", ["mandatory", "optional", "none"]
@@ -258,6 +262,25 @@ from cercle.sso.saml import form_action_origins, saml_apps  # noqa: E402  (it im
 
 SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, Any]] = {}
 SOCIALACCOUNT_PROVIDERS["saml"] = {"APPS": saml_apps()}
+
+# --- Single sign-on (docs/sso.md) -----------------------------------------------------
+# The identity providers themselves are in SOCIALACCOUNT_PROVIDERS (from
+# CERCLE_OIDC_PROVIDERS / CERCLE_SAML_PROVIDERS) or allauth's SocialApp rows; an app
+# whose settings say "organisation": true is the organisation's own.
+SOCIALACCOUNT_ADAPTER = "cercle.sso.adapter.SocialAccountAdapter"
+# The first sign-in creates the account at once, with no form to fill...
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+# ...or links it to the existing account whose address is verified, when the provider
+# vouches for the address too (the adapter refuses every other match, docs/sso.md).
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+# The operator trusts the providers they configure: no confirmation email after them.
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+# Cercle calls no provider API on the person's behalf: no access token is kept.
+SOCIALACCOUNT_STORE_TOKENS = False
+# Starting a sign-in takes a POST (the buttons are forms), never a bare link.
+SOCIALACCOUNT_LOGIN_ON_GET = False
 
 # --- Email ------------------------------------------------------------------------
 EMAIL_HOST = env_str("CERCLE_EMAIL_HOST", "")

@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from cercle.accounts.hooks import refusal_for
 from cercle.accounts.models import User
 
 
@@ -26,6 +27,17 @@ class SignupForm(forms.Form):
         if not name:
             raise forms.ValidationError(_("Please tell us your name."))
         return name
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or self.cleaned_data
+        # allauth's social sign-up form (a sign-in through the organisation that lacks
+        # an address) derives from this one too: only a password sign-up is refused
+        # for the addresses of organisation-only domains (docs/sso.md).
+        if not hasattr(self, "sociallogin") and (
+            refusal := refusal_for(str(cleaned.get("email") or ""))
+        ):
+            self.add_error("email", refusal)
+        return cleaned
 
     def signup(self, request: Any, user: User) -> None:
         """allauth calls this after saving the user; the adapter already did the work."""

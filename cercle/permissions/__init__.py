@@ -23,6 +23,7 @@ from cercle.permissions import (
     people,
     personas,
     planning,
+    sso,
     value,
 )
 from cercle.permissions.core import (
@@ -84,6 +85,7 @@ __all__ = [
     "readable_spaces",
     "readable_spaces_everywhere",
     "space_for",
+    "sso",
     "value",
     "visible_communities",
     "visible_people",
