@@ -15,9 +15,20 @@ import pytest
 from allauth.socialaccount.models import SocialAccount
 from playwright.sync_api import Browser, Page, expect
 
+from cercle import permissions
 from cercle.accounts.models import User
 from cercle.audit.models import SecurityEvent, SecurityKind
+from cercle.communities.models import (
+    Audience,
+    Community,
+    Entry,
+    Membership,
+    Role,
+    Status,
+)
+from cercle.sso.models import MappingRule
 from cercle.sso.saml import form_action_origins, saml_apps
+from tests.communities import community, make_person
 from tests.e2e.conftest import BrowserErrors, assert_accessible, new_page
 from tests.idp_saml import (
     PROVIDER_ID,
@@ -64,12 +75,34 @@ def signed_in_as(page: Page, base: str) -> str:
     return page.url
 
 
+@pytest.fixture
+def agile() -> Community:
+    """An internal community whose roles the organisation's groups give."""
+    agile = community(
+        make_person("founder@acme.example", "Founder"),
+        slug="pratiques-agiles",
+        name="Pratiques agiles",
+        audience=Audience.INTERNAL,
+        entry=Entry.INVITATION,
+    )
+    for value, role in (("cop-agile", Role.MEMBER), ("cop-agile-leads", Role.COORDINATOR)):
+        MappingRule.objects.create(
+            provider_id=PROVIDER_ID, attribute="groups", value=value, community=agile, role=role
+        )
+    return agile
+
+
+def membership(user: User, where: Community) -> tuple[str, str]:
+    found = Membership.objects.get(person=user, community=where)
+    return found.role, found.status
+
+
 def test_sp_initiated_sign_in_then_groups_change(
-    page: Page, live_server: Any, saml_idp: SamlIdP
+    page: Page, live_server: Any, saml_idp: SamlIdP, agile: Community
 ) -> None:
     base = live_server.url
     saml_idp.set_person(
-        "lea", **person("u-lea", "lea@acme.example", "Léa Martin", ["cop-agile-leads"], "R&D")
+        "lea", **person("u-lea", "lea@acme.example", "Léa Martin", ["cop-agile"], "R&D")
     )
     sp_initiated(page, base, "lea")
 
@@ -77,33 +110,53 @@ def test_sp_initiated_sign_in_then_groups_change(
     account = SocialAccount.objects.get(user=user)
     assert account.provider == PROVIDER_ID
     assert account.uid == "u-lea"
-    assert account.extra_data["groups"] == ["cop-agile-leads"]
+    assert account.extra_data["groups"] == ["cop-agile"]
     assert user.emailaddress_set.get().verified  # type: ignore[attr-defined]
+    # The organisation's IdP vouches for Léa: she is internal, and the rule made her a
+    # member of the internal community.
+    assert user.organisation_provider == PROVIDER_ID
+    assert permissions.is_internal(user)
+    assert membership(user, agile) == (Role.MEMBER, Status.ACTIVE)
     # Signed in: the account pages open instead of the sign-in form.
     assert "/accounts/login/" not in signed_in_as(page, base)
+    assert SecurityEvent.objects.filter(kind=SecurityKind.SSO_SIGN_IN, subject=user).exists()
     assert not SecurityEvent.objects.filter(kind=SecurityKind.SSO_REFUSED).exists()
 
-    # The organisation moves Léa to another group; she signs in again.
+    # The organisation makes Léa a lead; she signs in again: the role follows.
     page.context.clear_cookies()
     saml_idp.set_person(
-        "lea", **person("u-lea", "lea@acme.example", "Léa Martin", ["cop-design"], "R&D")
+        "lea",
+        **person("u-lea", "lea@acme.example", "Léa Martin", ["cop-agile", "cop-agile-leads"]),
     )
     sp_initiated(page, base, "lea")
     account.refresh_from_db()
-    assert account.extra_data["groups"] == ["cop-design"]
+    assert account.extra_data["groups"] == ["cop-agile", "cop-agile-leads"]
     assert User.objects.filter(email="lea@acme.example").count() == 1
+    assert membership(user, agile) == (Role.COORDINATOR, Status.ACTIVE)
     assert "/accounts/login/" not in signed_in_as(page, base)
 
+    # She leaves the leads: at the next sign-in the role the rule gave goes back.
+    page.context.clear_cookies()
+    saml_idp.set_person("lea", **person("u-lea", "lea@acme.example", "Léa Martin", ["cop-agile"]))
+    sp_initiated(page, base, "lea")
+    assert membership(user, agile) == (Role.MEMBER, Status.ACTIVE)
 
-def test_idp_initiated_sign_in(page: Page, live_server: Any, saml_idp: SamlIdP) -> None:
+
+def test_idp_initiated_sign_in(
+    page: Page, live_server: Any, saml_idp: SamlIdP, agile: Community
+) -> None:
     base = live_server.url
-    saml_idp.set_person("noe", **person("u-noe", "noe@acme.example", "Noé Petit", ["cop-data"]))
+    saml_idp.set_person(
+        "noe", **person("u-noe", "noe@acme.example", "Noé Petit", ["cop-agile-leads"])
+    )
     page.goto(saml_idp.idp_initiated_url(f"{base}/accounts/saml/{PROVIDER_ID}/metadata/"))
     sign_in_at_idp(page, "noe")
     page.wait_for_url(f"{base}/**")
     page.wait_for_load_state("load")
     user = User.objects.get(email="noe@acme.example")
     assert SocialAccount.objects.get(user=user).uid == "u-noe"
+    assert user.organisation_provider == PROVIDER_ID
+    assert membership(user, agile) == (Role.COORDINATOR, Status.ACTIVE)
     assert "/accounts/login/" not in signed_in_as(page, base)
 
 
