@@ -24,8 +24,8 @@ from onelogin.saml2.constants import OneLogin_Saml2_Constants
 
 from cercle.accounts.models import User
 from cercle.audit.models import SecurityEvent, SecurityKind
-from cercle.sso.saml import CLOCK_SKEW_SECONDS, attribute_values, saml_apps
-from tests.idp_saml import KeyPair, forged_response, make_keypair, person
+from cercle.sso.saml import CLOCK_SKEW_SECONDS, attribute_values, form_action_origins, saml_apps
+from tests.idp_saml import KeyPair, forged_response, make_keypair, person, running_idp
 
 # python3-saml refuses single-label hosts such as "testserver"; "localhost" it accepts.
 SP = "http://localhost/accounts/saml/acme"
@@ -321,3 +321,39 @@ def test_the_refusal_page_is_in_french(client: Client, saml_provider: KeyPair) -
     text = page.content.decode()
     assert "Connexion refusée" in text
     assert "Personne n\u2019a été connecté." in text
+
+
+@pytest.mark.django_db
+def test_sp_keys_sign_requests_and_appear_in_the_metadata(
+    client: Client, settings: Any, idp_keys: KeyPair, tmp_path: Path
+) -> None:
+    sp = make_keypair(tmp_path / "sp", "sp")
+    apps = parse([entry(idp_keys, sp_key_file=str(sp.key), sp_cert_file=str(sp.cert))])
+    settings.SOCIALACCOUNT_PROVIDERS = {"saml": {"APPS": apps}}
+    root = etree.fromstring(client.get(f"{SP}/metadata/").content)
+    [descriptor] = root.findall(f"{{{MD}}}SPSSODescriptor")
+    assert descriptor.get("AuthnRequestsSigned") == "true"
+    [key] = descriptor.findall(f"{{{MD}}}KeyDescriptor[@use='signing']")
+    assert "".join(sp.cert_pem.strip().splitlines()[1:-1]) in etree.tostring(key).decode()
+    # The AuthnRequest sent to the IdP (HTTP-Redirect) carries its signature.
+    answer = client.post(f"{SP}/login/")
+    assert answer.status_code == 302
+    assert answer["Location"].startswith("https://idp.example.org/sso?SAMLRequest=")
+    assert "&Signature=" in answer["Location"]
+    assert (
+        "SigAlg=http%3A%2F%2Fwww.w3.org%2F2001%2F04%2Fxmldsig-more%23rsa-sha256"
+        in (answer["Location"])
+    )
+
+
+@pytest.mark.django_db
+def test_the_idp_metadata_url_is_fetched_from_the_running_idp(
+    client: Client, settings: Any, tmp_path: Path
+) -> None:
+    with running_idp(tmp_path / "idp", f"{SP}/metadata/") as idp:
+        apps = parse([{"id": "acme", "metadata_url": f"{idp.url}/metadata"}])
+        settings.SOCIALACCOUNT_PROVIDERS = {"saml": {"APPS": apps}}
+        answer = client.post(f"{SP}/login/")
+    assert answer.status_code == 302
+    assert answer["Location"].startswith(f"{idp.sso_url}?SAMLRequest=")
+    assert form_action_origins(apps) == [idp.url]
