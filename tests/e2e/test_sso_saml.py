@@ -63,8 +63,9 @@ def sign_in_at_idp(page: Page, login: str) -> None:
 
 
 def sp_initiated(page: Page, base: str, login: str) -> None:
-    page.goto(f"{base}/accounts/saml/{PROVIDER_ID}/login/")
-    page.get_by_role("button", name="Continue").click()
+    """From Cercle's log-in page, its button for the organisation's IdP."""
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_role("button", name="Sign in with Acme IdP").click()
     sign_in_at_idp(page, login)
     page.wait_for_url(f"{base}/**")
     page.wait_for_load_state("load")
