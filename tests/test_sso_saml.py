@@ -358,3 +358,32 @@ def test_the_idp_metadata_url_is_fetched_from_the_running_idp(
     assert answer.status_code == 302
     assert answer["Location"].startswith(f"{idp.sso_url}?SAMLRequest=")
     assert form_action_origins(apps) == [idp.url]
+
+
+@pytest.mark.django_db
+def test_an_answer_to_a_request_this_browser_never_sent_is_refused(
+    client: Client, saml_provider: KeyPair
+) -> None:
+    page = post_response(client, response(saml_provider, in_response_to="id-never-sent"))
+    assert page.status_code == 403
+    assert "_auth_user_id" not in client.session
+    [event] = refusals()
+    assert event.detail["reason"] == "invalid"
+    assert event.detail["error"] == "no request of this browser"
+    assert not User.objects.filter(email="lea@acme.example").exists()
+
+
+@pytest.mark.django_db
+def test_an_assertion_for_another_service_is_refused(
+    client: Client, saml_provider: KeyPair
+) -> None:
+    elsewhere = forged_response(
+        saml_provider,
+        issuer=IDP,
+        sp_entity_id="https://other.example.org/saml/metadata",
+        acs_url=f"{SP}/acs/",
+        identity=person("u-42", "lea@acme.example", "Léa Martin", []),
+        uid="u-42",
+    )
+    assert_refused(post_response(client, elsewhere), client, "invalid")
+    assert "audience" in refusals()[0].detail["error"].lower()
