@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 
+from cercle.accounts import hooks as account_hooks
 from cercle.accounts.models import User
 from cercle.animation import planning
 from cercle.animation.models import Plannable
@@ -122,6 +123,7 @@ def test_every_seam_has_its_receivers() -> None:
         "cercle.search.conversations.remove_topic"
     }
     assert list(digest.SECTIONS) == ["library", "wiki", "events"]
+    assert names(account_hooks.password_sign_in_refusal) == {"cercle.sso.domains.password_refusal"}
 
 
 def test_every_plannable_model_is_registered_with_its_publisher() -> None:

@@ -208,7 +208,7 @@ def test_a_dry_run_shows_what_would_change_and_writes_nothing(
     assert "Pratiques agiles" in page
     assert "Not a member" in page
     assert "Coordinator" in page
-    assert "Becomes internal" in page
+    assert "Becomes internal: vouched for by the organisation\u2019s provider Acme Corp." in page
     assert before == (Membership.objects.count(), SecurityEvent.objects.count())
     dana.refresh_from_db()
     assert dana.organisation_provider == ""

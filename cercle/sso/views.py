@@ -162,6 +162,7 @@ def dry_run(request: AuthenticatedRequest) -> HttpResponse:
             "form": form,
             "result": result,
             "rows": queries.change_rows(result.changes) if result else [],
+            "provider_names": {info.id: info.name for info in providers},
         },
         status=400 if form.errors else 200,
     )

@@ -112,7 +112,7 @@ def test_the_sso_pages_are_accessible_and_look_finished(
     _look(page, folder, "login-refused")
 
     page.goto(f"{base}/accounts/oidc/corp/login/callback/?state=forged&code=x")
-    expect(page.locator("h1")).to_have_text("Échec de la connexion" if french else "Sign-in failed")
+    expect(page.locator("h1")).to_have_text("Échec de connexion" if french else "Sign-in failed")
     _look(page, folder, "authentication-error")
 
     page.goto(f"{base}/accounts/oidc/partner/login/")
