@@ -220,7 +220,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
-ACCOUNT_ADAPTER = "cercle.accounts.adapter.AccountAdapter"
+# Cercle's account adapter, which also ends the session at an OpenID Connect provider
+# that offers a logout (cercle/sso/oidc_adapter.py).
+ACCOUNT_ADAPTER = "cercle.sso.oidc_adapter.SsoAccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -275,6 +277,7 @@ SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
 SOCIALACCOUNT_STORE_TOKENS = False
 # Starting a sign-in takes a POST (the buttons are forms), never a bare link.
 SOCIALACCOUNT_LOGIN_ON_GET = False
+
 # --- Two-factor sign-in and sessions (docs/two-factor.md) ------------------------------
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 # A passkey (a security key that holds the account) signs in with no password.
@@ -287,15 +290,25 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 # signed-in person, unthrottled: the list shows where and when each session began.
 USERSESSIONS_TRACK_ACTIVITY = False
 
-# OpenID Connect providers come from CERCLE_OIDC_PROVIDERS (a JSON list, checked at
-# start-up, cercle/sso/oidc.py) and from SocialApp rows; PKCE is on for every one.
-from cercle.sso.oidc import form_action_origins, socialaccount_providers  # noqa: E402
+# --- Identity providers (docs/sso.md) -------------------------------------------------
+# OpenID Connect providers come from CERCLE_OIDC_PROVIDERS, SAML 2.0 ones from
+# CERCLE_SAML_PROVIDERS (JSON lists checked at start-up by cercle/sso/oidc.py and
+# cercle/sso/saml.py, which import nothing of Cercle), and both from SocialApp rows.
+# PKCE is on for every OpenID Connect provider; signed assertions are always required.
+from cercle.sso.oidc import form_action_origins as oidc_form_origins  # noqa: E402
+from cercle.sso.oidc import socialaccount_providers  # noqa: E402
+from cercle.sso.saml import form_action_origins as saml_form_origins  # noqa: E402
+from cercle.sso.saml import saml_apps  # noqa: E402
 
-SOCIALACCOUNT_PROVIDERS: dict[str, Any] = {"openid_connect": socialaccount_providers()}
+SOCIALACCOUNT_PROVIDERS: dict[str, Any] = {
+    "openid_connect": socialaccount_providers(),
+    "saml": {"APPS": saml_apps()},
+}
 # Forms whose answer redirects to a provider (sign-in, logout) need its origin allowed.
-SSO_FORM_ACTION_ORIGINS = form_action_origins(SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"])
-# The account adapter ends the session at the provider too when it offers a logout.
-ACCOUNT_ADAPTER = "cercle.sso.oidc_adapter.SsoAccountAdapter"
+SSO_FORM_ACTION_ORIGINS = [
+    *oidc_form_origins(SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"]),
+    *saml_form_origins(SOCIALACCOUNT_PROVIDERS["saml"]["APPS"]),
+]
 
 # --- Email ------------------------------------------------------------------------
 EMAIL_HOST = env_str("CERCLE_EMAIL_HOST", "")

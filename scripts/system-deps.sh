@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the system packages the test suite needs and a fresh Debian machine lacks:
-# Chromium for the browser tests, GNU gettext for the translation checks and Node for
-# the test identity providers.
+# Chromium for the browser tests, GNU gettext for the translation checks, Node for the
+# test OpenID Connect provider and xmlsec1 for the tests' SAML identity provider
+# (pysaml2 signs through that program).
 # Does nothing when they are present; needs root (or sudo) and apt otherwise.
 set -euo pipefail
 missing=()
@@ -9,6 +10,7 @@ missing=()
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
 # Node runs the test OpenID Connect provider (tests/idp/oidc, oidc-provider from npm).
 command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
+command -v xmlsec1 >/dev/null 2>&1 || missing+=(xmlsec1)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "Installing system packages: ${missing[*]}"
 if ! command -v apt-get >/dev/null 2>&1; then

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from cercle.sso import oidc_views, views
+from cercle.sso import oidc_views, saml_views, views
 
 app_name = "sso"
 
@@ -20,5 +20,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "accounts/oidc/<str:provider_id>/login/callback/",
         oidc_views.callback,
         name="openid_connect_callback",
+    ),
+    # SAML: takes the place of allauth's own view at the same address (this module is
+    # included before allauth's URLs); allauth's ACS view redirects to that address.
+    path(
+        "accounts/saml/<str:organization_slug>/acs/finish/",
+        saml_views.finish_acs,
+        name="saml_finish_acs",
     ),
 ]
