@@ -10,7 +10,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from allauth.account.signals import user_logged_in
 from django.conf import settings as django_settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
@@ -21,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cercle.accounts.models import User
+from cercle.audit import receivers
 from cercle.audit.log import record_security_event
 from cercle.audit.models import SecurityEvent, SecurityKind
 from tests.communities import staff_person
@@ -130,13 +130,16 @@ def test_adding_and_removing_an_address_are_written(alice: User) -> None:
 
 
 def test_a_sign_in_through_an_identity_provider_is_left_to_the_sso_app(alice: User) -> None:
-    """allauth's signal with a `sociallogin` is written by cercle.sso, as SSO_SIGN_IN."""
+    """allauth's signal with a `sociallogin` is written by cercle.sso, as SSO_SIGN_IN
+    (tests/test_sso_signin.py): the security log's own receiver writes nothing for it."""
 
     request = RequestFactory().get("/")
     request.user = alice
     request.session = SessionStore()
-    user_logged_in.send(sender=User, request=request, user=alice, sociallogin=object())
+    receivers.signed_in(sender=User, request=request, user=alice, sociallogin=object())
     assert not rows(SecurityKind.SIGN_IN)
+    receivers.signed_in(sender=User, request=request, user=alice)
+    assert len(rows(SecurityKind.SIGN_IN)) == 1
 
 
 # --- The staff page ---------------------------------------------------------------------------

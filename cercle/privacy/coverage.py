@@ -88,6 +88,20 @@ COVERAGE: dict[str, Cover] = {
         "The many-to-many side of SpaceMember, exported as private_spaces."
     ),
     "communities.Community.created_by": Exported("communities_created"),
+    # --- Single sign-on and provisioning ---
+    "sso.MappingRule.created_by": Excluded(
+        "An instance setting a staff member wrote (who made a rule is in the security log)."
+    ),
+    "scim.ScimToken.created_by": Excluded(
+        "An instance setting a staff member made; its secret is never exported."
+    ),
+    "scim.ScimIdentity.person": Exported(
+        "directory_identity", fields=("id", "user_name", "external_id", "created_at")
+    ),
+    "scim.ScimGroup.members": Exported("directory_groups", fields=("id", "display_name")),
+    "scim.ScimGroup_members.user": Excluded(
+        "The many-to-many rows behind ScimGroup.members, exported as directory_groups."
+    ),
     "communities.Invitation.invited_by": Exported("invitations_sent", drop=("token",)),
     "communities.Invitation.accepted_by": Exported("invitations_accepted", drop=("token",)),
     # --- Conversations ---
@@ -203,6 +217,8 @@ SECTION_TITLES: dict[str, StrOrPromise] = {
     "memberships": _("Memberships"),
     "private_spaces": _("Private spaces"),
     "communities_created": _("Communities created"),
+    "directory_identity": _("Your identity in the organisation's directory"),
+    "directory_groups": _("Your groups in the organisation's directory"),
     "invitations_sent": _("Invitations sent"),
     "invitations_accepted": _("Invitations accepted"),
     "topics": _("Topics"),
