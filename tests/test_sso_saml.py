@@ -122,7 +122,7 @@ def test_an_entry_becomes_an_allauth_app_with_signed_assertions_required(idp_key
 
 def test_the_documented_clock_skew_is_python3_saml_s() -> None:
     assert OneLogin_Saml2_Constants.ALLOWED_CLOCK_DRIFT == CLOCK_SKEW_SECONDS == 300
-    # docs/sso-saml.md, or docs/sso.md once it is merged there.
+    # docs/sso.md, "SAML 2.0".
     docs = "".join(p.read_text() for p in (Path(__file__).parent.parent / "docs").glob("sso*.md"))
     assert "Clock skew: 300 seconds" in docs
 

@@ -1,4 +1,4 @@
-"""SAML 2.0 identity providers configured by the operator (docs/sso-saml.md).
+"""SAML 2.0 identity providers configured by the operator (docs/sso.md, "SAML 2.0").
 
 `CERCLE_SAML_PROVIDERS` holds a JSON list, one object for each identity provider.
 `saml_apps()` reads and checks it at start-up and returns the entries of
@@ -27,7 +27,7 @@ from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 ENV_NAME = "CERCLE_SAML_PROVIDERS"
 
 # python3-saml's tolerance on the assertion's <Conditions NotBefore/NotOnOrAfter>
-# (OneLogin_Saml2_Constants.ALLOWED_CLOCK_DRIFT): 5 minutes. docs/sso-saml.md says it.
+# (OneLogin_Saml2_Constants.ALLOWED_CLOCK_DRIFT): 5 minutes. docs/sso.md, "SAML 2.0" says it.
 CLOCK_SKEW_SECONDS = 300
 
 # The attributes Cercle reads, and the names identity providers commonly give them.

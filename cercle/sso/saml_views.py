@@ -186,7 +186,7 @@ class FinishACSView(View):
                 except PermissionDenied:
                     raise Refused("invalid", "no request of this browser") from None
             else:
-                # IdP-initiated: accepted (docs/sso-saml.md); the replay check holds.
+                # IdP-initiated: accepted (docs/sso.md, "SAML 2.0"); the replay check holds.
                 login.state["process"] = AuthProcess.LOGIN
                 next_url = decode_relay_state(acs_request.POST.get("RelayState"))
                 if next_url:
