@@ -229,7 +229,7 @@ def test_an_organisation_only_domain_refuses_password_log_in(acme_only: SsoOnlyD
     assert response.status_code == 200
     page = response.content.decode()
     assert "sign in through their organisation" in page
-    assert "Sign in with Acme Corp" in page
+    assert "Log in with Acme Corp" in page
     assert "_auth_user_id" not in client.session
     # Other addresses log in as before.
     make_person("ines@example.org", "Ines")
@@ -276,9 +276,9 @@ def test_the_log_in_and_sign_up_pages_show_one_button_per_provider() -> None:
     for name in ("account_login", "account_signup"):
         page = Client().get(reverse(name)).content.decode()
         assert page.count('class="button sso-providers__button') == 2
-        assert "Sign in with Acme Corp" in page
-        assert "Sign in with Partner ID" in page
-        assert page.index("Sign in with Acme Corp") < page.index('name="password')
+        assert "Log in with Acme Corp" in page
+        assert "Log in with Partner ID" in page
+        assert page.index("Log in with Acme Corp") < page.index('name="password')
         assert 'action="/accounts/oidc/corp/login/?process=login"' in page
 
 
@@ -315,7 +315,7 @@ def test_the_connections_page_lists_connected_and_connectable_providers(alice: U
 
 def test_the_log_in_confirmation_and_cancelled_pages_are_cercles() -> None:
     page = Client().get("/accounts/oidc/corp/login/").content.decode()
-    assert "Sign in with Acme Corp" in page
+    assert "Log in with Acme Corp" in page
     assert "You will be sent to Acme Corp" in page
     page = Client().get(reverse("socialaccount_login_cancelled")).content.decode()
     assert "Sign-in cancelled" in page

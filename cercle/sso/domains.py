@@ -24,5 +24,5 @@ def password_refusal(email: str) -> str:
     name = provider.name if provider is not None else rule.provider_id
     return _(
         "Addresses at %(domain)s sign in through their organisation: "
-        "use the “Sign in with %(provider)s” button instead of a password."
+        "use the “Log in with %(provider)s” button instead of a password."
     ) % {"domain": rule.domain, "provider": name}

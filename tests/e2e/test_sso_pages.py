@@ -101,7 +101,7 @@ def test_the_sso_pages_are_accessible_and_look_finished(
 
     page.goto(f"{base}/accounts/login/")
     expect(page.locator(".sso-providers__button").first).to_contain_text(
-        "Se connecter avec Acme Corp" if french else "Sign in with Acme Corp"
+        "Se connecter avec Acme Corp" if french else "Log in with Acme Corp"
     )
     _look(page, folder, "login")
 

@@ -65,7 +65,7 @@ def sign_in_at_idp(page: Page, login: str) -> None:
 def sp_initiated(page: Page, base: str, login: str) -> None:
     """From Cercle's log-in page, its button for the organisation's IdP."""
     page.goto(f"{base}/accounts/login/")
-    page.get_by_role("button", name="Sign in with Acme IdP").click()
+    page.get_by_role("button", name="Log in with Acme IdP").click()
     sign_in_at_idp(page, login)
     page.wait_for_url(f"{base}/**")
     page.wait_for_load_state("load")
