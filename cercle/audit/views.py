@@ -113,3 +113,14 @@ def security_log_csv(request: HttpRequest) -> HttpResponseBase:
     name = f"security-log-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@login_required
+@require_safe
+def staff_tools(request: HttpRequest) -> HttpResponse:
+    """One page that leads staff to every tool of the organisation's side: who signs in
+    and how, provisioning, two factors, sessions, the security log, data requests."""
+    user = request.user
+    if not isinstance(user, User) or not permissions.may_use_admin_site(user):
+        raise Http404
+    return render(request, "audit/staff_tools.html")
