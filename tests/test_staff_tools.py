@@ -12,13 +12,13 @@ from tests.communities import make_person, staff_person
 pytestmark = pytest.mark.django_db
 
 TOOLS = [
-    ("sso:overview", {}),
-    ("scim:tokens", {}),
-    ("mfa_policy", {}),
-    ("sessions_staff_search", {}),
-    ("staff_security_log", {}),
-    ("privacy_staff_exports", {}),
-    ("admin:index", {}),
+    "sso:overview",
+    "scim:tokens",
+    "mfa_policy",
+    "sessions_staff_search",
+    "staff_security_log",
+    "privacy_staff_exports",
+    "admin:index",
 ]
 
 
@@ -33,8 +33,8 @@ def test_the_page_links_every_staff_tool_and_the_menu_leads_to_it(operator: User
     page = client.get(reverse("staff_tools"))
     assert page.status_code == 200
     text = page.content.decode()
-    for name, kwargs in TOOLS:
-        assert f'href="{reverse(name, kwargs=kwargs)}"' in text, name
+    for name in TOOLS:
+        assert f'href="{reverse(name)}"' in text, name
     assert f'href="{reverse("staff_tools")}"' in client.get(reverse("home")).content.decode()
 
 
