@@ -12,12 +12,12 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from allauth.account.models import EmailAddress
-from allauth.usersessions.models import UserSession
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cercle import permissions
+from cercle.accounts.sessions import delete_sessions
 from cercle.audit.log import record_security_event
 from cercle.audit.models import SecurityKind
 from cercle.communities.models import Audience, Membership, Status
@@ -96,17 +96,6 @@ def authenticate_token(secret: str) -> ScimToken | None:
 # -- Deprovisioning ------------------------------------------------------------
 
 
-def end_sessions(person: User) -> int:
-    """End every session of a person that allauth lists (its session data deleted
-    from the session store at once). Any other session of theirs (one made before the
-    user-sessions app was installed) ends at its next request all the same: Django
-    signs out a person who is no longer active."""
-    sessions = list(UserSession.objects.filter(user=person))
-    for user_session in sessions:
-        user_session.end()
-    return len(sessions)
-
-
 def deactivate_person(person: User, *, by: User | None, reason: str) -> list[Membership]:
     """Deprovision a person in one transaction: they can no longer sign in, every
     session of theirs ends, their tokens stop working (every token checks
@@ -133,7 +122,9 @@ def deactivate_person(person: User, *, by: User | None, reason: str) -> list[Mem
         was_active = person.is_active
         person.is_active = False
         person.save(update_fields=["is_active"])
-        sessions = end_sessions(person)
+        # Every session allauth lists ends at once (its data deleted from the store);
+        # any other one ends at its next request: Django signs out inactive people.
+        sessions = delete_sessions(person)
         record_security_event(
             SecurityKind.DEACTIVATED,
             actor=by,
