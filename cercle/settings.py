@@ -102,6 +102,9 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "cercle.sso.mfa_middleware.TwoFactorRequiredMiddleware",
     "cercle.activity.presence.PresenceMiddleware",
+    # After django-csp's: adds the origins of providers set on the administration site to
+    # the form-action of the pages that show their buttons (cercle/sso/csp.py).
+    "cercle.sso.csp.FormOriginsMiddleware",
 ]
 # A member's first community page of the day records a visit (docs/metrics.md).
 CERCLE_RECORD_PRESENCE = env_bool("CERCLE_RECORD_PRESENCE", True)

@@ -10,6 +10,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from cercle.sso.csp import admin_app_origins, allow_form_origins
 from cercle.sso.providers import ProviderInfo, configured_providers
 
 
@@ -19,6 +20,10 @@ def sso(request: HttpRequest) -> dict[str, Any]:
         if cached is None:
             cached = configured_providers(request)
             setattr(request, "_cercle_sso_providers", cached)  # noqa: B010 - per request
+            # The buttons of providers set on the administration site lead to their
+            # origins: this page's policy lets its forms go there (cercle/sso/csp.py).
+            admin_apps = [info.provider.app for info in cached if info.from_admin]
+            allow_form_origins(request, admin_app_origins(admin_apps))
         return cached
 
     return {

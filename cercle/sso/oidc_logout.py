@@ -9,7 +9,7 @@ token as `id_token_hint` and the way back to Cercle, so the provider's session e
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.models import SocialApp
@@ -25,8 +25,33 @@ log = logging.getLogger(__name__)
 
 
 def remember_sign_in(request: HttpRequest, provider_id: str, id_token: str) -> None:
-    """Keep which provider signed the person in, and its ID token, for the logout."""
-    request.session[SESSION_KEY] = {"provider_id": provider_id, "id_token": id_token}
+    """Keep which provider signed the person in, and its ID token, for the logout; and
+    the provider's origin, which every page's logout form may then lead to (a provider
+    set on the administration site is not in the settings' form-action: cercle/sso/csp.py)."""
+    origin = ""
+    try:
+        provider = get_adapter(request).get_provider(request, provider_id)
+        parts = urlsplit(str(provider.app.settings.get("server_url", "")))
+        if parts.scheme in {"http", "https"} and parts.netloc:
+            origin = f"{parts.scheme}://{parts.netloc}"
+    except SocialApp.DoesNotExist:
+        pass
+    request.session[SESSION_KEY] = {
+        "provider_id": provider_id,
+        "id_token": id_token,
+        "origin": origin,
+    }
+
+
+def logout_origin(request: HttpRequest) -> str:
+    """The origin of the provider that signed this session in ("" if none)."""
+    session = getattr(request, "session", None)
+    # Only a session the request already read (every signed-in page does): asking
+    # must never cost a page a query it did not make.
+    if session is None or not session.accessed:
+        return ""
+    kept = session.get(SESSION_KEY)
+    return str(kept.get("origin") or "") if isinstance(kept, dict) else ""
 
 
 def end_session_url(request: HttpRequest, after: str) -> str | None:
