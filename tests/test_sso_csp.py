@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from allauth.socialaccount.models import SocialApp
+from django.http import HttpResponseBase
 from django.test import Client
 from django.urls import reverse
 
@@ -15,8 +16,8 @@ from tests.communities import make_person
 pytestmark = pytest.mark.django_db
 
 
-def form_action(response: object) -> str:
-    header = response["Content-Security-Policy"]  # type: ignore[index]
+def form_action(response: HttpResponseBase) -> str:
+    header = str(response["Content-Security-Policy"])
     return next(part for part in header.split(";") if part.strip().startswith("form-action"))
 
 
