@@ -258,9 +258,11 @@ def test_only_staff_change_the_policy_and_it_is_recorded(alice: User) -> None:
     assert client_for(alice).post(reverse("mfa_policy"), {"x": "on"}).status_code == 404
     assert not SecurityPolicy.load().staff_and_coordinators_need_two_factor
 
-    assert reverse("mfa_policy") not in html(client_for(alice), reverse("account_preferences"))
+    assert reverse("staff_tools") not in html(client_for(alice), reverse("account_preferences"))
     staff = client_for(operator)
-    assert reverse("mfa_policy") in html(staff, reverse("account_preferences"))
+    # Staff find it from the account menu's staff tools.
+    assert reverse("staff_tools") in html(staff, reverse("account_preferences"))
+    assert reverse("mfa_policy") in html(staff, reverse("staff_tools"))
     page = html(staff, reverse("mfa_policy"))
     assert "Staff and coordinators without a second factor" in page
     response = staff.post(reverse("mfa_policy"), {"staff_and_coordinators_need_two_factor": "on"})
