@@ -64,6 +64,11 @@ INSTALLED_APPS = [
     "cercle.search",
     "cercle.sso",
     "cercle.scim",
+    "cercle.oauth",
+    "cercle.webhooks",
+    "cercle.bridges",
+    "cercle.feeds",
+    "cercle.api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -83,6 +88,8 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
+    "oauth2_provider",
 ]
 
 MIDDLEWARE = [
@@ -312,6 +319,22 @@ SSO_FORM_ACTION_ORIGINS = [
     *oidc_form_origins(SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"]),
     *saml_form_origins(SOCIALACCOUNT_PROVIDERS["saml"]["APPS"]),
 ]
+
+# --- API, OAuth applications, webhooks (docs/api.md) ------------------------------------
+# Third-party applications registered by staff get tokens through the authorization
+# code flow, always with PKCE; their scopes are the API's (cercle.api.caller.Scope).
+OAUTH2_PROVIDER = {
+    "PKCE_REQUIRED": True,
+    "SCOPES": {
+        "read": "Read what you may read",
+        "write": "Write as you",
+        "admin": "Coordinate your communities",
+    },
+    "DEFAULT_SCOPES": ["read"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 30 * 24 * 3600,
+    "ROTATE_REFRESH_TOKEN": True,
+}
 
 # --- Email ------------------------------------------------------------------------
 EMAIL_HOST = env_str("CERCLE_EMAIL_HOST", "")

@@ -14,10 +14,19 @@ from django.db import models
 
 from cercle.activity import verbs
 from cercle.activity.models import ActivityEvent, EngagementLevel
+from cercle.hooks import Hook
 
 if TYPE_CHECKING:
     from cercle.accounts.models import User
     from cercle.communities.models import Community
+
+# Called with each event `record_event` writes, inside the action's transaction: how
+# what happens leaves Cercle (webhooks, chat bridges) without the log knowing them.
+# Receivers look at `event.verb` before anything else and return at once for a verb
+# they do not carry, so that an action pays no query for them; what they send, they
+# send once the transaction commits. Bulk writers (`new_event`: importers, the
+# generator) do not call it: an import is not news.
+event_recorded: Hook[[ActivityEvent], None] = Hook("event_recorded")
 
 
 def record_event(
@@ -33,7 +42,7 @@ def record_event(
     `verb` must be declared (`verbs.UndeclaredVerb`, a ValueError, otherwise); its
     level is the declared one, and a `level` given must be that one."""
     declared = verbs.declared(verb)
-    return ActivityEvent.objects.create(
+    event = ActivityEvent.objects.create(
         verb=declared.name,
         actor=actor,
         community=community,
@@ -42,6 +51,8 @@ def record_event(
         level=verbs.level_of(declared, level),
         space_id=space_of(target),
     )
+    event_recorded(event)
+    return event
 
 
 def new_event(

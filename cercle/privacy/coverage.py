@@ -102,6 +102,25 @@ COVERAGE: dict[str, Cover] = {
     "scim.ScimGroup_members.user": Excluded(
         "The many-to-many rows behind ScimGroup.members, exported as directory_groups."
     ),
+    # --- API and OAuth applications ---
+    "oauth2_provider.AccessToken.user": Exported(
+        "oauth_authorizations", fields=("id", "application", "scope", "expires", "created")
+    ),
+    "oauth2_provider.Application.user": Excluded(
+        "An application a staff member registered for the instance: an instance setting."
+    ),
+    "oauth2_provider.Grant.user": Excluded(
+        "A one-time authorization code, valid for minutes: no content of the person's."
+    ),
+    "oauth2_provider.RefreshToken.user": Excluded(
+        "The secret renewing an access token; the authorizations are exported."
+    ),
+    "oauth2_provider.IDToken.user": Excluded(
+        "OpenID Connect is not enabled on Cercle's OAuth server: no such rows."
+    ),
+    "oauth2_provider.DeviceGrant.user": Excluded(
+        "The device flow is not enabled on Cercle's OAuth server: no such rows."
+    ),
     "communities.Invitation.invited_by": Exported("invitations_sent", drop=("token",)),
     "communities.Invitation.accepted_by": Exported("invitations_accepted", drop=("token",)),
     # --- Conversations ---
@@ -207,6 +226,7 @@ SECTION_TITLES: dict[str, StrOrPromise] = {
     "identity_provider_accounts": _("Identity provider accounts"),
     "sign_in_factors": _("Sign-in factors"),
     "sessions": _("Sessions"),
+    "oauth_authorizations": _("Applications you authorized"),
     "admin_site_actions": _("Actions in the admin site"),
     "imported_from": _("Imported from"),
     "security_log": _("Security log"),

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WebhooksConfig(AppConfig):
+    """Webhooks: endpoints a coordinator (for a community) or staff (for the instance)
+    registers, told of what happens as the Standard Webhooks specification says, by the
+    background worker, only about what the endpoint's owner may read (docs/api.md)."""
+
+    name = "cercle.webhooks"
+    label = "webhooks"
+    verbose_name = _("Webhooks")
