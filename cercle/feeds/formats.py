@@ -68,7 +68,8 @@ def atom(feed: Feed, addresses: Addresses, site_name: str) -> bytes:
         document.add_item(
             title=entry.title,
             link=addresses.absolute(entry.url),
-            description=None,
+            # None: no <summary type="html">; ours is plain text (add_item_elements).
+            description=None,  # type: ignore[arg-type]
             unique_id=entry_id(entry, addresses),
             pubdate=entry.published,
             updateddate=entry.updated,

@@ -72,9 +72,7 @@ def reader_for_key(key: str | None) -> permissions.Actor:
     (a 404 when the key is unknown, renewed, or its owner deactivated)."""
     if key is None:
         return AnonymousUser()
-    found = (
-        FeedKey.objects.filter(key=key, person__is_active=True).select_related("person").first()
-    )
+    found = FeedKey.objects.filter(key=key, person__is_active=True).select_related("person").first()
     if found is None or not hmac.compare_digest(found.key, key):
         raise Http404
     return found.person
@@ -332,8 +330,8 @@ def account_feeds(person: User) -> AccountFeeds:
         .order_by("community__name")
     ]
     keyed = []
-    if key is not None:
-        for community in communities:
+    for community in communities:
+        if key is not None:
             paths = {
                 fmt: reverse(
                     "feeds:k_community",
@@ -342,6 +340,6 @@ def account_feeds(person: User) -> AccountFeeds:
                 for fmt in ("atom", "json")
             }
             keyed.append(KeyedCommunity(community, paths["atom"], paths["json"]))
-    return AccountFeeds(
-        key=key, communities=keyed if key is not None else [KeyedCommunity(c, "", "") for c in communities]
-    )
+        else:
+            keyed.append(KeyedCommunity(community, "", ""))
+    return AccountFeeds(key=key, communities=keyed)

@@ -1,3 +1,6 @@
+from collections.abc import Callable
+
+from django.http import HttpResponseBase
 from django.urls import URLPattern, URLResolver, path, register_converter
 
 from cercle.feeds import views
@@ -21,7 +24,7 @@ app_name = "feeds"
 
 # Each feed at a public address (read as an anonymous visitor) and at a secret one
 # (read as the owner of the key: /feeds/k/<key>/...).
-FEEDS = [
+FEEDS: list[tuple[str, Callable[..., HttpResponseBase], str]] = [
     ("c/<slug:slug>.<feedformat:fmt>", views.community, "community"),
     ("c/<slug:slug>/s/<slug:space>.<feedformat:fmt>", views.space, "space"),
     ("c/<slug:slug>/tags/<slug:tag>.<feedformat:fmt>", views.tag, "tag"),

@@ -25,7 +25,7 @@ MAX_AGE = 300
 
 def _respond(
     request: Request, key: str | None, fmt: str, read: Callable[[permissions.Actor], queries.Feed]
-) -> HttpResponseBase:
+) -> HttpResponse:
     """The feed as `fmt`, read as the key's owner (or an anonymous visitor: a public
     address shows the same to everyone, signed in or not), with its validators."""
     feed = read(queries.reader_for_key(key))
@@ -42,10 +42,12 @@ def _respond(
         body, content_type = formats.json_feed(feed, addresses), formats.JSON_FEED
     etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
     last_modified = int(feed.updated.timestamp())
-    response: HttpResponseBase = HttpResponse(body, content_type=content_type)
-    response = get_conditional_response(
+    response = HttpResponse(body, content_type=content_type)
+    # A 304 when the reader's copy is still this one.
+    conditional = get_conditional_response(
         request, etag=etag, last_modified=last_modified, response=response
     )
+    response = conditional or response
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)
     if key:
@@ -70,7 +72,9 @@ def space(
 
 
 @require_safe
-def tag(request: Request, slug: str, tag: str, fmt: str, key: str | None = None) -> HttpResponseBase:
+def tag(
+    request: Request, slug: str, tag: str, fmt: str, key: str | None = None
+) -> HttpResponseBase:
     return _respond(request, key, fmt, lambda actor: queries.tag_feed(actor, slug, tag))
 
 
