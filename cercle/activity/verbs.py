@@ -277,6 +277,8 @@ EVENT_RSVP = Family(
 EVENT_RSVP_PROMOTED = declare("event.rsvp.promoted")
 EVENT_ATTENDED = declare("event.attended", TAKE_PART)
 EVENT_FEED_KEY_RENEWED = declare("event.feed_key_renewed")
+# The secret key of a person's news feed addresses (cercle.feeds), made or renewed.
+FEED_KEY_RENEWED = declare("feed.key_renewed")
 RITUAL_CREATED = declare("ritual.created")
 RITUAL_EDITED = declare("ritual.edited")
 RITUAL_STOPPED = declare("ritual.stopped")

@@ -185,6 +185,8 @@ COVERAGE: dict[str, Cover] = {
         "Marking other people's attendance is their data; the person's own RSVPs are exported."
     ),
     "events.FeedKey.person": Exported("calendar_feed", drop=("key",)),
+    # The secret itself never leaves: the export says when the addresses were made.
+    "feeds.FeedKey.person": Exported("news_feed", drop=("key",)),
     # --- Personas, ideas, onboarding, badges, value ---
     "personas.Persona.created_by": Exported("personas_created"),
     "personas.Persona.speakers": Exported(
@@ -278,6 +280,7 @@ SECTION_TITLES: dict[str, StrOrPromise] = {
     "events_created": _("Events created"),
     "rsvps": _("Event replies"),
     "calendar_feed": _("Calendar feed"),
+    "news_feed": _("Secret feed addresses"),
     "personas_created": _("Personas created"),
     "personas_spoken_as": _("Personas you speak as"),
     "ideas": _("Ideas"),
