@@ -28,6 +28,7 @@ from cercle.permissions import (
     scim,
     sso,
     value,
+    webhooks,
 )
 from cercle.permissions.core import (
     ACTIONS,
@@ -95,4 +96,5 @@ __all__ = [
     "value",
     "visible_communities",
     "visible_people",
+    "webhooks",
 ]
