@@ -29,6 +29,7 @@ from cercle.permissions import (
     scim,
     sso,
     value,
+    webhooks,
 )
 from cercle.permissions.core import (
     ACTIONS,
@@ -97,4 +98,5 @@ __all__ = [
     "value",
     "visible_communities",
     "visible_people",
+    "webhooks",
 ]
