@@ -51,7 +51,7 @@ class Message:
 
     @property
     def where(self) -> str:
-        """"In <space> · <community> · by <author>", in the active language."""
+        """ "In <space> · <community> · by <author>", in the active language."""
         parts = [self.space, self.community] if self.space else [self.community]
         line = " · ".join(part for part in parts if part)
         if self.author:
@@ -95,7 +95,10 @@ def slack(message: Message) -> dict[str, Any]:
                     "emoji": False,
                 },
             },
-            {"type": "section", "text": {"type": "mrkdwn", "text": _cut(body, SLACK_SECTION_LIMIT)}},
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": _cut(body, SLACK_SECTION_LIMIT)},
+            },
             {
                 "type": "context",
                 "elements": [{"type": "plain_text", "text": _cut(message.where, 2000)}],

@@ -109,6 +109,10 @@ class Bridge(models.Model):
         return news in self.news
 
     @property
+    def news_labels(self) -> list[str]:
+        return [str(News(news).label) for news in News.values if news in self.news]
+
+    @property
     def destination(self) -> str:
         """Where it posts, said without its secret: the webhook's host, or the room."""
         if self.kind == Kind.MATRIX:

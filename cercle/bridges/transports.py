@@ -71,9 +71,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirect)
 
 
-def _request(
-    method: str, url: str, body: dict[str, Any] | None, token: str = ""
-) -> dict[str, Any]:
+def _request(method: str, url: str, body: dict[str, Any] | None, token: str = "") -> dict[str, Any]:
     problem = address_problem(url)
     if problem:
         raise SendFailed(problem)
@@ -93,7 +91,9 @@ def _request(
         ) from error
     except (urllib.error.URLError, TimeoutError, OSError) as error:
         reason = getattr(error, "reason", error)
-        raise SendFailed(_("The chat could not be reached: %(reason)s") % {"reason": reason}) from error
+        raise SendFailed(
+            _("The chat could not be reached: %(reason)s") % {"reason": reason}
+        ) from error
     try:
         parsed = json.loads(answer) if answer.strip().startswith(b"{") else {}
     except ValueError:
