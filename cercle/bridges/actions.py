@@ -27,8 +27,9 @@ if TYPE_CHECKING:
     from cercle.communities.models import Community, Space
     from cercle.conversations.models import Tag
 
-# A room id (!opaque:server) or alias (#name:server).
-ROOM_PATTERN = re.compile(r"^[!#][^:\s]+:[^\s]+$")
+# A room id (!opaque:server, or !opaque alone since room version 12) or an alias
+# (#name:server).
+ROOM_PATTERN = re.compile(r"^(![^\s]+|#[^:\s]+:[^\s]+)$")
 
 
 @dataclass
@@ -91,7 +92,7 @@ def _check_destination(wanted: BridgeSettings, bridge: Bridge | None) -> None:
             raise ActionRefused(_("Homeserver address: %(problem)s") % {"problem": problem})
         if not ROOM_PATTERN.match(wanted.room):
             raise ActionRefused(
-                _("Give the room's id (!abc:example.org) or alias (#room:example.org).")
+                _("Give the room's id (!abc…) or alias (#room:example.org).")
             )
         if not wanted.bot_token and not (bridge is not None and bridge.bot_token):
             raise ActionRefused(_("Give the bot account's access token."))

@@ -57,7 +57,7 @@ class BridgeForm(forms.Form):
         label=gettext_lazy("Room (Matrix)"),
         required=False,
         max_length=255,
-        help_text=gettext_lazy("Its id (!abc:example.org) or alias (#news:example.org)."),
+        help_text=gettext_lazy("Its id (!abc…) or alias (#news:example.org)."),
     )
     bot_token = forms.CharField(
         label=gettext_lazy("Bot account's access token (Matrix)"),
