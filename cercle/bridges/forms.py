@@ -120,6 +120,19 @@ class BridgeForm(forms.Form):
             ) % {"host": bridge.destination}
             self.fields["bot_token"].help_text = _("Leave empty to keep the stored token.")
 
+    def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """The fields in the order a coordinator fills them, under a legend each."""
+        named = [
+            (_("The bridge"), ["name", "kind", "active"]),
+            (_("Slack, Microsoft Teams or Mattermost"), ["webhook_url"]),
+            (_("Matrix"), ["homeserver_url", "room", "bot_token"]),
+            (_("What it posts"), ["scope", "private_confirmed", "news"]),
+        ]
+        return [
+            (legend, [self[name] for name in names if name in self.fields])
+            for legend, names in named
+        ]
+
     def _address(self, name: str) -> str:
         url: str = self.cleaned_data.get(name) or ""
         problem = transports.address_problem(url) if url else ""
