@@ -91,9 +91,7 @@ def _check_destination(wanted: BridgeSettings, bridge: Bridge | None) -> None:
         if problem:
             raise ActionRefused(_("Homeserver address: %(problem)s") % {"problem": problem})
         if not ROOM_PATTERN.match(wanted.room):
-            raise ActionRefused(
-                _("Give the room's id (!abc…) or alias (#room:example.org).")
-            )
+            raise ActionRefused(_("Give the room's id (!abc…) or alias (#room:example.org)."))
         if not wanted.bot_token and not (bridge is not None and bridge.bot_token):
             raise ActionRefused(_("Give the bot account's access token."))
     else:
