@@ -71,7 +71,9 @@ class Receiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/T000/B000"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def __enter__(self) -> Receiver:
         self.thread.start()
@@ -737,3 +739,18 @@ def test_the_community_head_links_coordinators_to_their_bridges(
     page.force_login(coordinator)
     html = page.get(reverse("community_manage", kwargs={"slug": cargo.slug})).content.decode()
     assert reverse("bridges:list", kwargs={"slug": cargo.slug}) in html
+
+
+def test_a_question_in_a_community_without_bridges_costs_one_query_after_commit(
+    general: Space,
+    alice: User,
+    django_assert_num_queries: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    topic = ask(alice, general)
+    event = ActivityEvent.objects.get(verb="topic.started.question", object_id=topic.pk)
+    with django_assert_num_queries(0), django_capture_on_commit_callbacks() as callbacks:
+        receivers.on_event_recorded(event)
+    assert len(callbacks) == 1
+    with django_assert_num_queries(1):
+        callbacks[0]()
