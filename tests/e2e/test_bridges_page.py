@@ -63,6 +63,12 @@ def test_a_coordinator_connects_a_chat_and_sees_it_listed(
                 assert_accessible(page)
                 page.screenshot(path=str(SHOTS / f"list-{language}-{size}.png"), full_page=True)
                 assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+                if size == 390:
+                    page.locator(".bridge", has_text=name).get_by_role("link").click()
+                    expect(page.locator("#id_name")).to_have_value(name)
+                    assert receiver.url not in page.content()  # the address is a secret
+                    assert_accessible(page)
+                    page.screenshot(path=str(SHOTS / f"edit-{language}-{size}.png"), full_page=True)
                 page.context.close()
     assert Bridge.objects.count() == 4
     assert all(block_kit_problems(payload) == [] for payload in receiver.received)
