@@ -47,9 +47,10 @@ MEMBER_JOINED = EventType(
     _("Member joined"),
     _names(verbs.MEMBERSHIP_JOINED, verbs.MEMBERSHIP_APPROVED),
 )
-EVENT_CREATED = EventType("event.created", _("Event created"), _names(verbs.EVENT_CREATED))
+# Where a type is one verb's news, it bears that verb's name.
+EVENT_CREATED = EventType(verbs.EVENT_CREATED.name, _("Event created"), _names(verbs.EVENT_CREATED))
 EVENT_RSVP = EventType("event.rsvp", _("Event RSVP"), _names(*verbs.EVENT_RSVP))
-POLL_CREATED = EventType("poll.created", _("Poll created"), _names(verbs.POLL_CREATED))
+POLL_CREATED = EventType(verbs.POLL_CREATED.name, _("Poll created"), _names(verbs.POLL_CREATED))
 CONTEST_RESULTS = EventType(
     "contest.results", _("Contest results announced"), _names(verbs.CONTEST_RESULTS_ANNOUNCED)
 )
@@ -58,7 +59,7 @@ ARTICLE_PUBLISHED = EventType(
     _("Wiki article published"),
     _names(verbs.ARTICLE_CREATED, verbs.ARTICLE_CAPTURED),
 )
-IDEA_PROPOSED = EventType("idea.proposed", _("Idea proposed"), _names(verbs.IDEA_PROPOSED))
+IDEA_PROPOSED = EventType(verbs.IDEA_PROPOSED.name, _("Idea proposed"), _names(verbs.IDEA_PROPOSED))
 FLAG_RAISED = EventType(
     "flag.raised", _("Flag raised"), _names(verbs.POST_FLAGGED), moderators_only=True
 )
