@@ -9,7 +9,7 @@ DEMO_ARGS ?= --members 200 --months 12 --seed 1
 # Tests run on both cores; set PYTEST_ARGS="-n 0" to run them in one process. The 25
 # slowest tests are listed at the end, so that CI logs show where the time goes.
 
-.PHONY: help setup run test lint typecheck pytest system-deps test-deps messages vendor screenshots clean
+.PHONY: help setup run test lint typecheck pytest system-deps test-deps matrix-deps messages vendor screenshots clean
 
 help:
 	@echo "make run    set up, then serve Cercle with a demo on http://127.0.0.1:8000"
@@ -48,8 +48,18 @@ typecheck: setup
 
 # The identity providers the browser journeys sign in through (tests/idp/): installed
 # from their lock files when missing.
-test-deps: system-deps
+test-deps: system-deps matrix-deps
 	@test -d tests/idp/oidc/node_modules/oidc-provider || npm ci --prefix tests/idp/oidc --no-audit --no-fund
+
+# Synapse, the Matrix homeserver the chat bridge tests start (tests/matrix_server.py), in
+# its own virtualenv so that its dependencies never meet Cercle's.
+MATRIX_VENV := tests/matrix/.venv
+$(MATRIX_VENV)/.installed: tests/matrix/requirements.txt
+	@test -x $(MATRIX_VENV)/bin/python || $(PYTHON) -m venv $(MATRIX_VENV)
+	$(MATRIX_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tests/matrix/requirements.txt
+	@touch $@
+
+matrix-deps: $(MATRIX_VENV)/.installed
 
 pytest: setup system-deps test-deps
 	$(BIN)/pytest -n 2 --durations=25 $(PYTEST_ARGS)

@@ -463,3 +463,8 @@ DEMO_PASSWORD = env_str("CERCLE_DEMO_PASSWORD", "cercle-demo-2026")
 CERCLE_EXPORT_DAYS = env_int("CERCLE_EXPORT_DAYS", 7, minimum=1, maximum=90)
 # Exports live outside MEDIA_ROOT: never served as files, only by a view that checks who asks.
 CERCLE_EXPORTS_ROOT = Path(env_str("CERCLE_EXPORTS_ROOT", str(VAR_DIR / "exports"))).resolve()
+
+# --- Chat bridges (docs/bridges.md) -----------------------------------------------------------
+# Accept chat and homeserver addresses on this machine (http://127.0.0.1...): the tests'
+# local receivers and homeserver only. Off, a bridge posts to https:// addresses elsewhere.
+CERCLE_BRIDGES_ALLOW_LOOPBACK = env_bool("CERCLE_BRIDGES_ALLOW_LOOPBACK", False)

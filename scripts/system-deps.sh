@@ -11,6 +11,9 @@ command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
 # Node runs the test OpenID Connect provider (tests/idp/oidc, oidc-provider from npm).
 command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
 command -v xmlsec1 >/dev/null 2>&1 || missing+=(xmlsec1)
+# Python's venv module makes the virtualenv of the Matrix homeserver the bridge tests
+# start (tests/matrix/, Synapse from PyPI: wheels, no compiler needed).
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "Installing system packages: ${missing[*]}"
 if ! command -v apt-get >/dev/null 2>&1; then

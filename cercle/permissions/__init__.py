@@ -13,6 +13,7 @@ from cercle.permissions import (
     activities,
     audit,
     badges,
+    bridges,
     cockpit,
     contests,
     conversations,
@@ -28,6 +29,7 @@ from cercle.permissions import (
     scim,
     sso,
     value,
+    webhooks,
 )
 from cercle.permissions.core import (
     ACTIONS,
@@ -62,6 +64,7 @@ __all__ = [
     "activities",
     "audit",
     "badges",
+    "bridges",
     "cockpit",
     "communities_shared_with",
     "community_access",
@@ -95,4 +98,5 @@ __all__ = [
     "value",
     "visible_communities",
     "visible_people",
+    "webhooks",
 ]

@@ -121,6 +121,10 @@ COVERAGE: dict[str, Cover] = {
     "oauth2_provider.DeviceGrant.user": Excluded(
         "The device flow is not enabled on Cercle's OAuth server: no such rows."
     ),
+    # --- Chat bridges ---
+    "bridges.Bridge.created_by": Exported(
+        "chat_bridges", fields=("id", "community", "kind", "name", "created_at")
+    ),
     "communities.Invitation.invited_by": Exported("invitations_sent", drop=("token",)),
     "communities.Invitation.accepted_by": Exported("invitations_accepted", drop=("token",)),
     # --- Conversations ---
@@ -240,6 +244,7 @@ SECTION_TITLES: dict[str, StrOrPromise] = {
     "private_spaces": _("Private spaces"),
     "communities_created": _("Communities created"),
     "directory_identity": _("Your identity in the organisation's directory"),
+    "chat_bridges": _("Chat bridges you connected"),
     "directory_groups": _("Your groups in the organisation's directory"),
     "invitations_sent": _("Invitations sent"),
     "invitations_accepted": _("Invitations accepted"),
