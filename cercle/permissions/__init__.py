@@ -21,6 +21,7 @@ from cercle.permissions import (
     knowledge,
     mfa,
     notifications,
+    oauth,
     onboarding,
     people,
     personas,
