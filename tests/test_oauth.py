@@ -459,3 +459,28 @@ def test_the_scope_labels_are_the_apis() -> None:
 @pytest.mark.parametrize("path", ["/api/v1/me"])
 def test_a_personal_path_without_token_is_refused(db: None, path: str) -> None:
     assert Client().get(path).status_code == 401
+
+
+def test_the_persons_export_lists_the_authorizations_without_the_tokens(alice: User) -> None:
+    from cercle.privacy import export
+
+    app, secret = register()
+    token = access_token_for(alice, app, secret)
+    rows = export.sections(alice)["oauth_authorizations"]
+    assert len(rows) == 1
+    assert rows[0]["application_id"] == app.pk
+    assert rows[0]["scope"] == "read"
+    assert {"created", "expires", "updated"} <= set(rows[0])
+    assert token not in str(rows)
+
+
+def test_an_unregistered_redirect_uri_is_never_redirected_to(alice: User) -> None:
+    app, _secret = register()
+    _verifier, challenge = pkce()
+    url = authorize_url(app, challenge, redirect_uri="https://evil.example/steal")
+    answer = client_for(alice).get(url)
+    assert answer.status_code == 400
+    assert "This authorization request cannot go on" in answer.content.decode()
+    unknown = client_for(alice).get(authorize_url(app, challenge, client_id="nobody"))
+    assert unknown.status_code in {400, 401}
+    assert "evil.example" not in answer.get("Location", "")
