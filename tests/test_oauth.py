@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from django.contrib.auth.hashers import check_password
 from django.test import Client
 from django.urls import reverse
 from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
@@ -24,6 +25,7 @@ from cercle.api.caller import Scope
 from cercle.audit.models import SecurityEvent, SecurityKind
 from cercle.oauth import actions, scopes
 from cercle.oauth.actions import Registration
+from cercle.privacy import export
 from tests.communities import client_for, staff_person
 
 REDIRECT = "https://client.example/callback"
@@ -44,7 +46,9 @@ def register(
     )
 
 
-def authorize_url(app: Application, challenge: str | None, scope: str = "read", **extra: str) -> str:
+def authorize_url(
+    app: Application, challenge: str | None, scope: str = "read", **extra: str
+) -> str:
     query = {
         "response_type": "code",
         "client_id": app.client_id,
@@ -209,9 +213,7 @@ def test_pkce_is_required(alice: User) -> None:
 def test_the_plain_pkce_method_is_refused(alice: User) -> None:
     app, _secret = register()
     verifier, _challenge = pkce()
-    answer = consent(
-        client_for(alice), app, verifier, allow=True, code_challenge_method="plain"
-    )
+    answer = consent(client_for(alice), app, verifier, allow=True, code_challenge_method="plain")
     params = redirect_params(answer)
     assert params["error"] == "invalid_request"
     assert "code" not in params
@@ -330,13 +332,14 @@ def test_the_account_lists_the_application_and_revoking_ends_its_access(
     assert not AccessToken.objects.filter(user=alice).exists()
     assert not RefreshToken.objects.filter(user=alice).exists()
     assert me(bobs).status_code == 200  # only hers
-    assert SecurityEvent.objects.filter(kind=SecurityKind.OAUTH_APP_REVOKED, subject=alice).count() == 1
+    assert (
+        SecurityEvent.objects.filter(kind=SecurityKind.OAUTH_APP_REVOKED, subject=alice).count()
+        == 1
+    )
     assert "Intranet" not in client_for(alice).get(reverse("oauth:authorized")).content.decode()
 
 
-def test_the_account_page_pins_its_queries(
-    alice: User, django_assert_max_num_queries: Any
-) -> None:
+def test_the_account_page_pins_its_queries(alice: User, django_assert_max_num_queries: Any) -> None:
     app, secret = register()
     for _ in range(3):
         access_token_for(alice, app, secret)
@@ -348,7 +351,8 @@ def test_the_account_page_pins_its_queries(
     person = client_for(alice)
     with django_assert_max_num_queries(12):
         text = person.get(reverse("oauth:authorized")).content.decode()
-    assert "Intranet" in text and "Dashboard" in text
+    assert "Intranet" in text
+    assert "Dashboard" in text
 
 
 # --- Staff ------------------------------------------------------------------------------------
@@ -392,14 +396,13 @@ def test_staff_register_an_application_and_see_its_secret_once(db: None) -> None
     # Stored hashed: the shown secret is not in the database, but it checks.
     assert app.client_secret != secret.group(1)
     assert app.hash_client_secret
-    from django.contrib.auth.hashers import check_password
-
     assert check_password(secret.group(1), app.client_secret)
     assert app.redirect_uris == f"{REDIRECT} https://client.example/other"
     assert app.authorization_grant_type == Application.GRANT_AUTHORIZATION_CODE
     assert app.allowed_scopes.names == ["read", "write"]
     # Never again: not on its page, not on the same submission sent twice.
-    assert secret.group(1) not in staff.get(reverse("oauth:application", args=[app.pk])).content.decode()
+    shown_again = staff.get(reverse("oauth:application", args=[app.pk])).content.decode()
+    assert secret.group(1) not in shown_again
     again = staff.post(reverse("oauth:register"), data)
     assert again.status_code == 302
     assert Application.objects.count() == 1
@@ -445,7 +448,12 @@ def test_staff_edit_the_scopes_and_delete_the_application(alice: User) -> None:
 
 def test_no_management_view_of_the_toolkit_is_served(alice: User) -> None:
     person = client_for(alice)
-    for url in ("/oauth/applications/", "/oauth/authorized_tokens/", "/oauth/introspect/", "/o/applications/"):
+    for url in (
+        "/oauth/applications/",
+        "/oauth/authorized_tokens/",
+        "/oauth/introspect/",
+        "/o/applications/",
+    ):
         assert person.get(url).status_code == 404
 
 
@@ -462,8 +470,6 @@ def test_a_personal_path_without_token_is_refused(db: None, path: str) -> None:
 
 
 def test_the_persons_export_lists_the_authorizations_without_the_tokens(alice: User) -> None:
-    from cercle.privacy import export
-
     app, secret = register()
     token = access_token_for(alice, app, secret)
     rows = export.sections(alice)["oauth_authorizations"]

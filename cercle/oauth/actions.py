@@ -76,12 +76,18 @@ def do_register_application(
     hashed by django-oauth-toolkit. A public client gets no secret ("")."""
     _check_staff(actor)
     registration = _checked(registration)
-    secret = generate_client_secret() if registration.confidential else ""
+    secret = (
+        generate_client_secret()  # type: ignore[no-untyped-call]
+        if registration.confidential
+        else ""
+    )
     application = Application(
         name=registration.name,
         redirect_uris=" ".join(registration.redirect_uris),
         client_type=(
-            Application.CLIENT_CONFIDENTIAL if registration.confidential else Application.CLIENT_PUBLIC
+            Application.CLIENT_CONFIDENTIAL
+            if registration.confidential
+            else Application.CLIENT_PUBLIC
         ),
         authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
         client_secret=secret,
@@ -92,9 +98,7 @@ def do_register_application(
     _validate_uris(application)
     with transaction.atomic():
         application.save()
-        AllowedScopes.objects.create(
-            application=application, scopes=" ".join(registration.scopes)
-        )
+        AllowedScopes.objects.create(application=application, scopes=" ".join(registration.scopes))
         record_security_event(
             SecurityKind.OAUTH_APP_REGISTERED,
             actor=actor,

@@ -28,7 +28,9 @@ def token_person(request: HttpRequest) -> tuple[User, frozenset[str], str] | Non
     django-oauth-toolkit checks the token (known, not expired, not revoked); a token
     with no person (none is issued: authorization code only) or of a deactivated
     person stands for nobody. The rate-limit key is per application and person."""
-    valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=[])
+    valid, oauth_request = get_oauthlib_core().verify_request(  # type: ignore[no-untyped-call]
+        request, scopes=[]
+    )
     if not valid or oauth_request is None:
         return None
     token = getattr(oauth_request, "access_token", None)

@@ -52,7 +52,7 @@ def staff_applications() -> list[ApplicationRow]:
         .order_by("name", "pk")
     )
     return [
-        ApplicationRow(app, scope_lines(allowed_scope_names(app)), app.people)  # type: ignore[attr-defined]
+        ApplicationRow(app, scope_lines(allowed_scope_names(app)), app.people)
         for app in applications
     ]
 

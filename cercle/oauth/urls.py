@@ -4,7 +4,7 @@ pages of its own), the staff pages of applications and a person's authorized
 applications."""
 
 from django.urls import URLPattern, URLResolver, path
-from oauth2_provider import views as dot
+from oauth2_provider.views import base as dot
 
 from cercle.oauth import views
 

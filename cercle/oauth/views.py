@@ -10,12 +10,12 @@ from urllib.parse import urlsplit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseBase
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from oauth2_provider.models import Application
-from oauth2_provider.views import AuthorizationView
+from oauth2_provider.views.base import AuthorizationView
 
 from cercle import permissions
 from cercle.errors import ActionRefused
@@ -63,8 +63,8 @@ class ConsentView(AuthorizationView):
         response["Cache-Control"] = "no-store"
         return response
 
-    def form_valid(self, form: Any) -> HttpResponseBase:
-        response: HttpResponseBase = super().form_valid(form)
+    def form_valid(self, form: Any) -> HttpResponse:
+        response: HttpResponse = super().form_valid(form)  # type: ignore[no-untyped-call]
         location = response.get("Location", "") if response.status_code in {301, 302} else ""
         if form.cleaned_data.get("allow") and location and "error=" not in urlsplit(location).query:
             application = Application.objects.get(client_id=form.cleaned_data["client_id"])
@@ -171,17 +171,19 @@ def edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             actions.do_update_application(
                 request.user,
                 found,
-                form.registration(confidential=found.client_type == Application.CLIENT_CONFIDENTIAL),
+                form.registration(
+                    confidential=found.client_type == Application.CLIENT_CONFIDENTIAL
+                ),
                 request=request,
             )
         except ActionRefused as refusal:
             form.add_error(None, refusal.message)
         else:
-            messages.success(request, _("The application “%(name)s” is saved.") % {"name": found.name})
+            messages.success(
+                request, _("The application “%(name)s” is saved.") % {"name": found.name}
+            )
             return redirect("oauth:application", pk=found.pk)
-    return render(
-        request, "oauth/application_form.html", {"form": form, "application": found}
-    )
+    return render(request, "oauth/application_form.html", {"form": form, "application": found})
 
 
 @login_required
@@ -224,6 +226,7 @@ def revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if count:
         messages.success(
             request,
-            _("“%(name)s” can no longer act for you: its access is revoked.") % {"name": found.name},
+            _("“%(name)s” can no longer act for you: its access is revoked.")
+            % {"name": found.name},
         )
     return redirect("oauth:authorized")

@@ -84,6 +84,7 @@ __all__ = [
     "may_use_admin_site",
     "mfa",
     "notifications",
+    "oauth",
     "onboarding",
     "people",
     "personas",

@@ -42,21 +42,24 @@ class ThirdPartyClient:
         client = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            def do_GET(self) -> None:
                 parts = urlsplit(self.path)
                 if parts.path != "/callback":
                     self.send_response(204)
                     self.end_headers()
                     return
                 client.received.append({k: v[0] for k, v in parse_qs(parts.query).items()})
-                body = b"<!doctype html><html lang='en'><title>Client</title><h1>Back at the client</h1></html>"
+                body = (
+                    b"<!doctype html><html lang='en'><title>Client</title>"
+                    b"<h1>Back at the client</h1></html>"
+                )
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 return
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -213,7 +216,9 @@ def test_the_staff_pages_are_accessible_on_a_desktop_and_a_phone(
             assert page.evaluate("document.documentElement.scrollWidth") <= size
             page.goto(f"{live_server.url}/staff/oauth/")
             assert_accessible(page)
-            page.screenshot(path=str(SHOTS / f"staff-list-{language}-{size}-one.png"), full_page=True)
+            page.screenshot(
+                path=str(SHOTS / f"staff-list-{language}-{size}-one.png"), full_page=True
+            )
             assert page.evaluate("document.documentElement.scrollWidth") <= size
             settle(page)
             page.context.close()
