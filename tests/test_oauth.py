@@ -185,6 +185,16 @@ def test_a_person_who_already_allowed_the_same_scopes_is_not_asked_again(alice: 
     _verifier, challenge = pkce()
     again = client_for(alice).get(authorize_url(app, challenge))
     assert "code" in redirect_params(again)
+    # Straight after Cercle's own log-in form: through a page that moves on by itself.
+    after_login = client_for(alice).get(
+        authorize_url(app, challenge), HTTP_REFERER="http://testserver/accounts/login/"
+    )
+    assert after_login.status_code == 200
+    refresh = re.search(
+        r'<meta http-equiv="refresh" content="0;url=([^"]+)">', after_login.content.decode()
+    )
+    assert refresh is not None
+    assert unescape(refresh.group(1)).startswith(f"{REDIRECT}?code=")
     # More than was allowed: asked.
     wider = client_for(alice).get(authorize_url(app, challenge, scope="read write"))
     assert wider.status_code == 200

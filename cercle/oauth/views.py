@@ -63,6 +63,28 @@ class ConsentView(AuthorizationView):
         response["Cache-Control"] = "no-store"
         return response
 
+    def redirect(self, redirect_to: str, application: Application | None) -> HttpResponse:
+        """Back to the client. Straight after one of Cercle's own forms (the log-in, its
+        second factor), a person already approved goes back through a page that moves on
+        by itself: Chromium holds a form's whole redirect chain to that form page's
+        `form-action`, which does not name the client."""
+        scheme = urlsplit(redirect_to).scheme
+        came_from = urlsplit(self.request.headers.get("Referer", ""))
+        if (
+            self.request.method == "GET"
+            and application is not None
+            and scheme in application.get_allowed_schemes()
+            and came_from.netloc == self.request.get_host()
+        ):
+            response = render(
+                self.request,
+                "oauth/continue.html",
+                {"application": application, "url": redirect_to},
+            )
+            response["Cache-Control"] = "no-store"
+            return response
+        return super().redirect(redirect_to, application)  # type: ignore[no-any-return]
+
     def form_valid(self, form: Any) -> HttpResponse:
         response: HttpResponse = super().form_valid(form)  # type: ignore[no-untyped-call]
         location = response.get("Location", "") if response.status_code in {301, 302} else ""

@@ -187,6 +187,34 @@ def test_an_application_gets_a_token_through_chromium_and_calls_the_api(
     page.screenshot(path=str(SHOTS / "authorized-en-1280.png"), full_page=True)
     settle(page)
     page.context.close()
+
+    # Another day, logged out: already approved, so straight back to the client once
+    # logged in (through a page that moves on by itself: the log-in form's policy does
+    # not name the client).
+    again = new_page(browser, browser_errors, viewport=DESKTOP)
+    _verifier, challenge = pkce()
+    again.goto(
+        f"{live_server.url}/oauth/authorize/?"
+        + urlencode(
+            {
+                "response_type": "code",
+                "client_id": app.client_id,
+                "redirect_uri": third_party.redirect_uri,
+                "scope": "read",
+                "state": "again",
+                "code_challenge": challenge,
+                "code_challenge_method": "S256",
+            }
+        )
+    )
+    again.locator("#id_login").fill(alice.email)
+    again.locator("#id_password").fill(PASSWORD)
+    again.locator("form.form button[type=submit]").click()
+    expect(again.locator("h1")).to_have_text("Back at the client")
+    assert third_party.received[-1]["state"] == "again"
+    assert "code" in third_party.received[-1]
+    settle(again)
+    again.context.close()
     assert browser_errors.messages == []
 
 
