@@ -500,3 +500,22 @@ def test_an_unregistered_redirect_uri_is_never_redirected_to(alice: User) -> Non
     unknown = client_for(alice).get(authorize_url(app, challenge, client_id="nobody"))
     assert unknown.status_code in {400, 401}
     assert "evil.example" not in answer.get("Location", "")
+
+
+def test_the_staff_list_pins_its_queries(
+    alice: User, bob: User, django_assert_max_num_queries: Any
+) -> None:
+    app, secret = register()
+    access_token_for(alice, app, secret)
+    access_token_for(bob, app, secret)
+    operator = User.objects.get(email="op@example.org")
+    for name in ("Dashboard", "Mobile"):
+        actions.do_register_application(
+            operator, Registration(name, [REDIRECT], confidential=False, scopes=["read"])
+        )
+    staff = client_for(operator)
+    with django_assert_max_num_queries(8):
+        text = staff.get(reverse("oauth:applications")).content.decode()
+    for name in ("Intranet", "Dashboard", "Mobile"):
+        assert name in text
+    assert re.search(r'People who authorized it">\s*2\s*<', text)
