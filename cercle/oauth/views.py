@@ -73,7 +73,7 @@ class ConsentView(AuthorizationView):
         if (
             self.request.method == "GET"
             and application is not None
-            and scheme in application.get_allowed_schemes()
+            and scheme in application.get_allowed_schemes()  # type: ignore[no-untyped-call]
             and came_from.netloc == self.request.get_host()
         ):
             response = render(
@@ -83,7 +83,7 @@ class ConsentView(AuthorizationView):
             )
             response["Cache-Control"] = "no-store"
             return response
-        return super().redirect(redirect_to, application)  # type: ignore[no-any-return]
+        return super().redirect(redirect_to, application)  # type: ignore[no-untyped-call,no-any-return]
 
     def form_valid(self, form: Any) -> HttpResponse:
         response: HttpResponse = super().form_valid(form)  # type: ignore[no-untyped-call]
