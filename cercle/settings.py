@@ -323,6 +323,9 @@ SSO_FORM_ACTION_ORIGINS = [
 # --- API, OAuth applications, webhooks (docs/api.md) ------------------------------------
 # Third-party applications registered by staff get tokens through the authorization
 # code flow, always with PKCE; their scopes are the API's (cercle.api.caller.Scope).
+# Named so that cercle.oauth's own table may point at DOT's applications (Django's
+# migrations resolve a swappable model through this setting).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER = {
     "PKCE_REQUIRED": True,
     "SCOPES": {
@@ -334,6 +337,15 @@ OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
     "REFRESH_TOKEN_EXPIRE_SECONDS": 30 * 24 * 3600,
     "ROTATE_REFRESH_TOKEN": True,
+    # The scopes staff allowed each application (cercle/oauth/scopes.py).
+    "SCOPES_BACKEND_CLASS": "cercle.oauth.scopes.ApplicationScopes",
+    # A person who already gave an application the same scopes is not asked again.
+    "REQUEST_APPROVAL_PROMPT": "auto",
+    # RFC 9700: PKCE with S256 only, no implicit or password grant, no token in a URL.
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
 }
 
 # --- Email ------------------------------------------------------------------------

@@ -328,6 +328,11 @@ def world(cargo: Community, coordinator: User, alice: User, bob: User) -> list[F
     queue = url("nextactions:queue")
     return [
         FormPage("community_create", staff_person(), *[reverse("community_create")] * 2),
+        FormPage(
+            "oauth:register",
+            User.objects.get(email="op@example.org"),
+            *[reverse("oauth:register")] * 2,
+        ),
         same("community_spaces", coordinator),
         same("community_members", coordinator),
         same("community_tags", coordinator),

@@ -49,6 +49,11 @@ class SecurityKind(models.TextChoices):
     ERASURE = "erasure", _("Account erased")
     SETTING_CHANGED = "setting_changed", _("Security setting changed")
     LOG_EXPORTED = "log_exported", _("Security log exported")
+    OAUTH_APP_REGISTERED = "oauth_app_registered", _("OAuth application registered")
+    OAUTH_APP_CHANGED = "oauth_app_changed", _("OAuth application changed")
+    OAUTH_APP_DELETED = "oauth_app_deleted", _("OAuth application deleted")
+    OAUTH_APP_AUTHORIZED = "oauth_app_authorized", _("OAuth application authorized")
+    OAUTH_APP_REVOKED = "oauth_app_revoked", _("OAuth application's access revoked")
 
 
 class SecurityEvent(models.Model):

@@ -104,7 +104,9 @@ COVERAGE: dict[str, Cover] = {
     ),
     # --- API and OAuth applications ---
     "oauth2_provider.AccessToken.user": Exported(
-        "oauth_authorizations", fields=("id", "application", "scope", "expires", "created")
+        # `updated` is the token's last use (cercle/oauth/bearer.py); never the token itself.
+        "oauth_authorizations",
+        fields=("id", "application", "scope", "expires", "created", "updated"),
     ),
     "oauth2_provider.Application.user": Excluded(
         "An application a staff member registered for the instance: an instance setting."
