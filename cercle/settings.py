@@ -54,7 +54,8 @@ INSTALLED_APPS = [
     "cercle.ideas",
     "cercle.onboarding",
     "cercle.badges",
-    # Before analytics: its daily job is not the last one (analytics counts what they did).
+    # Before analytics: their daily jobs are not the last one (analytics counts what they did).
+    "cercle.oauth",
     "cercle.privacy",
     "cercle.importers",
     "cercle.activity",
@@ -64,7 +65,6 @@ INSTALLED_APPS = [
     "cercle.search",
     "cercle.sso",
     "cercle.scim",
-    "cercle.oauth",
     "cercle.webhooks",
     "cercle.bridges",
     "cercle.feeds",

@@ -410,6 +410,7 @@ def test_every_periodic_command_is_a_registered_job_run_by_the_real_scheduler() 
         "plan-rituals",
         "award-badges",
         "expire-data-exports",
+        "forget-oauth-tokens",
         "analytics-fill",
     }
     # The real jobs on an empty database: at the first start, those that run every so
@@ -424,6 +425,7 @@ def test_every_periodic_command_is_a_registered_job_run_by_the_real_scheduler() 
         "digests-weekly",
         "plan-rituals",
         "expire-data-exports",
+        "forget-oauth-tokens",
     }
     with time_machine.travel(TUESDAY, tick=False):
         first = periodic("--once")
