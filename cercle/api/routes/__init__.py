@@ -20,13 +20,13 @@ from cercle.api.routes import (
 ROUTERS: list[tuple[str, Router]] = [
     ("/me", me.router),
     ("/communities", communities.router),
-    ("/communities/{slug}/spaces", spaces.router),
-    ("/communities/{slug}", memberships.router),
+    ("/communities", spaces.router),
+    ("/communities", memberships.router),
     ("/memberships", memberships.mine_router),
-    ("/communities/{slug}", people.community_router),
+    ("/communities", people.community_router),
     ("/people", people.router),
     ("/follows", follows.router),
     ("/notifications", notifications.router),
     ("/search", search.router),
-    ("/communities/{slug}", cockpit.router),
+    ("/communities", cockpit.router),
 ]

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from cercle import permissions
 from cercle.accounts.models import User
@@ -137,7 +137,7 @@ def _period(span: metrics.Period) -> PeriodOut:
     return PeriodOut(key=span.key, label=span.label, start=span.start, last_day=span.last_day)
 
 
-@router.get("/cockpit", response=CockpitOut, summary="The cockpit's figures")
+@router.get("/{slug}/cockpit", response=CockpitOut, summary="The cockpit's figures")
 def cockpit(request: HttpRequest, slug: str, period: Period = "90d") -> CockpitOut:
     """The cockpit's overview for the period (the last 30 or 90 days, or 12 months):
     the life stage and its reasons, the tiles as the page shows them, and the
@@ -176,7 +176,9 @@ def _cell(value: Any) -> Cell:
     return str(value)
 
 
-@router.get("/cockpit/tables/{table}", response=TableOut, summary="One of the cockpit's tables")
+@router.get(
+    "/{slug}/cockpit/tables/{table}", response=TableOut, summary="One of the cockpit's tables"
+)
 def cockpit_table(request: HttpRequest, slug: str, table: str, period: Period = "90d") -> TableOut:
     """One table of the cockpit's sub-pages (summary, kinds, activity, levels, flows,
     history, contributors, ladder, reached, engagement, responsiveness, retention,
@@ -298,7 +300,7 @@ def _queue_community(request: HttpRequest, slug: str) -> tuple[User, Community]:
     return person, community
 
 
-@router.get("/next-actions", response=QueueOut, summary="The queue of next actions")
+@router.get("/{slug}/next-actions", response=QueueOut, summary="The queue of next actions")
 def next_actions_queue(request: HttpRequest, slug: str) -> QueueOut:
     """What the coordinators could do now, by section (unanswered questions with the
     experts to ask, newcomers to welcome, members drifting away, gaps in the rhythm,
@@ -323,23 +325,26 @@ def next_actions_queue(request: HttpRequest, slug: str) -> QueueOut:
 
 
 @router.post(
-    "/next-actions/{kind}/{object_id}",
+    "/{slug}/next-actions/{kind}/{object_id}",
     response={201: DecisionOut},
     summary="Mark a next action done or dismissed",
 )
 def decide(
     request: HttpRequest, slug: str, kind: str, object_id: int, body: DecisionIn
-) -> tuple[int, DecisionOut]:
+) -> Status[DecisionOut]:
     """The item leaves the queue (until its situation starts again); one no longer in
     the queue is refused (422)."""
     person, community = _queue_community(request, slug)
     decision = next_actions.do_decide(
         person, community, kind=kind, object_id=object_id, outcome=body.outcome, note=body.note
     )
-    return 201, DecisionOut(
-        kind=decision.kind,
-        object_id=decision.object_id,
-        outcome=decision.outcome,
-        note=decision.note,
-        decided_at=decision.decided_at,
+    return Status(
+        201,
+        DecisionOut(
+            kind=decision.kind,
+            object_id=decision.object_id,
+            outcome=decision.outcome,
+            note=decision.note,
+            decided_at=decision.decided_at,
+        ),
     )

@@ -13,7 +13,7 @@ from typing import Literal
 
 from django.db.models import Q
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from cercle import permissions
 from cercle.accounts.models import User
@@ -163,18 +163,18 @@ def _target(kind: str, target_id: int) -> actions.Target:
 
 
 @router.post("", response={201: FollowOut}, summary="Follow a person, topic, space or tag")
-def follow(request: HttpRequest, body: FollowIn) -> tuple[int, FollowOut]:
+def follow(request: HttpRequest, body: FollowIn) -> Status[FollowOut]:
     """Follow what you may see (a 404 otherwise, whether it exists or not); following
     it twice is refused (422)."""
     person = need(request, Scope.WRITE)
     target = _target(body.kind, body.id)
     created = actions.do_follow(person, target)
     setattr(created, body.kind, target)
-    return 201, _out(created)
+    return Status(201, _out(created))
 
 
 @router.delete("/{follow_id}", response={204: None}, summary="No longer follow")
-def unfollow(request: HttpRequest, follow_id: int) -> tuple[int, None]:
+def unfollow(request: HttpRequest, follow_id: int) -> Status[None]:
     """Stop following (the follow's id, from the list); someone else's is a 404."""
     person = need(request, Scope.WRITE)
     found = (
@@ -188,4 +188,4 @@ def unfollow(request: HttpRequest, follow_id: int) -> tuple[int, None]:
     if target is None:  # pragma: no cover - the table's constraint: exactly one is set
         raise Http404
     actions.do_unfollow(person, target)
-    return 204, None
+    return Status(204, None)

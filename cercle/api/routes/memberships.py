@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from cercle import permissions
 from cercle.accounts.models import User
@@ -27,7 +27,8 @@ from cercle.api.routes.community_kit import (
     need,
     person_ref,
 )
-from cercle.communities.models import Community, Invitation, Membership, Status
+from cercle.communities.models import Community, Invitation, Membership
+from cercle.communities.models import Status as MembershipStatus
 from cercle.membership import actions, queries
 
 router = Router(tags=["memberships"])
@@ -111,11 +112,12 @@ def my_memberships(
     """Your memberships worth listing, as "My communities" shows them: active, asked
     and invited (`status` keeps one of these), by community name."""
     person = need(request, Scope.READ)
-    memberships = queries.my_memberships(person)
+    # Ordered by an annotation: a cursor keeps plain values, not related rows.
+    memberships = queries.my_memberships(person).annotate(community_name=F("community__name"))
     if status:
         memberships = memberships.filter(status=status)
     rows, next_cursor = cursor_page(
-        memberships, ordering=("community__name", "pk"), cursor=cursor, limit=limit
+        memberships, ordering=("community_name", "pk"), cursor=cursor, limit=limit
     )
     return Page[MembershipOut](
         items=[_membership_out(row) for row in rows], next_cursor=next_cursor
@@ -130,28 +132,28 @@ def _community(person: User, slug: str) -> Community:
     return community
 
 
-@router.post("/join", response={201: MembershipOut}, summary="Join, or ask to join")
-def join(request: HttpRequest, slug: str, body: MessageIn) -> tuple[int, MembershipOut]:
+@router.post("/{slug}/join", response={201: MembershipOut}, summary="Join, or ask to join")
+def join(request: HttpRequest, slug: str, body: MessageIn) -> Status[MembershipOut]:
     """Join an open community at once (status "active"), or ask to join one on request
     (status "requested", with your message to its coordinators)."""
     person = need(request, Scope.WRITE)
     community = _community(person, slug)
     membership = actions.do_join(person, community, message=body.message)
-    return 201, _membership_out(membership)
+    return Status(201, _membership_out(membership))
 
 
-@router.delete("/join", response={204: None}, summary="Withdraw your request to join")
-def cancel_request(request: HttpRequest, slug: str) -> tuple[int, None]:
+@router.delete("/{slug}/join", response={204: None}, summary="Withdraw your request to join")
+def cancel_request(request: HttpRequest, slug: str) -> Status[None]:
     person = need(request, Scope.WRITE)
     actions.do_cancel_request(person, _community(person, slug))
-    return 204, None
+    return Status(204, None)
 
 
-@router.post("/leave", response={204: None}, summary="Leave the community")
-def leave(request: HttpRequest, slug: str) -> tuple[int, None]:
+@router.post("/{slug}/leave", response={204: None}, summary="Leave the community")
+def leave(request: HttpRequest, slug: str) -> Status[None]:
     person = need(request, Scope.WRITE)
     actions.do_leave(person, _community(person, slug))
-    return 204, None
+    return Status(204, None)
 
 
 def _my_invitation(person: User, community: Community) -> Invitation:
@@ -173,7 +175,7 @@ def _my_invitation(person: User, community: Community) -> Invitation:
 
 
 @router.post(
-    "/invitation/accept",
+    "/{slug}/invitation/accept",
     response={200: MembershipOut},
     summary="Accept your invitation",
 )
@@ -184,12 +186,12 @@ def accept_invitation(request: HttpRequest, slug: str) -> MembershipOut:
     return _membership_out(membership)
 
 
-@router.post("/invitation/decline", response={204: None}, summary="Decline your invitation")
-def decline_invitation(request: HttpRequest, slug: str) -> tuple[int, None]:
+@router.post("/{slug}/invitation/decline", response={204: None}, summary="Decline your invitation")
+def decline_invitation(request: HttpRequest, slug: str) -> Status[None]:
     person = need(request, Scope.WRITE)
     community = _community(person, slug)
     actions.do_decline_invitation(person, _my_invitation(person, community).token)
-    return 204, None
+    return Status(204, None)
 
 
 # --- The coordinators' side: requests and invitations -----------------------------------------
@@ -216,12 +218,14 @@ def _inviting(request: HttpRequest, slug: str) -> tuple[User, Community]:
 
 
 def _pending_requests(community: Community) -> QuerySet[Membership]:
-    return Membership.objects.filter(community=community, status=Status.REQUESTED).select_related(
-        "person"
-    )
+    return Membership.objects.filter(
+        community=community, status=MembershipStatus.REQUESTED
+    ).select_related("person")
 
 
-@router.get("/requests", response=Page[RequestOut], summary="List the requests to join waiting")
+@router.get(
+    "/{slug}/requests", response=Page[RequestOut], summary="List the requests to join waiting"
+)
 def list_requests(
     request: HttpRequest, slug: str, cursor: str | None = None, limit: int | None = None
 ) -> Page[RequestOut]:
@@ -261,7 +265,7 @@ def _decide(
 
 
 @router.post(
-    "/requests/{membership_id}/approve", response=MembershipOut, summary="Approve a request"
+    "/{slug}/requests/{membership_id}/approve", response=MembershipOut, summary="Approve a request"
 )
 def approve_request(
     request: HttpRequest, slug: str, membership_id: int, body: MessageIn
@@ -270,7 +274,7 @@ def approve_request(
 
 
 @router.post(
-    "/requests/{membership_id}/decline", response=MembershipOut, summary="Decline a request"
+    "/{slug}/requests/{membership_id}/decline", response=MembershipOut, summary="Decline a request"
 )
 def decline_request(
     request: HttpRequest, slug: str, membership_id: int, body: MessageIn
@@ -278,7 +282,9 @@ def decline_request(
     return _decide(request, slug, membership_id, body, approve=False)
 
 
-@router.get("/invitations", response=Page[InvitationOut], summary="List the pending invitations")
+@router.get(
+    "/{slug}/invitations", response=Page[InvitationOut], summary="List the pending invitations"
+)
 def list_invitations(
     request: HttpRequest, slug: str, cursor: str | None = None, limit: int | None = None
 ) -> Page[InvitationOut]:
@@ -311,7 +317,7 @@ def list_invitations(
     )
 
 
-@router.post("/invitations", response=InvitationReportOut, summary="Invite people")
+@router.post("/{slug}/invitations", response=InvitationReportOut, summary="Invite people")
 def invite(request: HttpRequest, slug: str, body: InviteIn) -> InvitationReportOut:
     """Invite people by email address (at most 200 at once); what cannot be sent is
     reported with its reason, as on the members page."""
@@ -324,12 +330,14 @@ def invite(request: HttpRequest, slug: str, body: InviteIn) -> InvitationReportO
     )
 
 
-@router.delete("/invitations/{invitation_id}", response={204: None}, summary="Revoke an invitation")
-def revoke_invitation(request: HttpRequest, slug: str, invitation_id: int) -> tuple[int, None]:
+@router.delete(
+    "/{slug}/invitations/{invitation_id}", response={204: None}, summary="Revoke an invitation"
+)
+def revoke_invitation(request: HttpRequest, slug: str, invitation_id: int) -> Status[None]:
     person, community = _inviting(request, slug)
     found = Invitation.objects.filter(pk=invitation_id, community=community).first()
     if found is None:
         raise Http404
     found.community = community
     actions.do_revoke_invitation(person, found)
-    return 204, None
+    return Status(204, None)

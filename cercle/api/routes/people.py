@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db.models import F
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from ninja import Router, Schema
@@ -126,7 +127,9 @@ def _reading(request: HttpRequest, slug: str) -> tuple[User, Community]:
     return person, community
 
 
-@community_router.get("/people", response=Page[MemberOut], summary="List a community's members")
+@community_router.get(
+    "/{slug}/people", response=Page[MemberOut], summary="List a community's members"
+)
 def directory(
     request: HttpRequest,
     slug: str,
@@ -144,9 +147,12 @@ def directory(
     chosen = Tag.objects.filter(community=community, slug=tag).first() if tag else None
     if tag and chosen is None:
         return Page[MemberOut](items=[], next_cursor=None)
-    members = queries.directory(person, community, query=q, tag=chosen, role=role)
+    # Ordered by an annotation: a cursor keeps plain values, not related rows.
+    members = queries.directory(person, community, query=q, tag=chosen, role=role).annotate(
+        person_name=F("person__display_name")
+    )
     rows, next_cursor = cursor_page(
-        members, ordering=("person__display_name", "pk"), cursor=cursor, limit=limit
+        members, ordering=("person_name", "pk"), cursor=cursor, limit=limit
     )
     return Page[MemberOut](
         items=[
@@ -164,7 +170,7 @@ def directory(
     )
 
 
-@community_router.get("/experts", response=Page[ExpertOut], summary="Who knows what")
+@community_router.get("/{slug}/experts", response=Page[ExpertOut], summary="Who knows what")
 def experts(request: HttpRequest, slug: str, q: str = "", tag: str = "") -> Page[ExpertOut]:
     """The members who know about a tag (`tag`, its slug) and/or a subject (`q`),
     best first, with the evidence in words: the first 20, as the page shows them

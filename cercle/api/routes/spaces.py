@@ -64,7 +64,7 @@ def _fields(space: Space) -> dict[str, Any]:
     }
 
 
-@router.get("", response=Page[SpaceOut], summary="List the spaces you may read")
+@router.get("/{slug}/spaces", response=Page[SpaceOut], summary="List the spaces you may read")
 def list_spaces(
     request: HttpRequest,
     slug: str,
@@ -88,7 +88,7 @@ def list_spaces(
     return Page[SpaceOut](items=[_space_out(row) for row in rows], next_cursor=next_cursor)
 
 
-@router.get("/{space_slug}", response=SpaceDetailOut, summary="One space")
+@router.get("/{slug}/spaces/{space_slug}", response=SpaceDetailOut, summary="One space")
 def space_detail(request: HttpRequest, slug: str, space_slug: str) -> SpaceDetailOut:
     person = need(request, Scope.READ)
     space, access = permissions.space_for(person, slug, space_slug)
