@@ -128,7 +128,9 @@ def test_the_list_shows_the_communities_one_may_see_with_ones_membership(
     searched = get(alice_client, "/communities", q="whee")
     assert [item["slug"] for item in searched["items"]] == ["wheels"]
     # The coordinator, internal nowhere, does not see the internal one either.
-    assert "inside" not in [item["slug"] for item in get(claire_of(coordinator), "/communities")["items"]]
+    assert "inside" not in [
+        item["slug"] for item in get(claire_of(coordinator), "/communities")["items"]
+    ]
 
 
 def claire_of(person: User) -> Client:
@@ -158,7 +160,8 @@ def test_a_community_reads_as_its_landing_page(
     assert detail["name"] == cargo.name
     assert detail["join"] == "member"
     assert [space["slug"] for space in detail["spaces"]] == ["general", "lab"]
-    assert detail["can"]["post"] and not detail["can"]["manage"]
+    assert detail["can"]["post"]
+    assert not detail["can"]["manage"]
     assert [space["slug"] for space in get(bob_client, "/communities/cargo")["spaces"]] == [
         "general"
     ]
@@ -188,11 +191,11 @@ def test_spaces_are_listed_and_shown_to_those_who_read_them(
     ]
     private = get(alice_client, "/communities/cargo/spaces", private="true")
     assert [s["slug"] for s in private["items"]] == ["lab"]
-    assert [s["slug"] for s in get(bob_client, "/communities/cargo/spaces")["items"]] == [
-        "general"
-    ]
+    assert [s["slug"] for s in get(bob_client, "/communities/cargo/spaces")["items"]] == ["general"]
     detail = get(alice_client, "/communities/cargo/spaces/lab")
-    assert detail["is_private"] and detail["can"]["post"] and not detail["following"]
+    assert detail["is_private"]
+    assert detail["can"]["post"]
+    assert not detail["following"]
     assert detail["community"]["slug"] == "cargo"
     assert get(bob_client, "/communities/cargo/spaces/lab", code=404)["status"] == 404
     assert get(bob_client, "/communities/cargo/spaces/nowhere", code=404)["status"] == 404
@@ -222,7 +225,8 @@ def test_asking_to_join_then_the_coordinators_decide(
 ) -> None:
     wheels = community(coordinator, slug="wheels", entry=Entry.REQUEST)
     asked = post(client_for(alice), "/communities/wheels/join", {"message": "Hi!"}, status=201)
-    assert asked["status"] == "requested" and asked["request_message"] == "Hi!"
+    assert asked["status"] == "requested"
+    assert asked["request_message"] == "Hi!"
     post(client_for(bob), "/communities/wheels/join", {}, status=201)
     post(client_for(charlie), "/communities/wheels/join", {}, status=201)
     # Charlie withdraws.
@@ -321,7 +325,10 @@ def test_the_directory_lists_the_members_with_their_expertise(
     ]
     assert page["items"][0]["expertise"] == [{"tag": "brakes", "level": 3, "level_label": "Expert"}]
     assert page["items"][2]["role"] == "coordinator"
-    assert [m["person"]["handle"] for m in get(alice_client, "/communities/cargo/people", tag="brakes")["items"]] == [alice.handle]
+    assert [
+        m["person"]["handle"]
+        for m in get(alice_client, "/communities/cargo/people", tag="brakes")["items"]
+    ] == [alice.handle]
     coordinators = get(alice_client, "/communities/cargo/people", role="coordinator")
     assert [m["person"]["handle"] for m in coordinators["items"]] == [coordinator.handle]
     experts = get(alice_client, "/communities/cargo/experts", tag="brakes")
@@ -352,9 +359,12 @@ def test_a_profile_shows_each_field_as_its_owner_chose(
     assert seen_by_bob["shared_communities"] == [{"slug": "cargo", "name": cargo.name}]
     assert seen_by_bob["links"] == [{"label": "Site", "url": "https://velo.example"}]
     seen_by_charlie = get(client_for(charlie), f"/people/{alice.handle}")
-    assert seen_by_charlie["email"] is None and seen_by_charlie["location"] == "Lyon"
+    assert seen_by_charlie["email"] is None
+    assert seen_by_charlie["location"] == "Lyon"
     own = get(alice_client, f"/people/{alice.handle}")
-    assert own["is_self"] and own["organization"] == "Velo Lyon" and own["email"] == alice.email
+    assert own["is_self"]
+    assert own["organization"] == "Velo Lyon"
+    assert own["email"] == alice.email
 
     # Charlie's profile is private and he shares no community with Alice: a 404.
     assert get(alice_client, f"/people/{charlie.handle}", code=404)["status"] == 404
@@ -377,7 +387,8 @@ def test_following_and_no_longer_following(
     cargo: Community, general: Space, lab: Space, alice: User, bob: User, alice_client: Client
 ) -> None:
     created = post(alice_client, "/follows", {"kind": "space", "id": general.pk}, status=201)
-    assert created["kind"] == "space" and created["space"]["slug"] == "general"
+    assert created["kind"] == "space"
+    assert created["space"]["slug"] == "general"
     post(alice_client, "/follows", {"kind": "person", "id": bob.pk}, status=201)
     post(alice_client, "/follows", {"kind": "space", "id": lab.pk}, status=201)
     twice = post(alice_client, "/follows", {"kind": "space", "id": general.pk}, status=422)
@@ -426,7 +437,8 @@ def test_notifications_are_listed_in_words_and_marked_read(
     assert first["kind"] == "answer"
     assert first["text"] == "Alice Martin answered your question “Chains?”"
     assert first["actor"] == {"handle": alice.handle, "display_name": "Alice Martin"}
-    assert first["community"]["slug"] == "cargo" and first["read_at"] is None
+    assert first["community"]["slug"] == "cargo"
+    assert first["read_at"] is None
     assert get(bob_client, "/notifications/unread") == {"unread": 3}
 
     read = post(bob_client, f"/notifications/{first['id']}/read")
@@ -460,7 +472,8 @@ def test_search_finds_only_what_the_reader_may_read(
     hidden = get(client_for(bob), "/search", q="brake")
     assert [hit["title"] for hit in hidden["items"]] == ["Brake pads"]
     hit = hidden["items"][0]
-    assert hit["space"]["slug"] == "general" and hit["community"]["slug"] == "cargo"
+    assert hit["space"]["slug"] == "general"
+    assert hit["community"]["slug"] == "cargo"
     assert "<mark>" in hit["title_html"] + hit["snippet_html"]
     assert get(client_for(alice), "/search", q="brake", kind="question")["total"] == 1
     first = get(client_for(alice), "/search", q="brake", limit=1)
@@ -485,11 +498,12 @@ def test_coordinators_read_the_cockpit_and_members_get_a_404(
     overview = get(claire, "/communities/cargo/cockpit", period="30d")
     assert overview["period"]["key"] == "30d"
     assert overview["members"] == 3
-    assert [tile["key"] for tile in overview["tiles"]][0] == "members"
+    assert next(tile["key"] for tile in overview["tiles"]) == "members"
     assert overview["activity"]["days"] == 30
     assert "summary" in overview["tables"]
     table = get(claire, "/communities/cargo/cockpit/tables/summary")
-    assert table["headers"][0] == "Figure" and len(table["rows"]) == 10
+    assert table["headers"][0] == "Figure"
+    assert len(table["rows"]) == 10
     get(claire, "/communities/cargo/cockpit/tables/nothing", code=404)
     get(alice_client, "/communities/cargo/cockpit", code=404)
     get(alice_client, "/communities/cargo/cockpit/tables/summary", code=404)
@@ -538,7 +552,9 @@ def test_every_list_reads_a_fixed_number_of_queries_whatever_the_page_size(
     for n in range(8):
         community(coordinator, slug=f"more-{n}", members=[alice])
         membership_actions.do_create_space(coordinator, cargo, name=f"Space {n}")
-        topic = talk.do_start_topic(people[n], general, kind=Kind.QUESTION, title=f"Question {n}", body="?")
+        topic = talk.do_start_topic(
+            people[n], general, kind=Kind.QUESTION, title=f"Question {n}", body="?"
+        )
         people_actions.do_follow(alice, topic)
     topic = talk.do_start_topic(alice, general, kind=Kind.QUESTION, title="Mine", body="?")
     for person in people:

@@ -11,10 +11,11 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from cercle import permissions
+from cercle.accounts.models import User
 from cercle.api.caller import Scope
 from cercle.api.pagination import Page, cursor_page
 from cercle.api.routes.community_kit import SpaceRef, absolute, need, space_ref
-from cercle.communities.models import Community, Membership, Status
+from cercle.communities.models import Community, Invitation, Membership, Status
 from cercle.membership import queries
 
 router = Router(tags=["communities"])
@@ -121,23 +122,35 @@ def list_communities(
     )
 
 
+def _pending_invitation(person: User, community: Community) -> Invitation | None:
+    """The invitation the landing page offers the person to answer (as its query finds it)."""
+    return (
+        Invitation.objects.filter(
+            community=community, email__iexact=person.email, accepted_at=None, revoked_at=None
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
 @router.get("/{slug}", response=CommunityDetailOut, summary="One community")
 def community_detail(request: HttpRequest, slug: str) -> CommunityDetailOut:
-    """The community as its landing page shows it to you (a 404 when you may not see it)."""
+    """The community as its landing page shows it to you (a 404 when you may not see
+    it): its charter, the spaces you may read, your membership and what you may do.
+    The page's other sections (events, activities...) have their own resources."""
     person = need(request, Scope.READ)
-    landing = queries.landing(person, slug)
-    access = landing.access
-    community = landing.community
+    community, access = permissions.community_for(person, slug)
     membership = access.membership
-    community.member_count = landing.member_count  # type: ignore[attr-defined]
+    pending = _pending_invitation(person, community) if access.status == Status.INVITED else None
+    community.member_count = community.memberships.filter(status=Status.ACTIVE).count()  # type: ignore[attr-defined]
     community.my_status = membership.status if membership else None  # type: ignore[attr-defined]
     community.my_role = membership.role if membership else None  # type: ignore[attr-defined]
     return CommunityDetailOut(
         **_fields(community),
         charter_html=community.charter_html,
         benefits=community.benefit_list,
-        join=landing.join,
-        spaces=[space_ref(space) for space in landing.spaces],
+        join=queries.join_state(access, pending),
+        spaces=[space_ref(space) for space in permissions.readable_spaces(access)],
         can=CommunityCan(
             read=access.reads_open_spaces(),
             join=access.may_join(),
