@@ -10,18 +10,75 @@ and needs no second schema generator (drf-spectacular) to describe itself."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from cercle.api.auth import AUTH
-from cercle.api.problems import ApiError, problem
+from cercle.api.problems import PROBLEM_TYPE, ApiError, ProblemOut, problem
 from cercle.api.routes import ROUTERS
 from cercle.errors import ActionRefused
 
-api = NinjaAPI(
+# The answers every authenticated operation may give whatever it does: who calls is
+# unknown (401), the token's scopes do not allow it (403), too many requests (429); and
+# for writes, a field not valid or an idempotency key reused for another body (422), or
+# the first request with that key still running (409).
+ALWAYS = {401: "Authentication needed", 403: "Not allowed", 429: "Too many requests"}
+ON_WRITES = {409: "Conflict", 422: "Refused"}
+SAFE = {"get", "head", "options"}
+
+
+def _problem_schema(schema: OpenAPISchema) -> dict[str, Any]:
+    """A reference to ProblemOut, adding it to the components when no endpoint did."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    if "ProblemOut" not in components:
+        found = ProblemOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(found.pop("$defs", {}))
+        components["ProblemOut"] = found
+    return {"$ref": "#/components/schemas/ProblemOut"}
+
+
+def honest(schema: OpenAPISchema) -> OpenAPISchema:
+    """The spec as the API really answers: errors as `application/problem+json`, the
+    errors every operation may give declared on each, and 304 on reads (ETag)."""
+    for item in schema.get("paths", {}).values():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            if operation.get("security"):
+                extra = dict(ALWAYS)
+                if method not in SAFE:
+                    extra.update(ON_WRITES)
+                present = {int(status) for status in responses}
+                for status, description in extra.items():
+                    if status not in present:
+                        responses[status] = {
+                            "description": description,
+                            "content": {PROBLEM_TYPE: {"schema": _problem_schema(schema)}},
+                        }
+            if method == "get" and 304 not in {int(status) for status in responses}:
+                responses[304] = {"description": "Not modified: the ETag sent still matches."}
+            for status, answer in responses.items():
+                content = answer.get("content", {})
+                if int(status) >= 400 and "application/json" in content:
+                    content[PROBLEM_TYPE] = content.pop("application/json")
+    return schema
+
+
+class CercleApi(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        return honest(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+
+
+api = CercleApi(
     title="Cercle API",
     version="1",
     description=(
