@@ -10,6 +10,8 @@ and needs no second schema generator (drf-spectacular) to describe itself."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,6 +25,8 @@ from cercle.api.auth import AUTH
 from cercle.api.problems import PROBLEM_TYPE, ApiError, ProblemOut, problem
 from cercle.api.routes import ROUTERS
 from cercle.errors import ActionRefused
+
+logger = logging.getLogger(__name__)
 
 # The answers every authenticated operation may give whatever it does: who calls is
 # unknown (401), the token's scopes do not allow it (403), too many requests (429); and
@@ -78,38 +82,20 @@ class CercleApi(NinjaAPI):
         return honest(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
 
 
-api = CercleApi(
-    title="Cercle API",
-    version="1",
-    description=(
-        "The public REST API of Cercle, a platform for communities of practice. "
-        "It acts as the person whose token it uses, through the same permissions as "
-        "the pages. See docs/api.md."
-    ),
-    urls_namespace="api",
-    auth=AUTH,
-    docs_url=None,  # the reference page is Cercle's own (api-core branch)
-)
-
-
-@api.exception_handler(ApiError)
 def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
     return problem(request, exc.status, exc.detail, **exc.extra)
 
 
-@api.exception_handler(ActionRefused)
 def _refused(request: HttpRequest, exc: ActionRefused) -> HttpResponse:
     if exc.not_found:
         return problem(request, 404)
     return problem(request, 422, exc.message)
 
 
-@api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return problem(request, 404)
 
 
-@api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return problem(
         request,
@@ -119,7 +105,6 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
     )
 
 
-@api.exception_handler(NinjaValidationError)
 def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors = [
         {
@@ -131,9 +116,47 @@ def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     return problem(request, 422, _("Some fields are not valid."), errors=errors)
 
 
-@api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 403 and "CSRF" in str(exc):
+        return problem(request, 403, _("The CSRF token is missing or wrong: reload the page."))
     return problem(request, exc.status_code, str(exc) if exc.status_code < 500 else "")
+
+
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
+    return problem(request, 500)
+
+
+HANDLERS: dict[type[Exception], Callable[[HttpRequest, Any], HttpResponse]] = {
+    ApiError: _api_error,
+    ActionRefused: _refused,
+    Http404: _not_found,
+    AuthenticationError: _unauthenticated,
+    NinjaValidationError: _invalid,
+    HttpError: _http_error,
+    Exception: _server_error,
+}
+
+
+def new_api(**options: Any) -> CercleApi:
+    """A NinjaAPI with Cercle's authentication and problem details (the tests make a
+    second one for endpoints that exist only in tests)."""
+    made = CercleApi(auth=AUTH, docs_url=None, **options)
+    for exception, handler in HANDLERS.items():
+        made.add_exception_handler(exception, handler)
+    return made
+
+
+api = new_api(
+    title="Cercle API",
+    version="1",
+    description=(
+        "The public REST API of Cercle, a platform for communities of practice. "
+        "It acts as the person whose token it uses, through the same permissions as "
+        "the pages. See docs/api.md."
+    ),
+    urls_namespace="api",
+)
 
 
 for _prefix, _router in ROUTERS:
