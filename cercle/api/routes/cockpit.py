@@ -27,7 +27,7 @@ from cercle.accounts.models import User
 from cercle.analytics import metrics
 from cercle.analytics import queries as analytics
 from cercle.api.caller import Scope
-from cercle.api.problems import ApiError
+from cercle.api.problems import ERRORS, ApiError
 from cercle.api.routes.community_kit import (
     PersonRef,
     SpaceRef,
@@ -137,7 +137,9 @@ def _period(span: metrics.Period) -> PeriodOut:
     return PeriodOut(key=span.key, label=span.label, start=span.start, last_day=span.last_day)
 
 
-@router.get("/{slug}/cockpit", response=CockpitOut, summary="The cockpit's figures")
+@router.get(
+    "/{slug}/cockpit", response={200: CockpitOut, **ERRORS}, summary="The cockpit's figures"
+)
 def cockpit(request: HttpRequest, slug: str, period: Period = "90d") -> CockpitOut:
     """The cockpit's overview for the period (the last 30 or 90 days, or 12 months):
     the life stage and its reasons, the tiles as the page shows them, and the
@@ -177,7 +179,9 @@ def _cell(value: Any) -> Cell:
 
 
 @router.get(
-    "/{slug}/cockpit/tables/{table}", response=TableOut, summary="One of the cockpit's tables"
+    "/{slug}/cockpit/tables/{table}",
+    response={200: TableOut, **ERRORS},
+    summary="One of the cockpit's tables",
 )
 def cockpit_table(request: HttpRequest, slug: str, table: str, period: Period = "90d") -> TableOut:
     """One table of the cockpit's sub-pages (summary, kinds, activity, levels, flows,
@@ -300,7 +304,9 @@ def _queue_community(request: HttpRequest, slug: str) -> tuple[User, Community]:
     return person, community
 
 
-@router.get("/{slug}/next-actions", response=QueueOut, summary="The queue of next actions")
+@router.get(
+    "/{slug}/next-actions", response={200: QueueOut, **ERRORS}, summary="The queue of next actions"
+)
 def next_actions_queue(request: HttpRequest, slug: str) -> QueueOut:
     """What the coordinators could do now, by section (unanswered questions with the
     experts to ask, newcomers to welcome, members drifting away, gaps in the rhythm,
@@ -326,7 +332,7 @@ def next_actions_queue(request: HttpRequest, slug: str) -> QueueOut:
 
 @router.post(
     "/{slug}/next-actions/{kind}/{object_id}",
-    response={201: DecisionOut},
+    response={201: DecisionOut, **ERRORS},
     summary="Mark a next action done or dismissed",
 )
 def decide(

@@ -14,6 +14,7 @@ from cercle import permissions
 from cercle.accounts.models import User
 from cercle.api.caller import Scope
 from cercle.api.pagination import Page, cursor_page
+from cercle.api.problems import ERRORS
 from cercle.api.routes.community_kit import SpaceRef, absolute, need, space_ref
 from cercle.communities.models import Community, Invitation, Membership, Status
 from cercle.membership import queries
@@ -91,7 +92,9 @@ def _with_my_membership(communities: QuerySet[Community], person_id: int) -> Que
     )
 
 
-@router.get("", response=Page[CommunityOut], summary="List the communities you may see")
+@router.get(
+    "", response={200: Page[CommunityOut], **ERRORS}, summary="List the communities you may see"
+)
 def list_communities(
     request: HttpRequest,
     q: str = "",
@@ -133,7 +136,7 @@ def _pending_invitation(person: User, community: Community) -> Invitation | None
     )
 
 
-@router.get("/{slug}", response=CommunityDetailOut, summary="One community")
+@router.get("/{slug}", response={200: CommunityDetailOut, **ERRORS}, summary="One community")
 def community_detail(request: HttpRequest, slug: str) -> CommunityDetailOut:
     """The community as its landing page shows it to you (a 404 when you may not see
     it): its charter, the spaces you may read, your membership and what you may do.

@@ -19,6 +19,7 @@ from cercle import permissions
 from cercle.accounts.models import User
 from cercle.api.caller import Scope
 from cercle.api.pagination import Page, cursor_page
+from cercle.api.problems import ERRORS
 from cercle.api.routes.community_kit import (
     CommunityRef,
     PersonRef,
@@ -114,7 +115,7 @@ def _still_visible(person: User) -> Q:
     )
 
 
-@router.get("", response=Page[FollowOut], summary="List what you follow")
+@router.get("", response={200: Page[FollowOut], **ERRORS}, summary="List what you follow")
 def list_follows(
     request: HttpRequest,
     kind: Kind | None = None,
@@ -162,7 +163,9 @@ def _target(kind: str, target_id: int) -> actions.Target:
     return found
 
 
-@router.post("", response={201: FollowOut}, summary="Follow a person, topic, space or tag")
+@router.post(
+    "", response={201: FollowOut, **ERRORS}, summary="Follow a person, topic, space or tag"
+)
 def follow(request: HttpRequest, body: FollowIn) -> Status[FollowOut]:
     """Follow what you may see (a 404 otherwise, whether it exists or not); following
     it twice is refused (422)."""
@@ -173,7 +176,7 @@ def follow(request: HttpRequest, body: FollowIn) -> Status[FollowOut]:
     return Status(201, _out(created))
 
 
-@router.delete("/{follow_id}", response={204: None}, summary="No longer follow")
+@router.delete("/{follow_id}", response={204: None, **ERRORS}, summary="No longer follow")
 def unfollow(request: HttpRequest, follow_id: int) -> Status[None]:
     """Stop following (the follow's id, from the list); someone else's is a 404."""
     person = need(request, Scope.WRITE)

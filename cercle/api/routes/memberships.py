@@ -19,7 +19,7 @@ from cercle import permissions
 from cercle.accounts.models import User
 from cercle.api.caller import Scope
 from cercle.api.pagination import Page, cursor_page
-from cercle.api.problems import ApiError
+from cercle.api.problems import ERRORS, ApiError
 from cercle.api.routes.community_kit import (
     CommunityRef,
     PersonRef,
@@ -102,7 +102,7 @@ def _membership_out(membership: Membership) -> MembershipOut:
 # --- The caller's own memberships ------------------------------------------------------------
 
 
-@mine_router.get("", response=Page[MembershipOut], summary="List your memberships")
+@mine_router.get("", response={200: Page[MembershipOut], **ERRORS}, summary="List your memberships")
 def my_memberships(
     request: HttpRequest,
     status: str = "",
@@ -132,7 +132,9 @@ def _community(person: User, slug: str) -> Community:
     return community
 
 
-@router.post("/{slug}/join", response={201: MembershipOut}, summary="Join, or ask to join")
+@router.post(
+    "/{slug}/join", response={201: MembershipOut, **ERRORS}, summary="Join, or ask to join"
+)
 def join(request: HttpRequest, slug: str, body: MessageIn) -> Status[MembershipOut]:
     """Join an open community at once (status "active"), or ask to join one on request
     (status "requested", with your message to its coordinators)."""
@@ -142,14 +144,16 @@ def join(request: HttpRequest, slug: str, body: MessageIn) -> Status[MembershipO
     return Status(201, _membership_out(membership))
 
 
-@router.delete("/{slug}/join", response={204: None}, summary="Withdraw your request to join")
+@router.delete(
+    "/{slug}/join", response={204: None, **ERRORS}, summary="Withdraw your request to join"
+)
 def cancel_request(request: HttpRequest, slug: str) -> Status[None]:
     person = need(request, Scope.WRITE)
     actions.do_cancel_request(person, _community(person, slug))
     return Status(204, None)
 
 
-@router.post("/{slug}/leave", response={204: None}, summary="Leave the community")
+@router.post("/{slug}/leave", response={204: None, **ERRORS}, summary="Leave the community")
 def leave(request: HttpRequest, slug: str) -> Status[None]:
     person = need(request, Scope.WRITE)
     actions.do_leave(person, _community(person, slug))
@@ -176,7 +180,7 @@ def _my_invitation(person: User, community: Community) -> Invitation:
 
 @router.post(
     "/{slug}/invitation/accept",
-    response={200: MembershipOut},
+    response={200: MembershipOut, **ERRORS},
     summary="Accept your invitation",
 )
 def accept_invitation(request: HttpRequest, slug: str) -> MembershipOut:
@@ -186,7 +190,9 @@ def accept_invitation(request: HttpRequest, slug: str) -> MembershipOut:
     return _membership_out(membership)
 
 
-@router.post("/{slug}/invitation/decline", response={204: None}, summary="Decline your invitation")
+@router.post(
+    "/{slug}/invitation/decline", response={204: None, **ERRORS}, summary="Decline your invitation"
+)
 def decline_invitation(request: HttpRequest, slug: str) -> Status[None]:
     person = need(request, Scope.WRITE)
     community = _community(person, slug)
@@ -224,7 +230,9 @@ def _pending_requests(community: Community) -> QuerySet[Membership]:
 
 
 @router.get(
-    "/{slug}/requests", response=Page[RequestOut], summary="List the requests to join waiting"
+    "/{slug}/requests",
+    response={200: Page[RequestOut], **ERRORS},
+    summary="List the requests to join waiting",
 )
 def list_requests(
     request: HttpRequest, slug: str, cursor: str | None = None, limit: int | None = None
@@ -265,7 +273,9 @@ def _decide(
 
 
 @router.post(
-    "/{slug}/requests/{membership_id}/approve", response=MembershipOut, summary="Approve a request"
+    "/{slug}/requests/{membership_id}/approve",
+    response={200: MembershipOut, **ERRORS},
+    summary="Approve a request",
 )
 def approve_request(
     request: HttpRequest, slug: str, membership_id: int, body: MessageIn
@@ -274,7 +284,9 @@ def approve_request(
 
 
 @router.post(
-    "/{slug}/requests/{membership_id}/decline", response=MembershipOut, summary="Decline a request"
+    "/{slug}/requests/{membership_id}/decline",
+    response={200: MembershipOut, **ERRORS},
+    summary="Decline a request",
 )
 def decline_request(
     request: HttpRequest, slug: str, membership_id: int, body: MessageIn
@@ -283,7 +295,9 @@ def decline_request(
 
 
 @router.get(
-    "/{slug}/invitations", response=Page[InvitationOut], summary="List the pending invitations"
+    "/{slug}/invitations",
+    response={200: Page[InvitationOut], **ERRORS},
+    summary="List the pending invitations",
 )
 def list_invitations(
     request: HttpRequest, slug: str, cursor: str | None = None, limit: int | None = None
@@ -317,7 +331,9 @@ def list_invitations(
     )
 
 
-@router.post("/{slug}/invitations", response=InvitationReportOut, summary="Invite people")
+@router.post(
+    "/{slug}/invitations", response={200: InvitationReportOut, **ERRORS}, summary="Invite people"
+)
 def invite(request: HttpRequest, slug: str, body: InviteIn) -> InvitationReportOut:
     """Invite people by email address (at most 200 at once); what cannot be sent is
     reported with its reason, as on the members page."""
@@ -331,7 +347,9 @@ def invite(request: HttpRequest, slug: str, body: InviteIn) -> InvitationReportO
 
 
 @router.delete(
-    "/{slug}/invitations/{invitation_id}", response={204: None}, summary="Revoke an invitation"
+    "/{slug}/invitations/{invitation_id}",
+    response={204: None, **ERRORS},
+    summary="Revoke an invitation",
 )
 def revoke_invitation(request: HttpRequest, slug: str, invitation_id: int) -> Status[None]:
     person, community = _inviting(request, slug)

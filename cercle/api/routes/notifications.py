@@ -13,6 +13,7 @@ from ninja import Router, Schema
 
 from cercle.api.caller import Scope
 from cercle.api.pagination import Page, cursor_page
+from cercle.api.problems import ERRORS
 from cercle.api.routes.community_kit import (
     CommunityRef,
     PersonRef,
@@ -79,7 +80,7 @@ def _out(notification: Notification) -> NotificationOut:
     )
 
 
-@router.get("", response=Page[NotificationOut], summary="List your notifications")
+@router.get("", response={200: Page[NotificationOut], **ERRORS}, summary="List your notifications")
 def list_notifications(
     request: HttpRequest,
     unread: bool | None = None,
@@ -102,19 +103,25 @@ def list_notifications(
     return Page[NotificationOut](items=[_out(row) for row in rows], next_cursor=next_cursor)
 
 
-@router.get("/unread", response=UnreadOut, summary="How many notifications are unread")
+@router.get(
+    "/unread", response={200: UnreadOut, **ERRORS}, summary="How many notifications are unread"
+)
 def unread_count(request: HttpRequest) -> UnreadOut:
     """The figure of the bell in the page header."""
     return UnreadOut(unread=queries.unread_count(need(request, Scope.READ)))
 
 
-@router.post("/read", response=MarkedOut, summary="Mark all your notifications read")
+@router.post(
+    "/read", response={200: MarkedOut, **ERRORS}, summary="Mark all your notifications read"
+)
 def mark_all_read(request: HttpRequest) -> MarkedOut:
     return MarkedOut(marked=actions.do_mark_all_read(need(request, Scope.WRITE)))
 
 
 @router.post(
-    "/{notification_id}/read", response=NotificationOut, summary="Mark a notification read"
+    "/{notification_id}/read",
+    response={200: NotificationOut, **ERRORS},
+    summary="Mark a notification read",
 )
 def mark_read(request: HttpRequest, notification_id: int) -> NotificationOut:
     """Yours, about something you may still see; a 404 otherwise."""

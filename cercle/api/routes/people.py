@@ -18,6 +18,7 @@ from cercle import permissions
 from cercle.accounts.models import User
 from cercle.api.caller import Scope
 from cercle.api.pagination import Page, cursor_page
+from cercle.api.problems import ERRORS
 from cercle.api.routes.community_kit import (
     CommunityRef,
     PersonRef,
@@ -128,7 +129,9 @@ def _reading(request: HttpRequest, slug: str) -> tuple[User, Community]:
 
 
 @community_router.get(
-    "/{slug}/people", response=Page[MemberOut], summary="List a community's members"
+    "/{slug}/people",
+    response={200: Page[MemberOut], **ERRORS},
+    summary="List a community's members",
 )
 def directory(
     request: HttpRequest,
@@ -170,7 +173,9 @@ def directory(
     )
 
 
-@community_router.get("/{slug}/experts", response=Page[ExpertOut], summary="Who knows what")
+@community_router.get(
+    "/{slug}/experts", response={200: Page[ExpertOut], **ERRORS}, summary="Who knows what"
+)
 def experts(request: HttpRequest, slug: str, q: str = "", tag: str = "") -> Page[ExpertOut]:
     """The members who know about a tag (`tag`, its slug) and/or a subject (`q`),
     best first, with the evidence in words: the first 20, as the page shows them
@@ -200,7 +205,7 @@ def experts(request: HttpRequest, slug: str, q: str = "", tag: str = "") -> Page
 # --- A profile ---------------------------------------------------------------------------------
 
 
-@router.get("/{handle}", response=ProfileOut, summary="A person's profile")
+@router.get("/{handle}", response={200: ProfileOut, **ERRORS}, summary="A person's profile")
 def profile(request: HttpRequest, handle: str) -> ProfileOut:
     """The profile at `handle` as its page shows it to you; a 404 when you may not
     see the person (their profile is private and you share no community)."""

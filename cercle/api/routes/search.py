@@ -21,7 +21,7 @@ from cercle import permissions
 from cercle.accounts.models import User
 from cercle.api.caller import Scope
 from cercle.api.pagination import DEFAULT_LIMIT
-from cercle.api.problems import ApiError
+from cercle.api.problems import ERRORS, ApiError
 from cercle.api.routes.community_kit import CommunityRef, SpaceRef, absolute, need, space_ref
 from cercle.search.forms import SearchForm
 from cercle.search.query import MAX_LIMIT, search_topics
@@ -74,7 +74,7 @@ def _cursor(offset: int) -> str:
     return base64.urlsafe_b64encode(f"{CURSOR_PREFIX}{offset}".encode()).decode().rstrip("=")
 
 
-@router.get("", response=SearchPage, summary="Search what you may read")
+@router.get("", response={200: SearchPage, **ERRORS}, summary="Search what you may read")
 def search(
     request: HttpRequest,
     q: str = "",

@@ -14,6 +14,7 @@ from ninja import Router, Schema
 from cercle import permissions
 from cercle.api.caller import Scope
 from cercle.api.pagination import Page, cursor_page
+from cercle.api.problems import ERRORS
 from cercle.api.routes.community_kit import CommunityRef, absolute, community_ref, need
 from cercle.communities.models import Space
 from cercle.people import actions as people_actions
@@ -64,7 +65,11 @@ def _fields(space: Space) -> dict[str, Any]:
     }
 
 
-@router.get("/{slug}/spaces", response=Page[SpaceOut], summary="List the spaces you may read")
+@router.get(
+    "/{slug}/spaces",
+    response={200: Page[SpaceOut], **ERRORS},
+    summary="List the spaces you may read",
+)
 def list_spaces(
     request: HttpRequest,
     slug: str,
@@ -88,7 +93,9 @@ def list_spaces(
     return Page[SpaceOut](items=[_space_out(row) for row in rows], next_cursor=next_cursor)
 
 
-@router.get("/{slug}/spaces/{space_slug}", response=SpaceDetailOut, summary="One space")
+@router.get(
+    "/{slug}/spaces/{space_slug}", response={200: SpaceDetailOut, **ERRORS}, summary="One space"
+)
 def space_detail(request: HttpRequest, slug: str, space_slug: str) -> SpaceDetailOut:
     person = need(request, Scope.READ)
     space, access = permissions.space_for(person, slug, space_slug)
