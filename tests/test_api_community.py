@@ -4,8 +4,8 @@ the same actions; every list reads a fixed number of queries whatever the page s
 
 Claire coordinates the usual `cargo` community (external, open, public), Alice and Bob
 are members, Alice alone is listed in the private space "Lab", Charlie is an outsider.
-Requests go through the site's session (every scope); tokens narrow the scopes
-(tests near the end)."""
+Requests go through the site's session (every scope), as the site's own pages would
+call; personal access tokens narrow the scopes (the last test)."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ from cercle.nextactions.models import Decision
 from cercle.notifications.models import Notification
 from cercle.people import actions as people_actions
 from cercle.people.models import FieldVisibility, Follow, Profile, profile_for
+from tests.api import api_get, api_post, assert_problem, make_token
 from tests.communities import client_for, community, internal_domain, join
 from tests.conftest import make_person
 
@@ -77,6 +78,7 @@ def queries_of(call: Callable[[], Any]) -> int:
 def assert_fixed_queries(client: Client, path: str, **params: Any) -> None:
     """The list reads as many queries for 5 items a page as for 50 (and has more than 5),
     and walking it 5 by 5 with its cursors gives the same items, once each."""
+    get(client, path, **params)  # the caller's rate-limit counter exists from now on
     small = queries_of(lambda: get(client, path, limit=5, **params))
     page = get(client, path, limit=50, **params)
     assert len(page["items"]) > 5, "too few rows to tell"
@@ -574,3 +576,39 @@ def test_every_list_reads_a_fixed_number_of_queries_whatever_the_page_size(
     assert_fixed_queries(alice_client, "/notifications")
     assert_fixed_queries(claire, "/communities/wheels/requests")
     assert_fixed_queries(claire, "/communities/cargo/invitations")
+
+
+# --- Tokens: the scopes narrow what a person may do, never widen it ----------------------------
+
+
+def test_a_token_acts_as_its_person_within_its_scopes(
+    cargo: Community, coordinator: User, alice: User, charlie: User
+) -> None:
+    assert_problem(api_get("", "/communities"), 401)
+    reading = make_token(charlie, ["read"])
+    assert [c["slug"] for c in api_get(reading, "/communities").json()["items"]] == ["cargo"]
+    assert_problem(api_post(reading, "/communities/cargo/join", {}), 403)
+    assert not Membership.objects.filter(person=charlie).exists()
+    writing = make_token(charlie, ["read", "write"])
+    assert api_post(writing, "/communities/cargo/join", {}).status_code == 201
+
+    # Without the admin scope, a coordinator's token does not coordinate.
+    plain = make_token(coordinator, ["read", "write"])
+    assert_problem(api_get(plain, "/communities/cargo/requests"), 403)
+    assert_problem(api_get(plain, "/communities/cargo/cockpit"), 403)
+    assert_problem(api_get(plain, "/communities/cargo/next-actions"), 403)
+    refused = assert_problem(
+        api_post(plain, "/communities/cargo/invitations", {"addresses": ["x@example.net"]}), 403
+    )
+    assert "admin" in refused["detail"]
+    assert not Invitation.objects.filter(email="x@example.net").exists()
+
+    # An admin scope limited to one community coordinates there only.
+    community(coordinator, slug="wheels")
+    wheels_only = make_token(
+        coordinator, ["read", "write", "admin"], communities=Community.objects.filter(slug="wheels")
+    )
+    assert api_get(wheels_only, "/communities/wheels/cockpit").status_code == 200
+    assert_problem(api_get(wheels_only, "/communities/cargo/cockpit"), 403)
+    # An admin scope gives a member nothing: the cockpit stays a 404 to her.
+    assert_problem(api_get(make_token(alice, ["read", "admin"]), "/communities/cargo/cockpit"), 404)

@@ -10,17 +10,16 @@ the next actions.
   writes no row; the changes they may make are made.
 
 The expected answers come from the matrix's hand-written TABLE, never from
-`cercle.permissions`. Anonymous visitors, and a deactivated account's session, are
-nobody to the API: a 401 everywhere."""
+`cercle.permissions`. Each person calls with a personal access token holding every
+scope (read, write, admin), so that only their permissions decide; anonymous
+visitors (no token) and a deactivated account's token are nobody: a 401 everywhere."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from cercle.accounts.models import User
 from cercle.communities.models import Entry, Invitation, Membership, Status
@@ -28,6 +27,7 @@ from cercle.conversations import actions as talk
 from cercle.conversations.models import Kind
 from cercle.nextactions.models import Decision
 from cercle.people.models import Follow
+from tests.api import ApiClient, make_token
 from tests.test_permission_matrix import (
     OBJECTS,
     PERSONS,
@@ -41,7 +41,6 @@ from tests.test_permission_matrix import (
 
 pytestmark = pytest.mark.django_db
 
-API = "/api/v1"
 NOBODY = {"anonymous", "deactivated"}  # no one to the API: 401
 SPACES = OBJECTS[1:]
 # Where the cockpit and the queue are opened by those who may (every refusal is
@@ -55,21 +54,36 @@ def world() -> World:
     return build_world(TYPES)
 
 
-def clients(world: World) -> Iterator[tuple[str, Client]]:
+@pytest.fixture(autouse=True)
+def _no_rate_limits(settings: Any) -> None:
+    settings.CERCLE_API_RATE_READS = 100_000
+    settings.CERCLE_API_RATE_WRITES = 100_000
+
+
+def token_of(person: User) -> str:
+    """A token with every scope, as a script of the person's would hold; the
+    deactivated person's was made before the account was deactivated."""
+    if person.is_active:
+        return make_token(person, ("read", "write", "admin"))
+    person.is_active = True
+    token = make_token(person, ("read", "write", "admin"))
+    person.is_active = False
+    return token
+
+
+def clients(world: World) -> Iterator[tuple[str, ApiClient]]:
+    """Each person's API client: their token (none for the anonymous visitor)."""
+    tokens = {
+        name: token_of(person) for name, person in world.persons.items() if isinstance(person, User)
+    }
     for name in PERSONS:
-        client = Client()
-        person = world.persons[name]
-        if isinstance(person, User):
-            client.force_login(person)
-        yield name, client
+        yield name, ApiClient(tokens.get(name, ""))
 
 
-def call(client: Client, method: str, path: str, body: Any = None, **params: Any) -> Any:
+def call(client: ApiClient, method: str, path: str, body: Any = None, **params: Any) -> Any:
     if method == "get":
-        return client.get(f"{API}{path}", params)
-    return getattr(client, method)(
-        f"{API}{path}", data=json.dumps(body or {}), content_type="application/json"
-    )
+        return client.get(path, params)
+    return getattr(client, method)(path, body or {})
 
 
 def space_slug(world: World, kind: Any, obj: str) -> str:
@@ -258,7 +272,7 @@ def status_of(world: World, kind: CommunityType, actor: User) -> str | None:
     )
 
 
-def acting(world: World) -> Iterator[tuple[str, User, Client]]:
+def acting(world: World) -> Iterator[tuple[str, User, ApiClient]]:
     """The persons with an active account, each with their client."""
     for person, client in clients(world):
         actor = world.persons[person]
