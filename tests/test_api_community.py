@@ -85,9 +85,9 @@ def assert_fixed_queries(client: Client, path: str, **params: Any) -> None:
     large = queries_of(lambda: get(client, path, limit=50, **params))
     assert small == large, (path, small, large)
     walked: list[Any] = []
-    cursor = None
+    cursor = ""
     while True:
-        step = get(client, path, limit=5, **({"cursor": cursor} if cursor else {}), **params)
+        step = get(client, path, limit=5, cursor=cursor, **params)
         walked.extend(step["items"])
         cursor = step["next_cursor"]
         if cursor is None:
