@@ -33,6 +33,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cercle.api.auth import SAFE_METHODS, request_caller
@@ -211,6 +212,14 @@ class ApiMiddleware:
         if not request.path.startswith(API_PREFIX):
             return self.get_response(request)
         caller = request_caller(request)
+        if (
+            caller is not None
+            and caller.person.language
+            and "HTTP_ACCEPT_LANGUAGE" not in request.META
+        ):
+            # A script that names no language reads its person's.
+            translation.activate(caller.person.language)
+            request.LANGUAGE_CODE = caller.person.language
         caller_key = caller.key if caller is not None else f"ip:{request.META.get('REMOTE_ADDR')}"
         budget = spend(request, caller_key)
         if budget.exceeded:
