@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from cercle.accounts.models import User
 from cercle.api.caller import Scope
+from cercle.api.models import IdempotentRequest, PersonalToken, hash_token
 from cercle.api.tokens import caller_for_token
+from cercle.audit.models import SecurityEvent, SecurityKind
 from cercle.communities.models import Community
 from cercle.errors import ActionRefused
-from cercle.api.models import IdempotentRequest, PersonalToken, hash_token
-from cercle.audit.models import SecurityEvent, SecurityKind
 from tests.api import ApiClient, api_get, api_post, assert_problem, make_token
 
 pytestmark = pytest.mark.django_db
@@ -314,7 +314,7 @@ def test_the_reference_page_lists_every_operation_in_french(client: Client) -> N
     response = client.get("/api/reference/", headers={"Accept-Language": "fr"})
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Référence de l’API" in page
+    assert "Référence de l\u2019API" in page
     assert "/api/v1/me" in page
     assert "ProblemOut" in page
     assert 'href="/api/v1/openapi.json"' in page

@@ -31,9 +31,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cercle.api.auth import SAFE_METHODS, request_caller
