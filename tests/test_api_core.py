@@ -322,3 +322,10 @@ def test_the_reference_page_lists_every_operation_in_french(client: Client) -> N
     for path, item in spec["paths"].items():
         for method in item:
             assert f"{method.upper()}</span> <code>{path}</code>" in page
+
+
+def test_an_unknown_address_or_method_is_a_problem_too(alice: User) -> None:
+    token = make_token(alice)
+    assert_problem(api_get(token, "/no-such-thing"), 404)
+    refused = assert_problem(api_post(token, "/me", {}), 405)
+    assert refused["instance"] == "/api/v1/me"
