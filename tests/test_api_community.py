@@ -612,3 +612,18 @@ def test_a_token_acts_as_its_person_within_its_scopes(
     assert_problem(api_get(wheels_only, "/communities/cargo/cockpit"), 403)
     # An admin scope gives a member nothing: the cockpit stays a 404 to her.
     assert_problem(api_get(make_token(alice, ["read", "admin"]), "/communities/cargo/cockpit"), 404)
+
+
+def test_a_notification_about_a_space_one_no_longer_reads_is_gone(
+    cargo: Community, lab: Space, coordinator: User, alice: User
+) -> None:
+    topic = talk.do_start_topic(alice, lab, kind=Kind.QUESTION, title="Lab secret?", body="?")
+    talk.do_reply(coordinator, topic, body="Yes.")
+    alice_client = client_for(alice)
+    answer = get(alice_client, "/notifications", kind="answer")["items"][0]
+    assert answer["text"] == "Claire Coord answered your question “Lab secret?”"
+
+    membership_actions.do_unlist_from_space(coordinator, lab, alice)
+    assert get(alice_client, "/notifications", kind="answer")["items"] == []
+    post(alice_client, f"/notifications/{answer['id']}/read", status=404)
+    assert Notification.objects.get(pk=answer["id"]).read_at is None

@@ -114,9 +114,8 @@ def list_communities(
         person.pk,
     )
     if mine:
-        communities = communities.filter(
-            memberships__person=person, memberships__status=Status.ACTIVE
-        )
+        active = Membership.objects.filter(person=person, status=Status.ACTIVE)
+        communities = communities.filter(pk__in=active.values("community_id"))
     rows, next_cursor = cursor_page(
         communities, ordering=("name", "pk"), cursor=cursor, limit=limit
     )
