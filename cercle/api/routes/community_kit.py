@@ -2,9 +2,12 @@
 an endpoint needs (`need`), and the small references their schemas embed (a person,
 a community, a space), each built from rows the endpoint already loaded.
 
-Scopes only narrow what the person may do: an endpoint first asks the permissions
-package (a 404 for what the person may not see, as pages answer), then the scope
-(a 403: the token does not allow it), then calls the action, which asks again."""
+Scopes only narrow what the person may do. The API's core already requires `read` for
+reads and `write` for changes; `need` adds the `admin` scope of one community for the
+coordinators' endpoints (and names the scope each endpoint needs). An endpoint first
+asks the permissions package (a 404 for what the person may not see, as pages
+answer), then the scope (a 403: the token does not allow it), then calls the action,
+which asks again."""
 
 from __future__ import annotations
 
