@@ -333,6 +333,7 @@ def world(cargo: Community, coordinator: User, alice: User, bob: User) -> list[F
             User.objects.get(email="op@example.org"),
             *[reverse("oauth:register")] * 2,
         ),
+        FormPage("api_tokens", alice, *[reverse("api_tokens")] * 2),
         same("community_spaces", coordinator),
         same("community_members", coordinator),
         same("community_tags", coordinator),

@@ -11,6 +11,7 @@ below every feature in the layers (docs/architecture.md).
 
 from cercle.permissions import (
     activities,
+    api,
     audit,
     badges,
     bridges,
@@ -63,6 +64,7 @@ __all__ = [
     "Actor",
     "CommunityAccess",
     "activities",
+    "api",
     "audit",
     "badges",
     "bridges",
