@@ -56,12 +56,12 @@ def _decode(cursor: str, ordering: Sequence[str]) -> list[Any]:
 
 
 def _value(instance: Model, field: str) -> Any:
+    """The value of `field` (through relations: `community__name`) on `instance`; a
+    related row itself stands for its key."""
     value: Any = instance
     for part in field.lstrip("-").split("__"):
         value = getattr(value, part)
-        if isinstance(value, Model):
-            value = value.pk
-    return value
+    return value.pk if isinstance(value, Model) else value
 
 
 def _typed(field: str, value: Any) -> Any:
