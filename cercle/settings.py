@@ -463,3 +463,9 @@ DEMO_PASSWORD = env_str("CERCLE_DEMO_PASSWORD", "cercle-demo-2026")
 CERCLE_EXPORT_DAYS = env_int("CERCLE_EXPORT_DAYS", 7, minimum=1, maximum=90)
 # Exports live outside MEDIA_ROOT: never served as files, only by a view that checks who asks.
 CERCLE_EXPORTS_ROOT = Path(env_str("CERCLE_EXPORTS_ROOT", str(VAR_DIR / "exports"))).resolve()
+
+# --- Webhooks (docs/webhooks.md) ------------------------------------------------------------
+# Also send to addresses on the local network and this machine (and plain http:// to the
+# machine itself): for intranet receivers, development and the tests. Off: https:// to
+# public addresses only.
+WEBHOOKS_ALLOW_PRIVATE = env_bool("CERCLE_WEBHOOKS_ALLOW_PRIVATE", False)
