@@ -43,7 +43,9 @@ class EndpointForm(forms.Form):
 
 class EditEndpointForm(EndpointForm):
     active = forms.BooleanField(
-        label=_("On: send the chosen events to this address"), required=False
+        label=_("On"),
+        required=False,
+        help_text=_("Send the chosen events to this address."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
