@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cercle.webhooks import catalogue, sending
 
@@ -43,7 +44,7 @@ class EndpointForm(forms.Form):
 
 class EditEndpointForm(EndpointForm):
     active = forms.BooleanField(
-        label=_("On"),
+        label=pgettext_lazy("webhook endpoint", "On"),
         required=False,
         help_text=_("Send the chosen events to this address."),
     )
