@@ -17,6 +17,7 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
@@ -199,6 +200,11 @@ def test_a_flag_goes_only_to_an_owner_who_moderates_the_space(
     assert may_receive(subject, coordinator)
 
 
+def run_worker() -> None:
+    """The real background worker, until nothing is ready."""
+    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
+
+
 # --- Deliveries over real HTTP ---------------------------------------------------------------
 
 
@@ -373,6 +379,38 @@ def test_a_receiver_back_after_a_failure_gets_the_message(
     endpoint.refresh_from_db()
     assert endpoint.active
     assert endpoint.failing_since is None
+
+
+def test_the_real_worker_sends_and_waits_for_each_retry(
+    settings: Any,
+    cargo: Community,
+    general: Space,
+    alice: User,
+    coordinator: User,
+    receiver: Receiver,
+    run_on_commit: Callable[..., Any],
+) -> None:
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "email"]}
+    }
+    receiver.statuses = [500]
+    endpoint = hook(coordinator, cargo, receiver)
+    with run_on_commit():
+        start_topic(alice, general)
+    assert receiver.received == []  # queued for the worker, not sent by the page
+    run_worker()
+    delivery = Delivery.objects.get(endpoint=endpoint)
+    assert (delivery.status, delivery.last_status_code) == (DeliveryStatus.PENDING, 500)
+    waiting = DBTaskResult.objects.get(status="READY")
+    assert waiting.run_after == delivery.next_attempt_at
+
+    run_worker()  # not yet: the retry waits for its moment
+    assert len(receiver.received) == 1
+    with time_machine.travel(timezone.now() + timedelta(seconds=6), tick=False):
+        run_worker()
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.DELIVERED, 2)
+    assert len(receiver.received) == 2
 
 
 def test_what_is_hidden_before_a_retry_is_not_sent(
