@@ -15,6 +15,7 @@ from cercle.communities.models import Community, Space
 from cercle.conversations import actions as conversation_actions
 from cercle.conversations.models import Kind
 from cercle.webhooks.models import Endpoint
+from tests.communities import staff_person
 from tests.e2e.conftest import BrowserErrors, assert_accessible, new_page
 from tests.e2e.journeys import log_in
 from tests.test_webhooks import Receiver
@@ -84,4 +85,19 @@ def test_a_coordinator_adds_an_endpoint_and_reads_its_delivery_log(
                 page.context.close()
         assert receiver.refused == []
         assert receiver.types.count("topic.created") == 4
+
+    # Staff reach the instance-wide endpoints from the staff tools page.
+    operator = staff_person()
+    hook = Endpoint.objects.create(owner=operator, url="https://93.184.215.14/all")
+    hook.type_names = ["member.joined"]
+    hook.save()
+    for viewport, size in VIEWPORTS:
+        page = new_page(browser, browser_errors, locale="fr-FR", viewport=viewport)
+        log_in(page, live_server.url, operator.email)
+        page.goto(f"{live_server.url}/staff/")
+        page.locator("a[href='/staff/webhooks/']").click()
+        expect(page.locator(".webhook-card")).to_contain_text("Nouveau membre")
+        assert_accessible(page)
+        page.screenshot(path=str(SHOTS / f"webhooks-staff-fr-{size}.png"), full_page=True)
+        page.context.close()
     assert browser_errors.messages == []
