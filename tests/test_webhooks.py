@@ -205,6 +205,39 @@ def run_worker() -> None:
     call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
 
 
+@pytest.mark.parametrize(
+    ("who", "community_wide", "instance_wide"),
+    [
+        ("coordinator", True, False),
+        ("moderator", False, False),
+        ("member", False, False),
+        ("outsider", False, False),
+        ("staff", True, True),
+    ],
+)
+def test_who_manages_webhooks(
+    cargo: Community,
+    coordinator: User,
+    moderator: User,
+    alice: User,
+    charlie: User,
+    who: str,
+    community_wide: bool,
+    instance_wide: bool,
+) -> None:
+    join(moderator, cargo, "moderator")
+    person = {
+        "coordinator": coordinator,
+        "moderator": moderator,
+        "member": alice,
+        "outsider": charlie,
+        "staff": staff_person(),
+    }[who]
+
+    assert webhook_actions.may_manage(person, cargo) is community_wide
+    assert webhook_actions.may_manage(person, None) is instance_wide
+
+
 # --- Deliveries over real HTTP ---------------------------------------------------------------
 
 

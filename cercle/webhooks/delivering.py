@@ -33,7 +33,7 @@ from standardwebhooks import Webhook
 
 from cercle.activity.models import ActivityEvent
 from cercle.mail.delivery import queue_email
-from cercle.webhooks import catalogue, sending
+from cercle.webhooks import sending
 from cercle.webhooks.models import Delivery, DeliveryStatus, Endpoint
 from cercle.webhooks.subjects import may_receive, subject_of
 
@@ -302,7 +302,3 @@ def retry_due(now: datetime | None = None, limit: int = 500) -> int:
         .values_list("pk", flat=True)[:limit]
     )
     return sum(1 for pk in due if attempt(pk))
-
-
-def types_of_verb(verb: str) -> tuple[str, ...]:
-    return tuple(kind.name for kind in catalogue.types_of(verb))

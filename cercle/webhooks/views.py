@@ -21,7 +21,7 @@ from cercle import permissions, web
 from cercle.communities.models import Community
 from cercle.errors import ActionRefused
 from cercle.web import AuthenticatedRequest
-from cercle.webhooks import actions, catalogue, delivering
+from cercle.webhooks import actions, catalogue
 from cercle.webhooks.forms import EditEndpointForm, EndpointForm
 from cercle.webhooks.models import Delivery, DeliveryStatus, Endpoint
 
@@ -151,7 +151,6 @@ def endpoint(request: AuthenticatedRequest, pk: int, slug: str | None = None) ->
             "ping_url": scope.url("ping", pk=found.pk),
             "delete_url": scope.url("delete", pk=found.pk),
             "statuses": DeliveryStatus,
-            "retry_delays": delivering.RETRY_DELAYS,
         },
     )
     # The page shows a secret to its owner: never cached.
