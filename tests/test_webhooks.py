@@ -22,6 +22,8 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from cercle.accounts.models import User
+from cercle.activities import actions as activity_actions
+from cercle.activities.actions import PollFields
 from cercle.activity import verbs
 from cercle.activity.models import ActivityEvent
 from cercle.communities.models import Community, Space
@@ -31,6 +33,7 @@ from cercle.personas import actions as persona_actions
 from cercle.webhooks import actions as webhook_actions
 from cercle.webhooks import catalogue, delivering
 from cercle.webhooks.models import Delivery, DeliveryStatus, Endpoint
+from cercle.webhooks.polls import record_closed_polls
 from cercle.webhooks.receivers import on_event_recorded
 from cercle.webhooks.subjects import may_receive, readable_by, subject_of
 from tests.communities import client_for, join, staff_person
@@ -607,3 +610,28 @@ def test_a_coordinator_adds_an_endpoint_and_staff_theirs(
     assert instance_wide.owner == operator
     assert "https://93.184.215.14/all" in staff_client.get("/staff/webhooks/").content.decode()
     assert "https://93.184.215.14/all" not in listing
+
+
+def test_a_closed_poll_is_told_once(
+    cargo: Community,
+    general: Space,
+    coordinator: User,
+    receiver: Receiver,
+    run_on_commit: Callable[..., Any],
+) -> None:
+    hook(coordinator, cargo, receiver, (catalogue.POLL_CLOSED,))
+    closes = timezone.now() + timedelta(hours=1)
+    poll = activity_actions.do_create_poll(
+        coordinator,
+        general,
+        PollFields(title="Which lock?", choices=("U-lock", "Chain"), closes_at=closes),
+    )
+    with time_machine.travel(closes - timedelta(minutes=1), tick=False):
+        assert record_closed_polls() == 0
+    with time_machine.travel(closes + timedelta(minutes=1), tick=False), run_on_commit():
+        call_command("webhooks", "close-polls", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        assert record_closed_polls() == 0
+
+    assert receiver.types == ["poll.closed"]
+    data = receiver.received[0]["payload"]["data"]
+    assert (data["kind"], data["id"], data["title"]) == ("poll", poll.pk, "Which lock?")

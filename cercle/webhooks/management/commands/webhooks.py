@@ -1,4 +1,5 @@
-"""`cercle webhooks retry`: send the webhook deliveries whose next attempt has come."""
+"""`cercle webhooks retry`: send the webhook deliveries whose next attempt has come;
+`cercle webhooks close-polls`: record the polls that have closed."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from cercle.webhooks.delivering import retry_due
+from cercle.webhooks.polls import record_closed_polls
 
 
 class Command(BaseCommand):
@@ -14,14 +16,17 @@ class Command(BaseCommand):
         "Webhooks. `retry` attempts every delivery whose next attempt has come (the "
         "worker is asked to do each at its moment; the scheduler runs this every minute "
         "as a net), disables endpoints that have failed for a day and tells their "
-        "owners; idempotent. docs/webhooks.md."
+        "owners. `close-polls` records `poll.closed` once for each published poll closed "
+        "in the last two days (scheduled every 5 minutes), which webhooks then carry. "
+        "Both are idempotent. docs/webhooks.md."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "action",
-            choices=["retry"],
-            help="retry: attempt the deliveries that are due.",
+            choices=["retry", "close-polls"],
+            help="retry: attempt the deliveries that are due; close-polls: record the "
+            "polls that have closed.",
         )
         parser.add_argument(
             "--limit",
@@ -31,5 +36,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "close-polls":
+            self.stdout.write(f"{record_closed_polls()} closed polls recorded.")
+            return
         attempted = retry_due(limit=options["limit"])
         self.stdout.write(f"{attempted} webhook deliveries attempted.")
