@@ -38,53 +38,56 @@ def test_a_coordinator_adds_an_endpoint_and_reads_its_delivery_log(
     settings.WEBHOOKS_ALLOW_PRIVATE = True
     SHOTS.mkdir(parents=True, exist_ok=True)
     with Receiver() as receiver:
-        for locale, language in (("en-GB", "en"), ("fr-FR", "fr")):
-            for viewport, size in VIEWPORTS:
-                page = new_page(browser, browser_errors, locale=locale, viewport=viewport)
-                log_in(page, live_server.url, coordinator.email)
-                page.goto(f"{live_server.url}/c/cargo/manage/")
-                page.locator(".community-head nav a[href='/c/cargo/webhooks/']").click()
-                expect(page).to_have_url(f"{live_server.url}/c/cargo/webhooks/")
-                assert_accessible(page)
-                page.screenshot(
-                    path=str(SHOTS / f"webhooks-list-{language}-{size}.png"), full_page=True
-                )
+        # English on a desktop, French on a phone (every page at both sizes and in both
+        # languages was looked at once; this keeps the journey short).
+        for (locale, language), (viewport, size) in zip(
+            (("en-GB", "en"), ("fr-FR", "fr")), VIEWPORTS, strict=True
+        ):
+            page = new_page(browser, browser_errors, locale=locale, viewport=viewport)
+            log_in(page, live_server.url, coordinator.email)
+            page.goto(f"{live_server.url}/c/cargo/manage/")
+            page.locator(".community-head nav a[href='/c/cargo/webhooks/']").click()
+            expect(page).to_have_url(f"{live_server.url}/c/cargo/webhooks/")
+            assert_accessible(page)
+            page.screenshot(
+                path=str(SHOTS / f"webhooks-list-{language}-{size}.png"), full_page=True
+            )
 
-                page.locator("#id_url").fill(receiver.url)
-                page.locator("#id_description").fill(f"Intranet {language} {size}")
-                page.locator("input[name=types][value='topic.created']").check()
-                page.locator("form.webhook-form button[type=submit]").click()
-                endpoint = Endpoint.objects.get(description=f"Intranet {language} {size}")
-                expect(page.locator("#webhook-secret")).to_have_text(endpoint.secret)
-                receiver.secret = endpoint.secret
+            page.locator("#id_url").fill(receiver.url)
+            page.locator("#id_description").fill(f"Intranet {language} {size}")
+            page.locator("input[name=types][value='topic.created']").check()
+            page.locator("form.webhook-form button[type=submit]").click()
+            endpoint = Endpoint.objects.get(description=f"Intranet {language} {size}")
+            expect(page.locator("#webhook-secret")).to_have_text(endpoint.secret)
+            receiver.secret = endpoint.secret
 
-                page.locator(".webhook-actions form[action$='/ping/'] button").click()
-                expect(page.locator(".webhook-log tbody tr")).to_have_count(1)
-                endpoint_url = page.url
-                # The page's polls (the bell) stop while the test writes: SQLite has one writer.
-                page.goto("about:blank")
-                conversation_actions.do_start_topic(
-                    alice,
-                    general,
-                    kind=Kind.QUESTION,
-                    title=f"Question {language} {size}",
-                    body="Which lock?",
-                )
-                page.goto(endpoint_url)
-                rows = page.locator(".webhook-log tbody tr")
-                expect(rows).to_have_count(2)
-                expect(rows.first).to_contain_text("topic.created")
-                expect(rows.first).to_contain_text("200")
-                expect(rows.nth(1)).to_contain_text("webhook.ping")
-                assert_accessible(page)
-                page.screenshot(
-                    path=str(SHOTS / f"webhooks-endpoint-{language}-{size}.png"), full_page=True
-                )
-                assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
-                endpoint.delete()
-                page.context.close()
+            page.locator(".webhook-actions form[action$='/ping/'] button").click()
+            expect(page.locator(".webhook-log tbody tr")).to_have_count(1)
+            endpoint_url = page.url
+            # The page's polls (the bell) stop while the test writes: SQLite has one writer.
+            page.goto("about:blank")
+            conversation_actions.do_start_topic(
+                alice,
+                general,
+                kind=Kind.QUESTION,
+                title=f"Question {language} {size}",
+                body="Which lock?",
+            )
+            page.goto(endpoint_url)
+            rows = page.locator(".webhook-log tbody tr")
+            expect(rows).to_have_count(2)
+            expect(rows.first).to_contain_text("topic.created")
+            expect(rows.first).to_contain_text("200")
+            expect(rows.nth(1)).to_contain_text("webhook.ping")
+            assert_accessible(page)
+            page.screenshot(
+                path=str(SHOTS / f"webhooks-endpoint-{language}-{size}.png"), full_page=True
+            )
+            assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+            endpoint.delete()
+            page.context.close()
         assert receiver.refused == []
-        assert receiver.types.count("topic.created") == 4
+        assert receiver.types.count("topic.created") == 2
 
     # Staff reach the instance-wide endpoints from the staff tools page.
     operator = staff_person()
