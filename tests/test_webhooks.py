@@ -635,3 +635,31 @@ def test_a_closed_poll_is_told_once(
     assert receiver.types == ["poll.closed"]
     data = receiver.received[0]["payload"]["data"]
     assert (data["kind"], data["id"], data["title"]) == ("poll", poll.pk, "Which lock?")
+
+
+def test_a_planned_poll_is_told_once_it_is_published(
+    cargo: Community,
+    general: Space,
+    coordinator: User,
+    receiver: Receiver,
+    run_on_commit: Callable[..., Any],
+) -> None:
+    endpoint = hook(coordinator, cargo, receiver, (catalogue.POLL_CREATED,))
+    moment = timezone.now() + timedelta(days=3)
+    with run_on_commit():
+        activity_actions.do_create_poll(
+            coordinator,
+            general,
+            PollFields(title="Which lock?", choices=("U-lock", "Chain"), publish_at=moment),
+        )
+    delivery = Delivery.objects.get(endpoint=endpoint)
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.PENDING, 0)
+    assert delivery.next_attempt_at == moment + delivering.PUBLISH_GRACE
+    assert receiver.received == []
+
+    with time_machine.travel(moment + timedelta(minutes=3), tick=False):
+        call_command("publish_due", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        delivering.retry_due()
+    assert receiver.types == ["poll.created"]
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.DELIVERED, 1)

@@ -35,7 +35,7 @@ from cercle.activity.models import ActivityEvent
 from cercle.mail.delivery import queue_email
 from cercle.webhooks import sending
 from cercle.webhooks.models import Delivery, DeliveryStatus, Endpoint
-from cercle.webhooks.subjects import may_receive, subject_of
+from cercle.webhooks.subjects import may_receive, planned_for, subject_of
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +54,11 @@ GIVE_UP_AFTER = timedelta(days=1)
 DISABLE_AFTER = timedelta(days=1)
 # How long a claimed attempt holds its delivery (the POST takes at most ~15 s).
 LEASE = timedelta(minutes=2)
+# A planned item is published at its moment by the worker, or within a minute by the
+# scheduler: its deliveries wait that long after the moment.
+PUBLISH_GRACE = timedelta(minutes=2)
+# Past its moment by this much and still not out, it will not be (refused, deleted).
+PUBLISH_PATIENCE = timedelta(hours=1)
 
 PING = "webhook.ping"
 
@@ -134,7 +139,7 @@ def attempt(delivery_id: int) -> str:
         return delivery.status
     payload, withheld = payload_for(delivery)
     if payload is None:
-        _close(delivery, DeliveryStatus.WITHHELD, now, withheld)
+        _wait_or_withhold(delivery, now, withheld)
         return delivery.status
     delivery.payload = payload
     body = body_of(payload)
@@ -168,6 +173,18 @@ def attempt(delivery_id: int) -> str:
     if following is not None and endpoint.active:
         queue(delivery, following)
     return delivery.status
+
+
+def _wait_or_withhold(delivery: Delivery, now: datetime, reason: str) -> None:
+    """Nothing to send now: wait for a planned item's publication (no attempt spent),
+    or mark the delivery not sent."""
+    planned = planned_for(delivery.event) if delivery.event is not None else None
+    if planned is not None and planned > now - PUBLISH_PATIENCE:
+        delivery.next_attempt_at = max(planned, now) + PUBLISH_GRACE
+        delivery.save(update_fields=["next_attempt_at"])
+        queue(delivery, delivery.next_attempt_at)
+        return
+    _close(delivery, DeliveryStatus.WITHHELD, now, reason)
 
 
 def payload_for(delivery: Delivery) -> tuple[dict[str, Any] | None, str]:
