@@ -487,3 +487,8 @@ CERCLE_EXPORTS_ROOT = Path(env_str("CERCLE_EXPORTS_ROOT", str(VAR_DIR / "exports
 # Accept chat and homeserver addresses on this machine (http://127.0.0.1...): the tests'
 # local receivers and homeserver only. Off, a bridge posts to https:// addresses elsewhere.
 CERCLE_BRIDGES_ALLOW_LOOPBACK = env_bool("CERCLE_BRIDGES_ALLOW_LOOPBACK", False)
+# --- Webhooks (docs/webhooks.md) ------------------------------------------------------------
+# Also send to addresses on the local network and this machine (and plain http:// to the
+# machine itself): for intranet receivers, development and the tests. Off: https:// to
+# public addresses only.
+WEBHOOKS_ALLOW_PRIVATE = env_bool("CERCLE_WEBHOOKS_ALLOW_PRIVATE", False)

@@ -290,6 +290,9 @@ POLL_EDITED = declare("poll.edited")
 POLL_DELETED = declare("poll.deleted")
 POLL_VOTED = declare("poll.voted", REACT)
 POLL_VOTE_CHANGED = declare("poll.vote_changed")
+# Recorded once when a published poll's closing moment has passed (no actor), by
+# `cercle webhooks close-polls`: the news webhooks carry as `poll.closed`.
+POLL_CLOSED = declare("poll.closed")
 QUIZ_CREATED = declare("quiz.created")
 QUIZ_EDITED = declare("quiz.edited")
 QUIZ_DELETED = declare("quiz.deleted")

@@ -21,8 +21,11 @@ if TYPE_CHECKING:
 
 
 def may_manage_webhooks(access: CommunityAccess) -> bool:
-    """A community's endpoints (/c/<slug>/webhooks/): its coordinators."""
-    return access.is_coordinator
+    """A community's endpoints (/c/<slug>/webhooks/): those who manage the community,
+    its coordinators (and staff rescuing a community whose coordinators left, as for
+    its settings). Registering gives no reading: deliveries carry only what the
+    endpoint's owner reads."""
+    return access.may_manage()
 
 
 def may_manage_instance_webhooks(actor: Actor) -> bool:

@@ -95,6 +95,10 @@ COVERAGE: dict[str, Cover] = {
     "scim.ScimToken.created_by": Excluded(
         "An instance setting a staff member made; its secret is never exported."
     ),
+    "webhooks.Endpoint.owner": Excluded(
+        "A webhook endpoint registered for a community or the instance: a setting of theirs "
+        "whose secret must never leave Cercle; what it sent is the community's news."
+    ),
     "scim.ScimIdentity.person": Exported(
         "directory_identity", fields=("id", "user_name", "external_id", "created_at")
     ),

@@ -10,3 +10,10 @@ class WebhooksConfig(AppConfig):
     name = "cercle.webhooks"
     label = "webhooks"
     verbose_name = _("Webhooks")
+
+    def ready(self) -> None:
+        from cercle.activity.log import event_recorded
+        from cercle.webhooks.receivers import on_event_recorded
+
+        # What the actions record becomes deliveries to the endpoints told of it.
+        event_recorded.register(on_event_recorded)

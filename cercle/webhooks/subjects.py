@@ -291,6 +291,27 @@ def subject_of(event: ActivityEvent) -> Subject | None:
     )
 
 
+_PLANNED: dict[str, type[Model]] = {
+    "events.event": Event,
+    "activities.poll": Poll,
+    "contests.contest": Contest,
+}
+
+
+def planned_for(event: ActivityEvent) -> datetime | None:
+    """When the planned item `event` names is due to be published, if it is not yet
+    (a delivery about it waits until then); None otherwise."""
+    model = _PLANNED.get(event.object_type)
+    if model is None or event.object_id is None:
+        return None
+    moment: datetime | None = (
+        model._default_manager.filter(pk=event.object_id, published_at=None)
+        .values_list("publish_at", flat=True)
+        .first()
+    )
+    return moment
+
+
 def readable_by(subject: Subject, person: User) -> bool:
     """Whether `person` may read what `subject` is about (the permissions package)."""
     access = permissions.community_access(person, subject.community_row)
