@@ -450,6 +450,8 @@ def community_can(access: CommunityAccess) -> dict[str, bool]:
     return {
         "administer": manage or see_members or moderate,
         "manage": manage,
+        # Coordinators only, not staff rescuing a community (a chat bridge speaks for it).
+        "coordinate": access.is_coordinator,
         "see_members": see_members,
         "moderate": moderate,
     }
