@@ -14,5 +14,5 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        clear_expired()
+        clear_expired()  # type: ignore[no-untyped-call]
         self.stdout.write("Expired OAuth tokens and codes deleted.")
