@@ -6,7 +6,11 @@ from __future__ import annotations
 from ninja import Router
 
 from cercle.api.routes import me
+from cercle.api.routes import posts as content_posts
+from cercle.api.routes import topics as content_topics
 
 ROUTERS: list[tuple[str, Router]] = [
     ("/me", me.router),
+    ("", content_topics.router),
+    ("", content_posts.router),
 ]
