@@ -8,7 +8,6 @@ endpoint can leak one."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 from django.http import Http404, HttpRequest
@@ -93,11 +92,3 @@ class Deleted(Schema):
     """What a removal answers: nothing is left to show."""
 
     deleted: bool = True
-
-
-def absolute(request: HttpRequest, path: str) -> str:
-    return request.build_absolute_uri(path)
-
-
-def iso(moment: datetime | None) -> datetime | None:
-    return moment

@@ -116,9 +116,7 @@ def _filtered(topics: QuerySet[Topic], filters: TopicFilters) -> QuerySet[Topic]
     response=Page[TopicOut],
     summary="A community's topics and questions",
 )
-def list_topics(
-    request: HttpRequest, slug: str, filters: Query[TopicFilters]
-) -> Page[TopicOut]:
+def list_topics(request: HttpRequest, slug: str, filters: Query[TopicFilters]) -> Page[TopicOut]:
     caller = caller_for(request, Scope.READ)
     community, access = community_of(caller, slug)
     if filters.space:
