@@ -10,7 +10,7 @@ from typing import Literal
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from cercle import permissions
 from cercle.api.caller import Scope
@@ -168,7 +168,7 @@ class EventIn(Schema):
     response={201: EventDetailOut},
     summary="Create an event (the community's animators)",
 )
-def create_event(request: HttpRequest, slug: str, data: EventIn) -> tuple[int, EventDetailOut]:
+def create_event(request: HttpRequest, slug: str, data: EventIn) -> Status[EventDetailOut]:
     caller = caller_for(request, Scope.WRITE)
     _community, access = community_of(caller, slug)
     space = space_of(access, data.space)
@@ -191,7 +191,7 @@ def create_event(request: HttpRequest, slug: str, data: EventIn) -> tuple[int, E
         publish_at=data.publish_at,
     )
     found, access = queries.event_for(caller.person, slug, event.pk)
-    return 201, event_detail(request, found, access)
+    return Status(201, event_detail(request, found, access))
 
 
 class RsvpIn(Schema):

@@ -10,7 +10,7 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from cercle import permissions
 from cercle.api.caller import Scope
@@ -118,7 +118,7 @@ class IdeaIn(Schema):
 
 
 @router.post("/communities/{slug}/ideas", response={201: IdeaDetailOut}, summary="Propose an idea")
-def propose(request: HttpRequest, slug: str, data: IdeaIn) -> tuple[int, IdeaDetailOut]:
+def propose(request: HttpRequest, slug: str, data: IdeaIn) -> Status[IdeaDetailOut]:
     caller = caller_for(request, Scope.WRITE)
     _community, access = community_of(caller, slug)
     space = space_of(access, data.space)
@@ -127,7 +127,7 @@ def propose(request: HttpRequest, slug: str, data: IdeaIn) -> tuple[int, IdeaDet
     idea = actions.do_propose_idea(
         caller.person, space, title=data.title, description=data.description
     )
-    return 201, idea_detail(request, caller.person, slug, idea.pk)
+    return Status(201, idea_detail(request, caller.person, slug, idea.pk))
 
 
 def _vote(request: HttpRequest, slug: str, idea_id: int, *, wanted: bool) -> IdeaDetailOut:

@@ -10,7 +10,7 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from cercle.api.caller import Scope
 from cercle.api.pagination import Page, cursor_page
@@ -180,7 +180,7 @@ class ResourceIn(Schema):
 )
 def create_resource(
     request: HttpRequest, slug: str, collection: str, data: ResourceIn
-) -> tuple[int, ResourceOut]:
+) -> Status[ResourceOut]:
     caller = caller_for(request, Scope.WRITE)
     found, access = queries.collection_for(caller.person, slug, collection)
     if not access.may_post(found.space):
@@ -199,4 +199,4 @@ def create_resource(
             caller.person, found, title=data.title, note=data.note, tags=data.tags
         )
     resource.collection = found
-    return 201, resource_out(request, resource)
+    return Status(201, resource_out(request, resource))

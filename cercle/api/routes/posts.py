@@ -11,7 +11,7 @@ from datetime import datetime
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from cercle import permissions
 from cercle.api.caller import Scope
@@ -175,7 +175,7 @@ def persona_named(access: permissions.CommunityAccess, slug: str | None) -> Pers
     response={201: PostOut},
     summary="Reply to a topic (an answer, in a question)",
 )
-def create_post(request: HttpRequest, topic_id: int, data: ReplyIn) -> tuple[int, PostOut]:
+def create_post(request: HttpRequest, topic_id: int, data: ReplyIn) -> Status[PostOut]:
     caller = caller_for(request, Scope.WRITE)
     topic, access = topic_of(caller.person, topic_id)
     if not permissions.conversations.may_reply(access, topic):
@@ -193,7 +193,7 @@ def create_post(request: HttpRequest, topic_id: int, data: ReplyIn) -> tuple[int
         persona=persona_named(access, data.persona),
     )
     post.topic = topic
-    return 201, one_post(request, post, access)
+    return Status(201, one_post(request, post, access))
 
 
 @router.get("/posts/{post_id}", response=PostOut, summary="One post")

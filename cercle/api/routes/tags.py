@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from cercle import permissions
 from cercle.api.caller import Caller, Scope
@@ -55,7 +55,7 @@ def _curator(request: HttpRequest, slug: str) -> tuple[Caller, permissions.Commu
 
 
 @router.post("/communities/{slug}/tags", response={201: TagOut}, summary="Add a tag")
-def create_tag(request: HttpRequest, slug: str, data: TagIn) -> tuple[int, TagOut]:
+def create_tag(request: HttpRequest, slug: str, data: TagIn) -> Status[TagOut]:
     caller, access = _curator(request, slug)
     tag = actions.do_create_tag(
         caller.person,
@@ -63,7 +63,7 @@ def create_tag(request: HttpRequest, slug: str, data: TagIn) -> tuple[int, TagOu
         name=data.name,
         description=data.description,
     )
-    return 201, tag_out(tag)
+    return Status(201, tag_out(tag))
 
 
 @router.delete("/communities/{slug}/tags/{tag}", response=Deleted, summary="Delete a tag")

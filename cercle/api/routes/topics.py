@@ -13,7 +13,7 @@ from typing import Literal
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from cercle import permissions
 from cercle.api.caller import Scope
@@ -184,7 +184,7 @@ def topic_detail(
     response={201: TopicDetailOut},
     summary="Open a topic or ask a question",
 )
-def create_topic(request: HttpRequest, slug: str, data: TopicIn) -> tuple[int, TopicDetailOut]:
+def create_topic(request: HttpRequest, slug: str, data: TopicIn) -> Status[TopicDetailOut]:
     caller = caller_for(request, Scope.WRITE)
     _community, access = community_of(caller, slug)
     space = space_of(access, data.space)
@@ -200,7 +200,7 @@ def create_topic(request: HttpRequest, slug: str, data: TopicIn) -> tuple[int, T
         persona=persona_named(access, data.persona),
     )
     found, access = topic_of(caller.person, topic.pk)
-    return 201, topic_detail(request, found, access)
+    return Status(201, topic_detail(request, found, access))
 
 
 @router.get("/topics/{topic_id}", response=TopicDetailOut, summary="A topic with its posts")

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from cercle import permissions
 from cercle.api.caller import Scope
@@ -124,9 +124,7 @@ class ArticleIn(Schema):
     response={201: ArticleDetailOut},
     summary="Write an article",
 )
-def create_article(
-    request: HttpRequest, slug: str, data: ArticleIn
-) -> tuple[int, ArticleDetailOut]:
+def create_article(request: HttpRequest, slug: str, data: ArticleIn) -> Status[ArticleDetailOut]:
     caller = caller_for(request, Scope.WRITE)
     _community, access = community_of(caller, slug)
     space = space_of(access, data.space)
@@ -136,7 +134,7 @@ def create_article(
         caller.person, space, title=data.title, body=data.body, note=data.note
     )
     found, _access = queries.article_for(caller.person, slug, article.slug)
-    return 201, article_detail(request, found)
+    return Status(201, article_detail(request, found))
 
 
 class ArticleEditIn(Schema):
