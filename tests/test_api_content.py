@@ -18,7 +18,7 @@ from django.utils import timezone
 from cercle.accounts.models import User
 from cercle.activities import actions as activity_actions
 from cercle.activities.models import Ballot, Poll, ResultsShown
-from cercle.communities.models import Community, Space
+from cercle.communities.models import Community, Role, Space, Visibility
 from cercle.conversations import actions as conversation_actions
 from cercle.conversations.models import Post, PostRevision, Reaction, Tag, Topic
 from cercle.events import actions as event_actions
@@ -29,7 +29,7 @@ from cercle.knowledge import actions as library_actions
 from cercle.knowledge.models import Resource
 from cercle.personas import actions as persona_actions
 from cercle.wiki.models import ArticleRevision
-from tests.communities import client_for, make_person
+from tests.communities import client_for, join, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +83,7 @@ def test_topics_list_filters_by_kind_tag_status_and_space(
     assert set(titles("?status=unsolved&space=general")) == {unanswered.title}
     assert titles("?space=lab") == [private.title]
     # Bob is not listed in the lab: its question is absent, and its address a 404.
-    status, page = call(client_for(bob), "get", "/communities/cargo/topics")
+    _status, page = call(client_for(bob), "get", "/communities/cargo/topics")
     assert private.title not in [item["title"] for item in page["items"]]
     assert call(client_for(bob), "get", "/communities/cargo/topics?space=lab")[0] == 404
     assert call(client_for(bob), "get", f"/topics/{private.pk}")[0] == 404
@@ -201,19 +201,15 @@ def test_replying_editing_and_the_revisions(alice: User, bob: User, general: Spa
 def test_moderators_hide_and_restore_posts(
     alice: User, bob: User, moderator: User, cargo: Community, general: Space
 ) -> None:
-    from tests.communities import join
-
-    join(moderator, cargo, "moderator")
+    join(moderator, cargo, Role.MODERATOR)
     topic = question(alice, general)
     reply = conversation_actions.do_reply(bob, topic, body="Buy my oil at spam.example")
     assert call(client_for(alice), "post", f"/posts/{reply.pk}/hide", {"reason": "spam"})[0] == 403
-    reply.refresh_from_db()
-    assert not reply.is_hidden
+    assert not Post.objects.get(pk=reply.pk).is_hidden
     status, hidden = call(client_for(moderator), "post", f"/posts/{reply.pk}/hide", {"reason": "x"})
     assert status == 200
     assert hidden["is_hidden"] is True
-    reply.refresh_from_db()
-    assert reply.is_hidden
+    assert Post.objects.get(pk=reply.pk).is_hidden
     # Members no longer see it; the moderator still does, marked.
     assert call(client_for(alice), "get", f"/posts/{reply.pk}")[0] == 404
     _status, posts = call(client_for(alice), "get", f"/topics/{topic.pk}/posts")
@@ -529,8 +525,6 @@ def test_anonymous_callers_are_asked_to_authenticate() -> None:
 
 
 def test_an_outsider_meets_the_same_walls_as_on_the_pages(alice: User, general: Space) -> None:
-    from cercle.communities.models import Visibility
-
     topic = question(alice, general)
     stranger = make_person("stranger@example.org", "Stranger")
     # A public community: its open spaces are read by anyone signed in.
