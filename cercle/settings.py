@@ -112,6 +112,8 @@ MIDDLEWARE = [
     # After django-csp's: adds the origins of providers set on the administration site to
     # the form-action of the pages that show their buttons (cercle/sso/csp.py).
     "cercle.sso.csp.FormOriginsMiddleware",
+    # /api/v1/ only: rate limits per caller, idempotency keys, ETags (cercle/api/middleware.py).
+    "cercle.api.middleware.ApiMiddleware",
 ]
 # A member's first community page of the day records a visit (docs/metrics.md).
 CERCLE_RECORD_PRESENCE = env_bool("CERCLE_RECORD_PRESENCE", True)
@@ -335,6 +337,11 @@ OAUTH2_PROVIDER = {
     "REFRESH_TOKEN_EXPIRE_SECONDS": 30 * 24 * 3600,
     "ROTATE_REFRESH_TOKEN": True,
 }
+# Rate limits of the API per caller (a token, an application's grant, a session),
+# counted in the cache over a fixed window of this many seconds.
+CERCLE_API_RATE_WINDOW = env_int("CERCLE_API_RATE_WINDOW", 300, minimum=1, maximum=86_400)
+CERCLE_API_RATE_READS = env_int("CERCLE_API_RATE_READS", 600, minimum=1)
+CERCLE_API_RATE_WRITES = env_int("CERCLE_API_RATE_WRITES", 120, minimum=1)
 
 # --- Email ------------------------------------------------------------------------
 EMAIL_HOST = env_str("CERCLE_EMAIL_HOST", "")

@@ -9,6 +9,8 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
+from ninja import Schema
+from pydantic import ConfigDict
 
 PROBLEM_TYPE = "application/problem+json"
 
@@ -26,6 +28,38 @@ TITLES: dict[int, StrOrPromise] = {
     428: _("Precondition required"),
     429: _("Too many requests"),
     500: _("Server error"),
+}
+
+
+class FieldProblem(Schema):
+    location: str
+    message: str
+
+
+class ProblemOut(Schema):
+    """A problem (RFC 9457), as every error of the API answers."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    # On a 422 for fields that are not valid: which ones, and why.
+    errors: list[FieldProblem] | None = None
+
+
+# The errors every endpoint declares beside its answers, so that the spec tells the
+# truth: `@router.get(..., response={200: TopicOut, **ERRORS})`. The API's core sends
+# them as `application/problem+json` (core.py rewrites the spec to say so).
+ERRORS: dict[int, type[ProblemOut]] = {
+    400: ProblemOut,
+    401: ProblemOut,
+    403: ProblemOut,
+    404: ProblemOut,
+    422: ProblemOut,
+    429: ProblemOut,
 }
 
 

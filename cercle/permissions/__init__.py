@@ -11,6 +11,7 @@ below every feature in the layers (docs/architecture.md).
 
 from cercle.permissions import (
     activities,
+    api,
     audit,
     badges,
     cockpit,
@@ -60,6 +61,7 @@ __all__ = [
     "Actor",
     "CommunityAccess",
     "activities",
+    "api",
     "audit",
     "badges",
     "cockpit",

@@ -103,6 +103,19 @@ COVERAGE: dict[str, Cover] = {
         "The many-to-many rows behind ScimGroup.members, exported as directory_groups."
     ),
     # --- API and OAuth applications ---
+    "api.PersonalToken.person": Exported(
+        "api_tokens",
+        fields=(
+            "id",
+            "name",
+            "hint",
+            "scopes",
+            "created_at",
+            "expires_at",
+            "last_used_at",
+            "revoked_at",
+        ),
+    ),
     "oauth2_provider.AccessToken.user": Exported(
         "oauth_authorizations", fields=("id", "application", "scope", "expires", "created")
     ),
@@ -227,6 +240,7 @@ SECTION_TITLES: dict[str, StrOrPromise] = {
     "sign_in_factors": _("Sign-in factors"),
     "sessions": _("Sessions"),
     "oauth_authorizations": _("Applications you authorized"),
+    "api_tokens": _("API tokens"),
     "admin_site_actions": _("Actions in the admin site"),
     "imported_from": _("Imported from"),
     "security_log": _("Security log"),

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from cercle.api.caller import Caller
+from cercle.api.problems import ERRORS
 
 router = Router(tags=["me"])
 
@@ -19,7 +20,7 @@ class MeOut(Schema):
     scopes: list[str]
 
 
-@router.get("", response=MeOut, summary="Who am I")
+@router.get("", response={200: MeOut, **ERRORS}, summary="Who am I")
 def me(request: HttpRequest) -> MeOut:
     caller: Caller = request.auth  # type: ignore[attr-defined]
     person = caller.person
