@@ -79,16 +79,16 @@ def person_out(person: User | None) -> AuthorOut:
     return author_out(person, None)
 
 
-class SpaceRef(Schema):
+class ContentSpace(Schema):
     slug: str
     name: str
 
 
-def space_ref(space: Space) -> SpaceRef:
-    return SpaceRef(slug=space.slug, name=space.name)
+def space_ref(space: Space) -> ContentSpace:
+    return ContentSpace(slug=space.slug, name=space.name)
 
 
-class Deleted(Schema):
+class DeletedOut(Schema):
     """What a removal answers: nothing is left to show."""
 
     deleted: bool = True

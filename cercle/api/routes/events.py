@@ -15,10 +15,10 @@ from ninja import Router, Schema, Status
 from cercle import permissions
 from cercle.api.caller import Scope
 from cercle.api.pagination import Page, cursor_page
-from cercle.api.problems import ApiError
+from cercle.api.problems import ERRORS, ApiError
 from cercle.api.routes.content import (
     AuthorOut,
-    SpaceRef,
+    ContentSpace,
     caller_for,
     community_of,
     person_out,
@@ -40,7 +40,7 @@ ORDERINGS: dict[str, tuple[str, ...]] = {
 class EventOut(Schema):
     id: int
     community: str
-    space: SpaceRef
+    space: ContentSpace
     title: str
     description: str
     description_html: str
@@ -92,7 +92,11 @@ def event_out(request: HttpRequest, event: Event) -> EventOut:
     )
 
 
-@router.get("/communities/{slug}/events", response=Page[EventOut], summary="A community's events")
+@router.get(
+    "/communities/{slug}/events",
+    response={200: Page[EventOut], **ERRORS},
+    summary="A community's events",
+)
 def list_events(
     request: HttpRequest,
     slug: str,
@@ -138,7 +142,11 @@ def event_detail(
     )
 
 
-@router.get("/communities/{slug}/events/{event_id}", response=EventDetailOut, summary="An event")
+@router.get(
+    "/communities/{slug}/events/{event_id}",
+    response={200: EventDetailOut, **ERRORS},
+    summary="An event",
+)
 def get_event(request: HttpRequest, slug: str, event_id: int) -> EventDetailOut:
     caller = caller_for(request, Scope.READ)
     event, access = queries.event_for(caller.person, slug, event_id)
@@ -165,7 +173,7 @@ class EventIn(Schema):
 
 @router.post(
     "/communities/{slug}/events",
-    response={201: EventDetailOut},
+    response={201: EventDetailOut, **ERRORS},
     summary="Create an event (the community's animators)",
 )
 def create_event(request: HttpRequest, slug: str, data: EventIn) -> Status[EventDetailOut]:
@@ -201,7 +209,7 @@ class RsvpIn(Schema):
 
 @router.put(
     "/communities/{slug}/events/{event_id}/rsvp",
-    response=EventDetailOut,
+    response={200: EventDetailOut, **ERRORS},
     summary="Answer an event: going, maybe or not going",
 )
 def rsvp(request: HttpRequest, slug: str, event_id: int, data: RsvpIn) -> EventDetailOut:

@@ -15,10 +15,10 @@ from ninja import Router, Schema, Status
 from cercle import permissions
 from cercle.api.caller import Scope
 from cercle.api.pagination import Page, cursor_page
-from cercle.api.problems import ApiError
+from cercle.api.problems import ERRORS, ApiError
 from cercle.api.routes.content import (
     AuthorOut,
-    SpaceRef,
+    ContentSpace,
     caller_for,
     community_of,
     person_out,
@@ -39,7 +39,7 @@ ORDERINGS: dict[str, tuple[str, ...]] = {
 class IdeaOut(Schema):
     id: int
     community: str
-    space: SpaceRef
+    space: ContentSpace
     title: str
     description: str
     description_html: str
@@ -70,7 +70,9 @@ def idea_out(request: HttpRequest, idea: Idea, voted: bool | None = None) -> Ide
     )
 
 
-@router.get("/communities/{slug}/ideas", response=Page[IdeaOut], summary="The idea board")
+@router.get(
+    "/communities/{slug}/ideas", response={200: Page[IdeaOut], **ERRORS}, summary="The idea board"
+)
 def list_ideas(
     request: HttpRequest,
     slug: str,
@@ -105,7 +107,11 @@ def idea_detail(
     )
 
 
-@router.get("/communities/{slug}/ideas/{idea_id}", response=IdeaDetailOut, summary="An idea")
+@router.get(
+    "/communities/{slug}/ideas/{idea_id}",
+    response={200: IdeaDetailOut, **ERRORS},
+    summary="An idea",
+)
 def get_idea(request: HttpRequest, slug: str, idea_id: int) -> IdeaDetailOut:
     caller = caller_for(request, Scope.READ)
     return idea_detail(request, caller.person, slug, idea_id)
@@ -117,7 +123,9 @@ class IdeaIn(Schema):
     description: str = ""
 
 
-@router.post("/communities/{slug}/ideas", response={201: IdeaDetailOut}, summary="Propose an idea")
+@router.post(
+    "/communities/{slug}/ideas", response={201: IdeaDetailOut, **ERRORS}, summary="Propose an idea"
+)
 def propose(request: HttpRequest, slug: str, data: IdeaIn) -> Status[IdeaDetailOut]:
     caller = caller_for(request, Scope.WRITE)
     _community, access = community_of(caller, slug)
@@ -146,7 +154,7 @@ def _vote(request: HttpRequest, slug: str, idea_id: int, *, wanted: bool) -> Ide
 
 @router.put(
     "/communities/{slug}/ideas/{idea_id}/vote",
-    response=IdeaDetailOut,
+    response={200: IdeaDetailOut, **ERRORS},
     summary="Vote for an idea",
 )
 def vote(request: HttpRequest, slug: str, idea_id: int) -> IdeaDetailOut:
@@ -155,7 +163,7 @@ def vote(request: HttpRequest, slug: str, idea_id: int) -> IdeaDetailOut:
 
 @router.delete(
     "/communities/{slug}/ideas/{idea_id}/vote",
-    response=IdeaDetailOut,
+    response={200: IdeaDetailOut, **ERRORS},
     summary="Take one's vote back",
 )
 def unvote(request: HttpRequest, slug: str, idea_id: int) -> IdeaDetailOut:

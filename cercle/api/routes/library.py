@@ -14,10 +14,10 @@ from ninja import Router, Schema, Status
 
 from cercle.api.caller import Scope
 from cercle.api.pagination import Page, cursor_page
-from cercle.api.problems import ApiError
+from cercle.api.problems import ERRORS, ApiError
 from cercle.api.routes.content import (
     AuthorOut,
-    SpaceRef,
+    ContentSpace,
     caller_for,
     community_of,
     person_out,
@@ -34,7 +34,7 @@ class CollectionOut(Schema):
     slug: str
     title: str
     description: str
-    space: SpaceRef
+    space: ContentSpace
     # The parent collection's address, for a sub-collection.
     parent: str | None = None
     created_at: datetime
@@ -56,7 +56,7 @@ def collection_out(request: HttpRequest, collection: Collection) -> CollectionOu
 
 @router.get(
     "/communities/{slug}/library/collections",
-    response=Page[CollectionOut],
+    response={200: Page[CollectionOut], **ERRORS},
     summary="The library's collections",
 )
 def list_collections(
@@ -79,7 +79,7 @@ def list_collections(
 
 @router.get(
     "/communities/{slug}/library/collections/{collection}",
-    response=CollectionOut,
+    response={200: CollectionOut, **ERRORS},
     summary="A collection",
 )
 def get_collection(request: HttpRequest, slug: str, collection: str) -> CollectionOut:
@@ -123,7 +123,7 @@ def resource_out(request: HttpRequest, resource: Resource) -> ResourceOut:
 
 @router.get(
     "/communities/{slug}/library/collections/{collection}/resources",
-    response=Page[ResourceOut],
+    response={200: Page[ResourceOut], **ERRORS},
     summary="A collection's resources, in its order",
 )
 def list_resources(
@@ -152,7 +152,7 @@ def list_resources(
 
 @router.get(
     "/communities/{slug}/library/resources/{resource_id}",
-    response=ResourceOut,
+    response={200: ResourceOut, **ERRORS},
     summary="A resource",
 )
 def get_resource(request: HttpRequest, slug: str, resource_id: int) -> ResourceOut:
@@ -175,7 +175,7 @@ class ResourceIn(Schema):
 
 @router.post(
     "/communities/{slug}/library/collections/{collection}/resources",
-    response={201: ResourceOut},
+    response={201: ResourceOut, **ERRORS},
     summary="Add a link or a note to a collection",
 )
 def create_resource(

@@ -17,8 +17,8 @@ from cercle.activities import actions, queries
 from cercle.activities.models import Poll
 from cercle.api.caller import Scope
 from cercle.api.pagination import Page, cursor_page
-from cercle.api.problems import ApiError
-from cercle.api.routes.content import SpaceRef, caller_for, community_of, space_ref
+from cercle.api.problems import ERRORS, ApiError
+from cercle.api.routes.content import ContentSpace, caller_for, community_of, space_ref
 
 router = Router(tags=["polls"])
 
@@ -26,7 +26,7 @@ router = Router(tags=["polls"])
 class PollOut(Schema):
     id: int
     community: str
-    space: SpaceRef
+    space: ContentSpace
     title: str
     description: str
     description_html: str
@@ -63,7 +63,11 @@ def poll_out(request: HttpRequest, poll: Poll) -> PollOut:
     )
 
 
-@router.get("/communities/{slug}/polls", response=Page[PollOut], summary="A community's polls")
+@router.get(
+    "/communities/{slug}/polls",
+    response={200: Page[PollOut], **ERRORS},
+    summary="A community's polls",
+)
 def list_polls(
     request: HttpRequest, slug: str, cursor: str | None = None, limit: int = 25
 ) -> Page[PollOut]:
@@ -126,7 +130,7 @@ def poll_detail(
 
 @router.get(
     "/communities/{slug}/polls/{poll_id}",
-    response=PollDetailOut,
+    response={200: PollDetailOut, **ERRORS},
     summary="A poll, with its results when its page would show them",
 )
 def get_poll(request: HttpRequest, slug: str, poll_id: int) -> PollDetailOut:
@@ -135,17 +139,17 @@ def get_poll(request: HttpRequest, slug: str, poll_id: int) -> PollDetailOut:
     return poll_detail(request, poll, access)
 
 
-class VoteIn(Schema):
+class PollVoteIn(Schema):
     # The ids of the chosen choices (one, unless the poll allows several).
     choices: list[int]
 
 
 @router.put(
     "/communities/{slug}/polls/{poll_id}/vote",
-    response=PollDetailOut,
+    response={200: PollDetailOut, **ERRORS},
     summary="Vote, or change one's vote while the poll is open",
 )
-def vote(request: HttpRequest, slug: str, poll_id: int, data: VoteIn) -> PollDetailOut:
+def vote(request: HttpRequest, slug: str, poll_id: int, data: PollVoteIn) -> PollDetailOut:
     caller = caller_for(request, Scope.WRITE)
     poll, access = queries.item_for(caller.person, slug, Poll, poll_id)
     if not access.may_take_part(poll.space):

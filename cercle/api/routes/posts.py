@@ -16,7 +16,7 @@ from ninja import Router, Schema, Status
 from cercle import permissions
 from cercle.api.caller import Scope
 from cercle.api.pagination import Page, cursor_page
-from cercle.api.problems import ApiError
+from cercle.api.problems import ERRORS, ApiError
 from cercle.api.routes.content import AuthorOut, author_out, caller_for
 from cercle.conversations import actions, queries
 from cercle.conversations.models import Post, PostRevision, Topic
@@ -142,7 +142,9 @@ def one_post(request: HttpRequest, post: Post, access: permissions.CommunityAcce
 # --- Endpoints ---------------------------------------------------------------------------------
 
 
-@router.get("/topics/{topic_id}/posts", response=Page[PostOut], summary="A topic's posts")
+@router.get(
+    "/topics/{topic_id}/posts", response={200: Page[PostOut], **ERRORS}, summary="A topic's posts"
+)
 def list_posts(
     request: HttpRequest, topic_id: int, cursor: str | None = None, limit: int = 25
 ) -> Page[PostOut]:
@@ -172,7 +174,7 @@ def persona_named(access: permissions.CommunityAccess, slug: str | None) -> Pers
 
 @router.post(
     "/topics/{topic_id}/posts",
-    response={201: PostOut},
+    response={201: PostOut, **ERRORS},
     summary="Reply to a topic (an answer, in a question)",
 )
 def create_post(request: HttpRequest, topic_id: int, data: ReplyIn) -> Status[PostOut]:
@@ -196,21 +198,25 @@ def create_post(request: HttpRequest, topic_id: int, data: ReplyIn) -> Status[Po
     return Status(201, one_post(request, post, access))
 
 
-@router.get("/posts/{post_id}", response=PostOut, summary="One post")
+@router.get("/posts/{post_id}", response={200: PostOut, **ERRORS}, summary="One post")
 def get_post(request: HttpRequest, post_id: int) -> PostOut:
     caller = caller_for(request, Scope.READ)
     post, access = post_of(caller.person, post_id)
     return one_post(request, post, access)
 
 
-class EditIn(Schema):
+class PostEditIn(Schema):
     body: str
     # The topic's new title (the opening post only).
     title: str | None = None
 
 
-@router.patch("/posts/{post_id}", response=PostOut, summary="Edit a post (a revision is kept)")
-def edit_post(request: HttpRequest, post_id: int, data: EditIn) -> PostOut:
+@router.patch(
+    "/posts/{post_id}",
+    response={200: PostOut, **ERRORS},
+    summary="Edit a post (a revision is kept)",
+)
+def edit_post(request: HttpRequest, post_id: int, data: PostEditIn) -> PostOut:
     caller = caller_for(request, Scope.WRITE)
     post, access = post_of(caller.person, post_id)
     if not permissions.conversations.may_edit(access, post, post.topic.space):
@@ -221,7 +227,7 @@ def edit_post(request: HttpRequest, post_id: int, data: EditIn) -> PostOut:
     return one_post(request, edited, access)
 
 
-class RevisionOut(Schema):
+class PostRevisionOut(Schema):
     number: int
     # The topic's title as of this revision (opening posts; empty when unchanged).
     title: str
@@ -232,10 +238,10 @@ class RevisionOut(Schema):
 
 @router.get(
     "/posts/{post_id}/revisions",
-    response=list[RevisionOut],
+    response={200: list[PostRevisionOut], **ERRORS},
     summary="Every version of a post, newest first",
 )
-def post_revisions(request: HttpRequest, post_id: int) -> list[RevisionOut]:
+def post_revisions(request: HttpRequest, post_id: int) -> list[PostRevisionOut]:
     caller = caller_for(request, Scope.READ)
     post, access = post_of(caller.person, post_id)
     if post.deleted_at and not permissions.conversations.sees_hidden(access, post.topic.space):
@@ -244,7 +250,7 @@ def post_revisions(request: HttpRequest, post_id: int) -> list[RevisionOut]:
     # As the history page: a persona's post names the persona for its writer's edits,
     # never the writer; a moderator's edit names the moderator.
     return [
-        RevisionOut(
+        PostRevisionOut(
             number=revision.number,
             title=revision.title,
             body=revision.body,
@@ -257,12 +263,14 @@ def post_revisions(request: HttpRequest, post_id: int) -> list[RevisionOut]:
     ]
 
 
-class HideIn(Schema):
+class PostHideIn(Schema):
     reason: str = ""
 
 
-@router.post("/posts/{post_id}/hide", response=PostOut, summary="Hide a post (moderators)")
-def hide_post(request: HttpRequest, post_id: int, data: HideIn) -> PostOut:
+@router.post(
+    "/posts/{post_id}/hide", response={200: PostOut, **ERRORS}, summary="Hide a post (moderators)"
+)
+def hide_post(request: HttpRequest, post_id: int, data: PostHideIn) -> PostOut:
     caller = caller_for(request, Scope.WRITE)
     post, access = post_of(caller.person, post_id)
     if not access.may_moderate(post.topic.space):
@@ -271,7 +279,11 @@ def hide_post(request: HttpRequest, post_id: int, data: HideIn) -> PostOut:
     return one_post(request, post, access)
 
 
-@router.post("/posts/{post_id}/restore", response=PostOut, summary="Show a hidden post again")
+@router.post(
+    "/posts/{post_id}/restore",
+    response={200: PostOut, **ERRORS},
+    summary="Show a hidden post again",
+)
 def restore_post(request: HttpRequest, post_id: int) -> PostOut:
     caller = caller_for(request, Scope.WRITE)
     post, access = post_of(caller.person, post_id)
@@ -283,7 +295,7 @@ def restore_post(request: HttpRequest, post_id: int) -> PostOut:
 
 @router.post(
     "/posts/{post_id}/accept",
-    response=PostOut,
+    response={200: PostOut, **ERRORS},
     summary="Accept this answer (the asker or moderators)",
 )
 def accept_post(request: HttpRequest, post_id: int) -> PostOut:

@@ -12,7 +12,7 @@ from ninja import Router, Schema
 
 from cercle import permissions
 from cercle.api.caller import Scope
-from cercle.api.problems import ApiError
+from cercle.api.problems import ERRORS, ApiError
 from cercle.api.routes.content import caller_for
 from cercle.api.routes.posts import post_of
 from cercle.conversations import actions, queries
@@ -54,7 +54,7 @@ def _set(request: HttpRequest, post_id: int, kind: str, wanted: bool) -> Reactio
 
 @router.put(
     "/posts/{post_id}/reactions/{kind}",
-    response=ReactionsOut,
+    response={200: ReactionsOut, **ERRORS},
     summary="React to a post (nothing changes if the reaction is there)",
 )
 def add_reaction(request: HttpRequest, post_id: int, kind: ReactionKindName) -> ReactionsOut:
@@ -63,7 +63,7 @@ def add_reaction(request: HttpRequest, post_id: int, kind: ReactionKindName) -> 
 
 @router.delete(
     "/posts/{post_id}/reactions/{kind}",
-    response=ReactionsOut,
+    response={200: ReactionsOut, **ERRORS},
     summary="Take a reaction back",
 )
 def remove_reaction(request: HttpRequest, post_id: int, kind: ReactionKindName) -> ReactionsOut:

@@ -11,8 +11,8 @@ from ninja import Router, Schema, Status
 from cercle import permissions
 from cercle.api.caller import Caller, Scope
 from cercle.api.pagination import Page, cursor_page
-from cercle.api.problems import ApiError
-from cercle.api.routes.content import Deleted, caller_for, community_of
+from cercle.api.problems import ERRORS, ApiError
+from cercle.api.routes.content import DeletedOut, caller_for, community_of
 from cercle.conversations import actions
 from cercle.conversations.models import Tag
 
@@ -29,7 +29,9 @@ def tag_out(tag: Tag) -> TagOut:
     return TagOut(slug=tag.slug, name=tag.name, description=tag.description)
 
 
-@router.get("/communities/{slug}/tags", response=Page[TagOut], summary="A community's tags")
+@router.get(
+    "/communities/{slug}/tags", response={200: Page[TagOut], **ERRORS}, summary="A community's tags"
+)
 def list_tags(
     request: HttpRequest, slug: str, cursor: str | None = None, limit: int = 100
 ) -> Page[TagOut]:
@@ -54,7 +56,7 @@ def _curator(request: HttpRequest, slug: str) -> tuple[Caller, permissions.Commu
     return caller, access
 
 
-@router.post("/communities/{slug}/tags", response={201: TagOut}, summary="Add a tag")
+@router.post("/communities/{slug}/tags", response={201: TagOut, **ERRORS}, summary="Add a tag")
 def create_tag(request: HttpRequest, slug: str, data: TagIn) -> Status[TagOut]:
     caller, access = _curator(request, slug)
     tag = actions.do_create_tag(
@@ -66,12 +68,14 @@ def create_tag(request: HttpRequest, slug: str, data: TagIn) -> Status[TagOut]:
     return Status(201, tag_out(tag))
 
 
-@router.delete("/communities/{slug}/tags/{tag}", response=Deleted, summary="Delete a tag")
-def delete_tag(request: HttpRequest, slug: str, tag: str) -> Deleted:
+@router.delete(
+    "/communities/{slug}/tags/{tag}", response={200: DeletedOut, **ERRORS}, summary="Delete a tag"
+)
+def delete_tag(request: HttpRequest, slug: str, tag: str) -> DeletedOut:
     caller, access = _curator(request, slug)
     found = Tag.objects.filter(community=access.community, slug=tag).first()
     if found is None:
         raise Http404
     found.community = access.community
     actions.do_delete_tag(caller.person, found)
-    return Deleted()
+    return DeletedOut()

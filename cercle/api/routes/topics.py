@@ -18,10 +18,10 @@ from ninja import Query, Router, Schema, Status
 from cercle import permissions
 from cercle.api.caller import Scope
 from cercle.api.pagination import Page, cursor_page
-from cercle.api.problems import ApiError
+from cercle.api.problems import ERRORS, ApiError
 from cercle.api.routes.content import (
     AuthorOut,
-    SpaceRef,
+    ContentSpace,
     author_out,
     caller_for,
     community_of,
@@ -43,7 +43,7 @@ ORDERINGS: dict[str, tuple[str, ...]] = {
 class TopicOut(Schema):
     id: int
     community: str
-    space: SpaceRef
+    space: ContentSpace
     kind: Literal["discussion", "question", "announcement"]
     title: str
     # The opening post's writer as members see it: a persona, never who writes for it.
@@ -113,7 +113,7 @@ def _filtered(topics: QuerySet[Topic], filters: TopicFilters) -> QuerySet[Topic]
 
 @router.get(
     "/communities/{slug}/topics",
-    response=Page[TopicOut],
+    response={200: Page[TopicOut], **ERRORS},
     summary="A community's topics and questions",
 )
 def list_topics(request: HttpRequest, slug: str, filters: Query[TopicFilters]) -> Page[TopicOut]:
@@ -181,7 +181,7 @@ def topic_detail(
 
 @router.post(
     "/communities/{slug}/topics",
-    response={201: TopicDetailOut},
+    response={201: TopicDetailOut, **ERRORS},
     summary="Open a topic or ask a question",
 )
 def create_topic(request: HttpRequest, slug: str, data: TopicIn) -> Status[TopicDetailOut]:
@@ -203,7 +203,9 @@ def create_topic(request: HttpRequest, slug: str, data: TopicIn) -> Status[Topic
     return Status(201, topic_detail(request, found, access))
 
 
-@router.get("/topics/{topic_id}", response=TopicDetailOut, summary="A topic with its posts")
+@router.get(
+    "/topics/{topic_id}", response={200: TopicDetailOut, **ERRORS}, summary="A topic with its posts"
+)
 def get_topic(request: HttpRequest, topic_id: int, limit: int = 25) -> TopicDetailOut:
     caller = caller_for(request, Scope.READ)
     topic, access = topic_of(caller.person, topic_id)
@@ -212,7 +214,7 @@ def get_topic(request: HttpRequest, topic_id: int, limit: int = 25) -> TopicDeta
 
 @router.delete(
     "/topics/{topic_id}/accepted-answer",
-    response=TopicDetailOut,
+    response={200: TopicDetailOut, **ERRORS},
     summary="Take the accepted answer back (the asker or moderators)",
 )
 def unaccept(request: HttpRequest, topic_id: int) -> TopicDetailOut:

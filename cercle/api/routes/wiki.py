@@ -17,10 +17,10 @@ from ninja import Router, Schema, Status
 from cercle import permissions
 from cercle.api.caller import Scope
 from cercle.api.pagination import Page, cursor_page
-from cercle.api.problems import ApiError
+from cercle.api.problems import ERRORS, ApiError
 from cercle.api.routes.content import (
     AuthorOut,
-    SpaceRef,
+    ContentSpace,
     caller_for,
     community_of,
     person_out,
@@ -37,7 +37,7 @@ class ArticleOut(Schema):
     id: int
     slug: str
     title: str
-    space: SpaceRef
+    space: ContentSpace
     # The current revision's number: send it back as `base_revision` to edit.
     revision: int
     created_by: AuthorOut
@@ -62,7 +62,7 @@ def article_out(request: HttpRequest, article: Article) -> ArticleOut:
 
 @router.get(
     "/communities/{slug}/wiki/articles",
-    response=Page[ArticleOut],
+    response={200: Page[ArticleOut], **ERRORS},
     summary="A community's wiki articles, by title",
 )
 def list_articles(
@@ -103,7 +103,9 @@ def article_detail(request: HttpRequest, article: Article) -> ArticleDetailOut:
 
 
 @router.get(
-    "/communities/{slug}/wiki/articles/{article}", response=ArticleDetailOut, summary="An article"
+    "/communities/{slug}/wiki/articles/{article}",
+    response={200: ArticleDetailOut, **ERRORS},
+    summary="An article",
 )
 def get_article(request: HttpRequest, slug: str, article: str) -> ArticleDetailOut:
     caller = caller_for(request, Scope.READ)
@@ -121,7 +123,7 @@ class ArticleIn(Schema):
 
 @router.post(
     "/communities/{slug}/wiki/articles",
-    response={201: ArticleDetailOut},
+    response={201: ArticleDetailOut, **ERRORS},
     summary="Write an article",
 )
 def create_article(request: HttpRequest, slug: str, data: ArticleIn) -> Status[ArticleDetailOut]:
@@ -147,7 +149,7 @@ class ArticleEditIn(Schema):
 
 @router.put(
     "/communities/{slug}/wiki/articles/{article}",
-    response=ArticleDetailOut,
+    response={200: ArticleDetailOut, **ERRORS},
     summary="Edit an article (409 when someone saved since base_revision)",
 )
 def edit_article(
@@ -179,7 +181,7 @@ def edit_article(
     return article_detail(request, edited)
 
 
-class RevisionOut(Schema):
+class ArticleRevisionOut(Schema):
     number: int
     title: str
     body: str
@@ -190,8 +192,8 @@ class RevisionOut(Schema):
     created_at: datetime
 
 
-def revision_out(revision: ArticleRevision) -> RevisionOut:
-    return RevisionOut(
+def article_revision_out(revision: ArticleRevision) -> ArticleRevisionOut:
+    return ArticleRevisionOut(
         number=revision.number,
         title=revision.title,
         body=revision.body,
@@ -204,17 +206,17 @@ def revision_out(revision: ArticleRevision) -> RevisionOut:
 
 @router.get(
     "/communities/{slug}/wiki/articles/{article}/revisions",
-    response=Page[RevisionOut],
+    response={200: Page[ArticleRevisionOut], **ERRORS},
     summary="Every version of an article, newest first",
 )
 def list_revisions(
     request: HttpRequest, slug: str, article: str, cursor: str | None = None, limit: int = 25
-) -> Page[RevisionOut]:
+) -> Page[ArticleRevisionOut]:
     caller = caller_for(request, Scope.READ)
     found, _access = queries.article_for(caller.person, slug, article)
     revisions, next_cursor = cursor_page(
         queries.revisions_of(found), ordering=("-number", "-pk"), cursor=cursor, limit=limit
     )
-    return Page[RevisionOut](
-        items=[revision_out(revision) for revision in revisions], next_cursor=next_cursor
+    return Page[ArticleRevisionOut](
+        items=[article_revision_out(revision) for revision in revisions], next_cursor=next_cursor
     )
