@@ -12,7 +12,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cercle.accounts.models import User
@@ -28,7 +30,9 @@ from cercle.ideas.models import Idea, IdeaVote
 from cercle.knowledge import actions as library_actions
 from cercle.knowledge.models import Resource
 from cercle.personas import actions as persona_actions
-from cercle.wiki.models import ArticleRevision
+from cercle.wiki import actions as wiki_actions
+from cercle.wiki.models import Article, ArticleRevision
+from tests.api import ApiClient, make_token
 from tests.communities import client_for, join, make_person
 
 pytestmark = pytest.mark.django_db
@@ -534,3 +538,106 @@ def test_an_outsider_meets_the_same_walls_as_on_the_pages(alice: User, general: 
     assert call(client_for(stranger), "get", f"/topics/{topic.pk}")[0] == 404
     assert call(client_for(stranger), "get", "/communities/cargo/topics")[0] == 404
     assert Post.objects.filter(topic=topic).count() == 1
+
+
+# --- Lists run a fixed number of queries --------------------------------------------------------
+
+
+def own_queries(captured: list[dict[str, str]]) -> list[str]:
+    """The queries of the endpoint itself: the rate limit's cache (a database cache
+    here, whose first write of a window differs from the next) is the API core's."""
+    return [
+        query["sql"]
+        for query in captured
+        if "cercle_cache" not in query["sql"] and "SAVEPOINT" not in query["sql"]
+    ]
+
+
+def test_every_list_runs_the_same_queries_for_5_items_as_for_50(
+    alice: User, bob: User, coordinator: User, cargo: Community, general: Space
+) -> None:
+    """Twelve of everything, read by pages of 5 and of 50: a query per row would show
+    as 7 more queries on the larger page."""
+    tags = [
+        conversation_actions.do_create_tag(coordinator, cargo, name=f"Tag {n}") for n in range(12)
+    ]
+    persona = persona_actions.do_create_persona(coordinator, cargo, name="Velia")
+    shelf = library_actions.do_create_collection(coordinator, general, title="Shelf")
+    topic = question(alice, general, "The first question")
+    conversation_actions.do_start_topic(
+        coordinator, general, kind="discussion", title="From Velia", body="Hi", persona=persona
+    )
+    for n in range(12):
+        writer = (alice, bob)[n % 2]
+        other = conversation_actions.do_start_topic(
+            writer,
+            general,
+            kind="question",
+            title=f"Question {n}",
+            body="?",
+            tags=[tags[1]] if n == 1 else [tags[1], tags[n]],
+        )
+        conversation_actions.do_reply(bob if writer == alice else alice, other, body="!")
+        answer = conversation_actions.do_reply((alice, bob)[n % 2], topic, body=f"Answer {n}")
+        if answer.author != alice:
+            conversation_actions.do_toggle_reaction(alice, answer, "thanks")
+        _event(coordinator, general, title=f"Event {n}")
+        activity_actions.do_create_poll(
+            coordinator,
+            general,
+            activity_actions.PollFields(title=f"Poll {n}", choices=["A", "B"]),
+        )
+        library_actions.do_create_collection(coordinator, general, title=f"Collection {n}")
+        library_actions.do_add_note(writer, shelf, title=f"Note {n}", note="Text", tags=tags[:2])
+        wiki_actions.do_create_article(writer, general, title=f"Article {n}", body="Text")
+        idea_actions.do_propose_idea(writer, general, title=f"Idea {n}")
+    article = Article.objects.first()
+    assert article is not None
+    for n in range(12):
+        article = wiki_actions.do_edit_article(
+            alice,
+            article,
+            title=article.title,
+            body=f"Text {n}",
+            base_number=article.revision_number,
+        )
+    client = client_for(alice)
+    lists = [
+        "/communities/cargo/topics",
+        "/communities/cargo/topics?space=general&kind=question&tag=tag-1",
+        f"/topics/{topic.pk}/posts",
+        f"/topics/{topic.pk}",
+        "/communities/cargo/tags",
+        "/communities/cargo/events",
+        "/communities/cargo/polls",
+        "/communities/cargo/library/collections",
+        f"/communities/cargo/library/collections/{shelf.slug}/resources",
+        "/communities/cargo/wiki/articles",
+        f"/communities/cargo/wiki/articles/{article.slug}/revisions",
+        "/communities/cargo/ideas",
+    ]
+    for path in lists:
+        counts = []
+        for limit in (5, 50):
+            joiner = "&" if "?" in path else "?"
+            with CaptureQueriesContext(connection) as queries:
+                status, page = call(client, "get", f"{path}{joiner}limit={limit}")
+            assert status == 200, (path, page)
+            items = page["posts"]["items"] if "posts" in page else page["items"]
+            assert len(items) >= min(limit, 7), (path, len(items))
+            counts.append(len(own_queries(queries.captured_queries)))
+        assert counts[0] == counts[1], (path, counts)
+
+
+def test_a_read_only_token_reads_and_never_writes(alice: User, general: Space) -> None:
+    topic = question(alice, general)
+    reader = ApiClient(make_token(alice, scopes=("read",)))
+    assert reader.get(f"/topics/{topic.pk}").status_code == 200
+    response = reader.post(f"/topics/{topic.pk}/posts", {"body": "Through a read-only token"})
+    assert response.status_code == 403
+    assert response["Content-Type"] == "application/problem+json"
+    assert Post.objects.filter(topic=topic).count() == 1
+    writer = ApiClient(make_token(alice))
+    response = writer.post(f"/topics/{topic.pk}/posts", {"body": "Through a token"})
+    assert response.status_code == 201, response.json()
+    assert Post.objects.filter(topic=topic).count() == 2
