@@ -8,7 +8,11 @@ Clients are signed in through the session (the site's own htmx calls: every scop
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -641,3 +645,54 @@ def test_a_read_only_token_reads_and_never_writes(alice: User, general: Space) -
     response = writer.post(f"/topics/{topic.pk}/posts", {"body": "Through a token"})
     assert response.status_code == 201, response.json()
     assert Post.objects.filter(topic=topic).count() == 2
+
+
+# --- The example script of the docs, against a live server --------------------------------------
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "answer_unanswered.py"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_example_script_answers_an_unanswered_question(
+    live_server: Any, alice: User, bob: User, general: Space
+) -> None:
+    older = question(alice, general, "Which lock for a cargo bike?")
+    newer = question(alice, general, "Where to park at the station?")
+    answered = question(alice, general, "Already answered")
+    conversation_actions.do_reply(bob, answered, body="Here.")
+    token = make_token(bob)
+    command = [sys.executable, str(EXAMPLE), "--site", live_server.url, "--community", "cargo"]
+    environment = {**os.environ, "CERCLE_TOKEN": token}
+    listed = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.splitlines() == [
+        f"#{newer.pk}  {newer.title}  (Alice Martin)",
+        f"#{older.pk}  {older.title}  (Alice Martin)",
+    ]
+    done = subprocess.run(
+        [*command, "--answer", "A **D-lock**, chained to something solid."],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    reply = Post.objects.get(topic=older, position=1)
+    assert (reply.author, reply.body) == (bob, "A **D-lock**, chained to something solid.")
+    assert f"Answered #{older.pk}: {live_server.url}/c/cargo/s/general/t/{older.pk}/" in done.stdout
+    # A person who may not post there is told why, in the problem's words.
+    outsider = make_token(make_person("out@example.org", "Outsider"))
+    refused = subprocess.run(
+        [*command, "--answer", "Me too", "--topic", str(newer.pk)],
+        env={**os.environ, "CERCLE_TOKEN": outsider},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert refused.returncode == 1
+    assert "403 You may not do this here." in refused.stderr
+    assert not Post.objects.filter(topic=newer, position__gt=0).exists()
+    help_text = subprocess.run(
+        [sys.executable, str(EXAMPLE), "--help"], capture_output=True, text=True, check=True
+    )
+    assert "unanswered questions" in help_text.stdout
