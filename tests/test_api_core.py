@@ -11,8 +11,12 @@ from django.test import Client
 from django.utils import timezone
 
 from cercle.accounts.models import User
+from cercle.api.caller import Scope
 from cercle.api.models import IdempotentRequest, PersonalToken, hash_token
+from cercle.api.tokens import caller_for_token
 from cercle.audit.models import SecurityEvent, SecurityKind
+from cercle.communities.models import Community
+from cercle.errors import ActionRefused
 from tests.api import ApiClient, api_get, api_post, assert_problem, make_token
 
 pytestmark = pytest.mark.django_db
@@ -244,3 +248,84 @@ def test_rate_limits_count_per_token_and_answer_429(alice: User, settings: objec
     assert body["detail"]
     # Another token of the same person has its own budget.
     assert api_get(other, "/me").status_code == 200
+
+
+def test_a_token_without_accept_language_speaks_its_persons_language(alice: User) -> None:
+    alice.language = "fr"
+    alice.save()
+    token = make_token(alice, scopes=("write",))
+    body = assert_problem(api_get(token, "/me"), 403)
+    assert body["title"] == "Non autorisé"
+    english = assert_problem(ApiClient(token, language="en").get("/me"), 403)
+    assert english["title"] == "Not allowed"
+
+
+# --- The admin scope ------------------------------------------------------------------------
+
+
+def test_the_admin_scope_may_be_limited_to_coordinated_communities(
+    coordinator: User, alice: User, cargo: Community
+) -> None:
+    everywhere = caller_for_token(make_token(coordinator, scopes=("read", "write", "admin")))
+    assert everywhere is not None
+    assert everywhere.allows(Scope.ADMIN, cargo.pk)
+    limited = caller_for_token(
+        make_token(coordinator, scopes=("read", "write", "admin"), communities=[cargo])
+    )
+    assert limited is not None
+    assert limited.allows(Scope.ADMIN, cargo.pk)
+    assert not limited.allows(Scope.ADMIN, cargo.pk + 1)
+    writer = caller_for_token(make_token(coordinator))
+    assert writer is not None
+    assert not writer.allows(Scope.ADMIN, cargo.pk)
+    # Alice is a member, not a coordinator: she may not limit a token to cargo.
+    with pytest.raises(ActionRefused):
+        make_token(alice, scopes=("read", "admin"), communities=[cargo])
+    with pytest.raises(ActionRefused):
+        make_token(coordinator, scopes=("read",), communities=[cargo])
+    assert not PersonalToken.objects.filter(person=alice).exists()
+
+
+def test_the_page_offers_coordination_only_to_coordinators(
+    coordinator: User, alice_client: Client, cargo: Community
+) -> None:
+    page = alice_client.get("/accounts/tokens/").content.decode()
+    assert 'value="admin"' not in page
+    assert "Coordinate only in" not in page
+    coordinator_client = Client()
+    coordinator_client.force_login(coordinator)
+    page = coordinator_client.get("/accounts/tokens/").content.decode()
+    assert 'value="admin"' in page
+    assert cargo.name in page
+
+
+def test_a_refused_form_keeps_what_was_typed(alice_client: Client, alice: User) -> None:
+    response = alice_client.post("/accounts/tokens/", {"name": "", "level": "read", "days": "90"})
+    assert response.status_code == 200
+    assert response.context["secret"] == ""
+    assert response.context["form"].errors["name"]
+    assert not PersonalToken.objects.filter(person=alice).exists()
+
+
+# --- The reference page ---------------------------------------------------------------------
+
+
+def test_the_reference_page_lists_every_operation_in_french(client: Client) -> None:
+    response = client.get("/api/reference/", headers={"Accept-Language": "fr"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Référence de l\u2019API" in page
+    assert "/api/v1/me" in page
+    assert "ProblemOut" in page
+    assert 'href="/api/v1/openapi.json"' in page
+    spec = client.get("/api/v1/openapi.json").json()
+    for path, item in spec["paths"].items():
+        for method in item:
+            assert f"{method.upper()}</span> <code>{path}</code>" in page
+
+
+def test_an_unknown_address_or_method_is_a_problem_too(alice: User) -> None:
+    token = make_token(alice)
+    assert_problem(api_get(token, "/no-such-thing"), 404)
+    refused = assert_problem(api_post(token, "/me", {}), 405)
+    assert refused["instance"] == "/api/v1/me"

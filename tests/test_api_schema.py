@@ -1,9 +1,10 @@
 """schemathesis against the spec the live server serves: every operation of the API,
-with generated requests sent by a coordinator's token (a member of a community with
-spaces, topics, replies and a tag), and every answer checked: no server error, a
-status the spec declares, a body valid against the spec. Then the stateful phase:
-sequences of calls following the links the spec declares or schemathesis infers
-(an id one answer gives, used by the next call).
+with generated requests (valid ones, and ones the spec says are not valid) sent by a
+coordinator's token (a member of a community with spaces, topics, replies and a tag),
+and every answer checked: no server error, a status the spec declares, a body valid
+against the spec. Then the stateful phase: sequences of calls following the links
+the spec declares or schemathesis infers (an id one answer gives, used by the next
+call).
 
 Nothing here names an endpoint: a router added to `cercle/api/routes/__init__.py` is
 tested the moment it is merged."""
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.errors import NoLinksFound
 from schemathesis.specs.openapi.checks import (
@@ -81,7 +83,10 @@ def test_every_operation_answers_as_its_spec_says(api_schema: Any, seeded: str) 
     assert operations
     for operation in operations:
 
-        @given(case=operation.as_strategy())
+        @given(
+            case=operation.as_strategy(GenerationMode.POSITIVE)
+            | operation.as_strategy(GenerationMode.NEGATIVE)
+        )
         @settings(
             max_examples=EXAMPLES,
             deadline=None,

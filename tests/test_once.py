@@ -328,6 +328,7 @@ def world(cargo: Community, coordinator: User, alice: User, bob: User) -> list[F
     queue = url("nextactions:queue")
     return [
         FormPage("community_create", staff_person(), *[reverse("community_create")] * 2),
+        FormPage("api_tokens", alice, *[reverse("api_tokens")] * 2),
         same("community_spaces", coordinator),
         same("community_members", coordinator),
         same("community_tags", coordinator),

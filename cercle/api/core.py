@@ -28,12 +28,20 @@ from cercle.errors import ActionRefused
 
 logger = logging.getLogger(__name__)
 
-# The answers every authenticated operation may give whatever it does: who calls is
-# unknown (401), the token's scopes do not allow it (403), too many requests (429); and
-# for writes, a field not valid or an idempotency key reused for another body (422), or
-# the first request with that key still running (409).
-ALWAYS = {401: "Authentication needed", 403: "Not allowed", 429: "Too many requests"}
-ON_WRITES = {409: "Conflict", 422: "Refused"}
+# The answers every authenticated operation may give whatever it does: a malformed
+# request (400), who calls is unknown (401), the token's scopes do not allow it (403),
+# a parameter or field not valid (422), too many requests (429); with parameters in the
+# path, nothing there (404); and for writes, the first request with the same
+# idempotency key still running (409).
+ALWAYS = {
+    400: "Bad request",
+    401: "Authentication needed",
+    403: "Not allowed",
+    422: "Refused",
+    429: "Too many requests",
+}
+WITH_PATH_PARAMETERS = {404: "Not found"}
+ON_WRITES = {409: "Conflict"}
 SAFE = {"get", "head", "options"}
 
 
@@ -59,6 +67,8 @@ def honest(schema: OpenAPISchema) -> OpenAPISchema:
                 extra = dict(ALWAYS)
                 if method not in SAFE:
                     extra.update(ON_WRITES)
+                if any(p.get("in") == "path" for p in operation.get("parameters", [])):
+                    extra.update(WITH_PATH_PARAMETERS)
                 present = {int(status) for status in responses}
                 for status, description in extra.items():
                     if status not in present:

@@ -38,7 +38,7 @@ class TokenForm(forms.Form):
     days = forms.TypedChoiceField(
         label=_("Expires after"),
         coerce=int,
-        choices=[(days, _("%(days)d days") % {"days": days}) for days in LIFETIMES_DAYS],
+        choices=(),  # filled in __init__, in the reader's language
         initial=DEFAULT_LIFETIME_DAYS,
     )
     communities = forms.ModelMultipleChoiceField(
@@ -51,6 +51,9 @@ class TokenForm(forms.Form):
 
     def __init__(self, *args: Any, coordinated: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["days"]).choices = [
+            (days, _("%(days)d days") % {"days": days}) for days in LIFETIMES_DAYS
+        ]
         if coordinated is None or not coordinated.exists():
             del self.fields["communities"]
             cast(forms.ChoiceField, self.fields["level"]).choices = LEVEL_CHOICES[:2]

@@ -31,13 +31,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from cercle.api.auth import SAFE_METHODS, request_caller
 from cercle.api.models import KEEP_IDEMPOTENT_ANSWERS, IdempotentRequest
-from cercle.api.problems import problem
+from cercle.api.problems import PROBLEM_TYPE, problem
 
 API_PREFIX = "/api/v1/"
 MAX_KEY_LENGTH = 255
@@ -201,6 +201,19 @@ def with_etag(request: HttpRequest, response: HttpResponseBase) -> HttpResponseB
     return response
 
 
+def as_problem(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+    """An error that did not come from an endpoint (an address no route matches, a
+    method the route does not take) as a problem too, like every error of the API."""
+    if response.status_code < 400 or response.get("Content-Type", "").startswith(
+        (PROBLEM_TYPE, "application/json")
+    ):
+        return response
+    answer = problem(request, response.status_code)
+    if response.has_header("Allow"):
+        answer["Allow"] = response["Allow"]
+    return answer
+
+
 class ApiMiddleware:
     """Rate limits, idempotency keys and ETags for /api/v1/ (module docstring)."""
 
@@ -211,6 +224,14 @@ class ApiMiddleware:
         if not request.path.startswith(API_PREFIX):
             return self.get_response(request)
         caller = request_caller(request)
+        if (
+            caller is not None
+            and caller.person.language
+            and "HTTP_ACCEPT_LANGUAGE" not in request.META
+        ):
+            # A script that names no language reads its person's.
+            translation.activate(caller.person.language)
+            request.LANGUAGE_CODE = caller.person.language
         caller_key = caller.key if caller is not None else f"ip:{request.META.get('REMOTE_ADDR')}"
         budget = spend(request, caller_key)
         if budget.exceeded:
@@ -227,6 +248,7 @@ class ApiMiddleware:
                 response = idempotent(request, caller.key, key, self.get_response)
             else:
                 response = self.get_response(request)
+        response = as_problem(request, response)
         for name, value in budget.headers().items():
             response[name] = value
         return with_etag(request, response)

@@ -48,6 +48,8 @@ def tokens(request: AuthenticatedRequest) -> HttpResponse:
     listed = list(
         PersonalToken.objects.filter(person=request.user).prefetch_related("admin_communities")
     )
+    for token in listed:
+        token.scope_labels = [SCOPE_LABELS[scope] for scope in Scope if scope.value in token.scopes]  # type: ignore[attr-defined]
     response = render(
         request,
         "api/tokens.html",
@@ -56,7 +58,6 @@ def tokens(request: AuthenticatedRequest) -> HttpResponse:
             "secret": secret,
             "made": made,
             "tokens": listed,
-            "scope_labels": {scope.value: SCOPE_LABELS[scope] for scope in Scope},
         },
     )
     # A page showing a secret is never cached.
@@ -80,4 +81,6 @@ def revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def reference(request: HttpRequest) -> HttpResponse:
     """The API reference, read from the spec the code generates."""
-    return render(request, "api/reference.html", reference_page())
+    context = reference_page()
+    context["base_url"] = request.build_absolute_uri("/api/v1/")
+    return render(request, "api/reference.html", context)
