@@ -44,7 +44,7 @@ class IdeaOut(Schema):
     description: str
     description_html: str
     author: AuthorOut
-    # new, discussion, planned, done, declined...
+    # new, discussion, adopted or declined.
     status: str
     vote_count: int
     # Whether the caller voted for it.
