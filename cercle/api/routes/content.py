@@ -86,9 +86,3 @@ class ContentSpace(Schema):
 
 def space_ref(space: Space) -> ContentSpace:
     return ContentSpace(slug=space.slug, name=space.name)
-
-
-class DeletedOut(Schema):
-    """What a removal answers: nothing is left to show."""
-
-    deleted: bool = True

@@ -12,7 +12,7 @@ from cercle import permissions
 from cercle.api.caller import Caller, Scope
 from cercle.api.pagination import Page, cursor_page
 from cercle.api.problems import ERRORS, ApiError
-from cercle.api.routes.content import DeletedOut, caller_for, community_of
+from cercle.api.routes.content import caller_for, community_of
 from cercle.conversations import actions
 from cercle.conversations.models import Tag
 
@@ -69,13 +69,13 @@ def create_tag(request: HttpRequest, slug: str, data: TagIn) -> Status[TagOut]:
 
 
 @router.delete(
-    "/communities/{slug}/tags/{tag}", response={200: DeletedOut, **ERRORS}, summary="Delete a tag"
+    "/communities/{slug}/tags/{tag}", response={204: None, **ERRORS}, summary="Delete a tag"
 )
-def delete_tag(request: HttpRequest, slug: str, tag: str) -> DeletedOut:
+def delete_tag(request: HttpRequest, slug: str, tag: str) -> Status[None]:
     caller, access = _curator(request, slug)
     found = Tag.objects.filter(community=access.community, slug=tag).first()
     if found is None:
         raise Http404
     found.community = access.community
     actions.do_delete_tag(caller.person, found)
-    return DeletedOut()
+    return Status(204, None)
