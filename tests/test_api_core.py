@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cercle.accounts.models import User
@@ -329,3 +331,15 @@ def test_an_unknown_address_or_method_is_a_problem_too(alice: User) -> None:
     assert_problem(api_get(token, "/no-such-thing"), 404)
     refused = assert_problem(api_post(token, "/me", {}), 405)
     assert refused["instance"] == "/api/v1/me"
+
+
+def test_every_request_of_a_token_runs_the_same_queries(alice: User) -> None:
+    """Endpoints pin their query counts: what the core adds must not depend on whether
+    it is the token's first use, or the window's first request."""
+    token = make_token(alice)
+    counts = []
+    for _ in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            assert api_get(token, "/me").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] == counts[2], counts

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import timezone, translation
@@ -71,6 +72,24 @@ class Budget:
         }
 
 
+def _count(key: str, *, timeout: int) -> int:
+    """Add one to a counter of the cache and return it. Redis counts atomically. The
+    database's cache table has no atomic increment (Django's is a read then a write
+    too), so there it is a read and a write: the same queries for every request,
+    whether the window's counter exists yet or not (a burst of simultaneous requests
+    may be counted a little short)."""
+    if isinstance(cache, RedisCache):
+        cache.add(key, 0, timeout=timeout)
+        try:
+            return int(cache.incr(key))
+        except ValueError:  # expired between the two calls
+            cache.set(key, 1, timeout=timeout)
+            return 1
+    used = int(cache.get(key, 0)) + 1
+    cache.set(key, used, timeout=timeout)
+    return used
+
+
 def spend(request: HttpRequest, caller_key: str) -> Budget:
     """Count this request against its caller's budget, and say where it stands."""
     reads = request.method in SAFE_METHODS
@@ -80,12 +99,7 @@ def spend(request: HttpRequest, caller_key: str) -> Budget:
     now = time.time()
     start = int(now // window) * window
     key = f"api-rate:{policy}:{caller_key}:{start}"
-    cache.add(key, 0, timeout=window + 1)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.set(key, 1, timeout=window + 1)
-        used = 1
+    used = _count(key, timeout=window + 1)
     return Budget(
         policy=policy,
         limit=limit,
