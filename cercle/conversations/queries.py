@@ -247,6 +247,12 @@ POST_RELATIONS = (
 )
 
 
+def readable_posts(topic: Topic, access: permissions.CommunityAccess) -> QuerySet[Post]:
+    """The posts of a topic this reader sees, with what each shows (the API's list of
+    a topic's posts): the topic page's rule, hidden replies only for its moderators."""
+    return _visible_posts(topic, access).select_related(*POST_RELATIONS)
+
+
 def post_views(
     actor: Actor,
     access: permissions.CommunityAccess,

@@ -1,5 +1,5 @@
 """The API's resources, one router per module, each at its prefix. Add a line here
-for a new module (each branch adds its own lines)."""
+for a new module."""
 
 from __future__ import annotations
 
@@ -8,17 +8,27 @@ from ninja import Router
 from cercle.api.routes import (
     cockpit,
     communities,
+    events,
     follows,
+    ideas,
+    library,
     me,
     memberships,
     notifications,
     people,
+    polls,
+    posts,
+    reactions,
     search,
     spaces,
+    tags,
+    topics,
+    wiki,
 )
 
 ROUTERS: list[tuple[str, Router]] = [
     ("/me", me.router),
+    # Communities and people.
     ("/communities", communities.router),
     ("/communities", spaces.router),
     ("/communities", memberships.router),
@@ -29,4 +39,14 @@ ROUTERS: list[tuple[str, Router]] = [
     ("/notifications", notifications.router),
     ("/search", search.router),
     ("/communities", cockpit.router),
+    # Content: each path names its community or object itself.
+    ("", topics.router),
+    ("", posts.router),
+    ("", reactions.router),
+    ("", tags.router),
+    ("", events.router),
+    ("", polls.router),
+    ("", library.router),
+    ("", wiki.router),
+    ("", ideas.router),
 ]
