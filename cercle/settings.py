@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "cercle.badges",
     # Before analytics: their daily jobs are not the last one (analytics counts what they did).
     "cercle.oauth",
+    "cercle.webhooks",
     "cercle.privacy",
     "cercle.importers",
     "cercle.activity",
@@ -65,7 +66,6 @@ INSTALLED_APPS = [
     "cercle.search",
     "cercle.sso",
     "cercle.scim",
-    "cercle.webhooks",
     "cercle.bridges",
     "cercle.feeds",
     "cercle.api",

@@ -334,6 +334,13 @@ def world(cargo: Community, coordinator: User, alice: User, bob: User) -> list[F
             *[reverse("oauth:register")] * 2,
         ),
         FormPage("api_tokens", alice, *[reverse("api_tokens")] * 2),
+        FormPage(
+            "webhooks:staff_list",
+            User.objects.get(email="op@example.org"),
+            *[reverse("webhooks:staff_list")] * 2,
+        ),
+        same("webhooks:list", coordinator),
+        same("bridges:new", coordinator),
         same("community_spaces", coordinator),
         same("community_members", coordinator),
         same("community_tags", coordinator),

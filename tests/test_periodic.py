@@ -411,6 +411,8 @@ def test_every_periodic_command_is_a_registered_job_run_by_the_real_scheduler() 
         "award-badges",
         "expire-data-exports",
         "forget-oauth-tokens",
+        "webhooks-retry",
+        "webhooks-close-polls",
         "analytics-fill",
     }
     # The real jobs on an empty database: at the first start, those that run every so
