@@ -483,11 +483,11 @@ CERCLE_EXPORT_DAYS = env_int("CERCLE_EXPORT_DAYS", 7, minimum=1, maximum=90)
 # Exports live outside MEDIA_ROOT: never served as files, only by a view that checks who asks.
 CERCLE_EXPORTS_ROOT = Path(env_str("CERCLE_EXPORTS_ROOT", str(VAR_DIR / "exports"))).resolve()
 
-# --- Chat bridges (docs/bridges.md) -----------------------------------------------------------
+# --- Chat bridges (docs/api.md) -----------------------------------------------------------
 # Accept chat and homeserver addresses on this machine (http://127.0.0.1...): the tests'
 # local receivers and homeserver only. Off, a bridge posts to https:// addresses elsewhere.
 CERCLE_BRIDGES_ALLOW_LOOPBACK = env_bool("CERCLE_BRIDGES_ALLOW_LOOPBACK", False)
-# --- Webhooks (docs/webhooks.md) ------------------------------------------------------------
+# --- Webhooks (docs/api.md) ------------------------------------------------------------
 # Also send to addresses on the local network and this machine (and plain http:// to the
 # machine itself): for intranet receivers, development and the tests. Off: https:// to
 # public addresses only.

@@ -1,4 +1,4 @@
-"""The API's resources about communities and people (docs/api-resources-community.md):
+"""The API's resources about communities and people (docs/api.md):
 each endpoint answers what its page shows and changes what its page changes, through
 the same actions; every list reads a fixed number of queries whatever the page size.
 

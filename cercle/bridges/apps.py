@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class BridgesConfig(AppConfig):
     """Chat bridges: a community's space or tag posted into a Slack, Microsoft Teams or
-    Mattermost channel, or a Matrix room (docs/bridges.md)."""
+    Mattermost channel, or a Matrix room (docs/api.md)."""
 
     name = "cercle.bridges"
     label = "bridges"

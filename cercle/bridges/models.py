@@ -1,5 +1,5 @@
 """A chat bridge: a community's space or tag posted into a Slack, Microsoft Teams or
-Mattermost channel, or a Matrix room, and the log of what it posted (docs/bridges.md)."""
+Mattermost channel, or a Matrix room, and the log of what it posted (docs/api.md)."""
 
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ class Bridge(models.Model):
     bot_token = models.CharField(max_length=500, blank=True, editable=False)
     news = models.JSONField(_("news carried"), default=list)
     # A private space's news posted into a chat whose members may not be the space's:
-    # the coordinator said so, knowingly (docs/bridges.md, "Private spaces").
+    # the coordinator said so, knowingly (docs/api.md, "Private spaces").
     private_confirmed = models.BooleanField(default=False)
     active = models.BooleanField(_("active"), default=True)
     created_by = models.ForeignKey(

@@ -1,5 +1,5 @@
 """From what happens to a chat: the matching of an event to the bridges that carry
-it, and the sending of one message (docs/bridges.md).
+it, and the sending of one message (docs/api.md).
 
 The worker's `announce` (`tasks.py`, queued by `receivers.on_event_recorded`) loads
 the subject once (`webhooks.subjects.subject_of`: what members see, a persona's name

@@ -3,7 +3,7 @@ consents to one and revokes its access. django-oauth-toolkit writes the grants a
 tokens themselves (its authorize and token endpoints).
 
 Each function runs in one transaction with its row of the security log, so a change
-rolled back leaves no row saying it happened (docs/api-oauth.md)."""
+rolled back leaves no row saying it happened (docs/api.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Who manages a community's chat bridges, and what a bridge may carry (docs/bridges.md).
+"""Who manages a community's chat bridges, and what a bridge may carry (docs/api.md).
 
 Only the community's coordinators connect, change, test or remove its bridges: a
 bridge speaks for the community in a chat outside Cercle. What a bridge posts is

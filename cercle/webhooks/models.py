@@ -1,5 +1,5 @@
 """Endpoints a coordinator (for a community) or staff (for the instance) registers, and
-each delivery made to them, kept as the delivery log (docs/webhooks.md)."""
+each delivery made to them, kept as the delivery log (docs/api.md)."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ class Command(BaseCommand):
         "as a net), disables endpoints that have failed for a day and tells their "
         "owners. `close-polls` records `poll.closed` once for each published poll closed "
         "in the last two days (scheduled every 5 minutes), which webhooks then carry. "
-        "Both are idempotent. docs/webhooks.md."
+        "Both are idempotent. docs/api.md."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
