@@ -348,7 +348,15 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
     "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    # RFC 9700 too: the issuer in the authorization response (RFC 9207), tokens stored
+    # hashed, a replayed refresh token revokes its whole family.
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
 }
+# http:// redirect URIs stay allowed for native apps' loopback callbacks (RFC 8252): the
+# registration refuses http:// to any other host (cercle/oauth/actions.py).
+SILENCED_SYSTEM_CHECKS = ["oauth2_provider.W008"]
 # Rate limits of the API per caller (a token, an application's grant, a session),
 # counted in the cache over a fixed window of this many seconds.
 CERCLE_API_RATE_WINDOW = env_int("CERCLE_API_RATE_WINDOW", 300, minimum=1, maximum=86_400)
@@ -412,7 +420,7 @@ if HTTPS:
     if not SECURE_HSTS_PRELOAD:
         # Preloading is hard to undo and binds every subdomain: the operator opts
         # in with CERCLE_HSTS_PRELOAD, so Cercle does not nag about it.
-        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+        SILENCED_SYSTEM_CHECKS += ["security.W021"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True

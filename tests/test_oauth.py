@@ -519,3 +519,28 @@ def test_the_staff_list_pins_its_queries(
     for name in ("Intranet", "Dashboard", "Mobile"):
         assert name in text
     assert re.search(r'People who authorized it">\s*2\s*<', text)
+
+
+def test_http_redirect_uris_go_only_to_this_device_and_tokens_are_stored_hashed(
+    alice: User,
+) -> None:
+    from cercle.errors import ActionRefused  # noqa: PLC0415
+
+    app, secret = register()
+    staff = User.objects.get(email="op@example.org")
+    for uri in ("http://client.example/callback", "http://10.0.0.5/cb"):
+        with pytest.raises(ActionRefused, match="only to this device"):
+            actions.do_register_application(
+                staff, Registration("Plain", [uri], confidential=True, scopes=["read"])
+            )
+    assert not Application.objects.filter(name="Plain").exists()
+    native, _ = actions.do_register_application(
+        staff,
+        Registration("Desktop", ["http://127.0.0.1:8765/cb"], confidential=False, scopes=["read"]),
+    )
+    assert native.redirect_uris == "http://127.0.0.1:8765/cb"
+    # RFC 9700: the database keeps no usable token, yet the token works.
+    token = access_token_for(alice, app, secret)
+    stored = AccessToken.objects.get(user=alice, application=app)
+    assert stored.token != token
+    assert me(token).status_code == 200

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -44,6 +45,10 @@ def _check_staff(actor: User) -> None:
         raise ActionRefused(_("Only staff manage OAuth applications."))
 
 
+# The hosts an http:// redirect URI may name: a native app's loopback callback (RFC 8252).
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
 def _checked(registration: Registration) -> Registration:
     name = registration.name.strip()
     if not name:
@@ -51,6 +56,16 @@ def _checked(registration: Registration) -> Registration:
     uris = [uri.strip() for uri in registration.redirect_uris if uri.strip()]
     if not uris:
         raise ActionRefused(_("Give at least one redirect URI."))
+    for uri in uris:
+        parts = urlsplit(uri)
+        if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
+            raise ActionRefused(
+                _(
+                    "A redirect URI uses https://, or http:// only to this device "
+                    "(127.0.0.1, [::1], localhost) for an app on a computer: %(uri)s"
+                )
+                % {"uri": uri}
+            )
     scopes = [name for name in SCOPE_NAMES if name in registration.scopes]
     if not scopes:
         raise ActionRefused(_("Allow at least one scope."))

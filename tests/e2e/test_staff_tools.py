@@ -22,7 +22,7 @@ def test_staff_reach_every_tool_from_one_page(
     page.locator(".user-menu .menu__toggle").click()
     page.get_by_role("link", name="Staff tools").click()
     expect(page.locator("h1")).to_have_text("Staff tools")
-    expect(page.locator(".staff-tool")).to_have_count(7)
+    expect(page.locator(".staff-tool")).to_have_count(9)
     assert_accessible(page)
     shoot(page, "staff-tools-en-1280")
     page.get_by_role("link", name="Provisioning (SCIM)").click()
