@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(autouse=True)
+def _requests_finished() -> Iterator[None]:
+    """Before the database is emptied, let the live server finish the requests the
+    browser left running (a search typed, the bell's poll): SQLite's shared in-memory
+    database answers "table is locked" to the flush, or takes a row written after it,
+    otherwise. Torn down after the test's page is closed and before the database is
+    flushed (pytest-django's autouse fixtures are set up first)."""
+    yield
+    deadline = time.monotonic() + 3
+    for thread in threading.enumerate():
+        target = getattr(thread, "_target", None)
+        if getattr(target, "__name__", "") == "process_request_thread":
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
 
 @pytest.fixture(scope="session")
