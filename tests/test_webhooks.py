@@ -417,6 +417,7 @@ def test_a_receiver_back_after_a_failure_gets_the_message(
     assert endpoint.failing_since is None
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection, as in production
 def test_the_real_worker_sends_and_waits_for_each_retry(
     settings: Any,
     cargo: Community,
