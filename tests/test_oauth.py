@@ -25,6 +25,7 @@ from cercle.api.caller import Scope
 from cercle.audit.models import SecurityEvent, SecurityKind
 from cercle.oauth import actions, scopes
 from cercle.oauth.actions import Registration
+from cercle.oauth.models import AllowedScopes
 from cercle.privacy import export
 from tests.communities import client_for, staff_person
 
@@ -446,7 +447,7 @@ def test_staff_edit_the_scopes_and_delete_the_application(alice: User) -> None:
     assert edited.status_code == 302
     app.refresh_from_db()
     assert app.name == "Intranet 2"
-    assert app.allowed_scopes.names == ["read"]
+    assert AllowedScopes.objects.get(application=app).names == ["read"]
     assert app.client_type == Application.CLIENT_CONFIDENTIAL
     deleted = staff.post(reverse("oauth:delete", args=[app.pk]))
     assert deleted.status_code == 302
