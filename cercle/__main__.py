@@ -15,6 +15,9 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cercle.settings")
     args = list(sys.argv if argv is None else argv)
     args[0] = "cercle"
+    # Commands read better hyphenated (`cercle mail-in`); Django's are module names.
+    if len(args) > 1 and not args[1].startswith("-"):
+        args[1] = args[1].replace("-", "_")
     execute_from_command_line(args)
 
 

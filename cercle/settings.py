@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from cercle.config import (
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "cercle.badges",
     # Before analytics: their daily jobs are not the last one (analytics counts what they did).
     "cercle.oauth",
+    "cercle.mailin",
     "cercle.webhooks",
     "cercle.privacy",
     "cercle.importers",
@@ -500,3 +502,32 @@ CERCLE_BRIDGES_ALLOW_LOOPBACK = env_bool("CERCLE_BRIDGES_ALLOW_LOOPBACK", False)
 # machine itself): for intranet receivers, development and the tests. Off: https:// to
 # public addresses only.
 WEBHOOKS_ALLOW_PRIVATE = env_bool("CERCLE_WEBHOOKS_ALLOW_PRIVATE", False)
+# --- Mail in (docs/mail.md) --------------------------------------------------------------
+# The mailbox Cercle receives at: replies go to `<local>+r-...@<domain>`, new topics to a
+# space's `<local>+<community>.<space>@<domain>`, delivery reports to `<local>+b-...`.
+# Empty: mail in is off, and emails carry no reply address.
+MAIL_IN_ADDRESS = env_str("CERCLE_MAIL_IN_ADDRESS", "").strip()
+if MAIL_IN_ADDRESS and (MAIL_IN_ADDRESS.count("@") != 1 or "+" in MAIL_IN_ADDRESS):
+    raise ImproperlyConfigured(
+        "CERCLE_MAIL_IN_ADDRESS must be one plain address such as cercle@example.org "
+        f"(no '+' tag: Cercle adds its own); got {MAIL_IN_ADDRESS!r}."
+    )
+# `cercle serve` starts `cercle mail-in` with these when one is set (docs/mail.md):
+# HOST:PORT to receive over SMTP (or LMTP with CERCLE_MAIL_IN_LMTP), or an IMAP mailbox
+# to poll, imaps://user:password@host:port/INBOX (the password may come from
+# CERCLE_MAIL_IN_IMAP_PASSWORD instead).
+MAIL_IN_BIND = env_str("CERCLE_MAIL_IN_BIND", "").strip()
+MAIL_IN_LMTP = env_bool("CERCLE_MAIL_IN_LMTP", False)
+MAIL_IN_IMAP = env_str("CERCLE_MAIL_IN_IMAP", "").strip()
+MAIL_IN_IMAP_PASSWORD = env_str("CERCLE_MAIL_IN_IMAP_PASSWORD", "")
+MAIL_IN_IMAP_INTERVAL = env_int("CERCLE_MAIL_IN_IMAP_INTERVAL", 60, minimum=1)
+# Messages received are written here before they are acknowledged, and stay until the
+# database has them: nothing is lost while the database is briefly down.
+MAIL_IN_SPOOL = Path(env_str("CERCLE_MAIL_IN_SPOOL", str(VAR_DIR / "mail-spool"))).resolve()
+# Larger messages are refused with an answer by email (bytes, attachments included).
+MAIL_IN_MAX_BYTES = env_int("CERCLE_MAIL_IN_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+# Messages one sender may send in an hour; beyond, refused with an answer by email.
+MAIL_IN_RATE_PER_HOUR = env_int("CERCLE_MAIL_IN_RATE_PER_HOUR", 30, minimum=1)
+# The authserv-id of the mail server whose Authentication-Results header Cercle trusts
+# for DMARC (RFC 8601). Empty: the topmost such header, the one the last server added.
+MAIL_IN_AUTHSERV_ID = env_str("CERCLE_MAIL_IN_AUTHSERV_ID", "").strip()

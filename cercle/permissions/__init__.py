@@ -21,6 +21,7 @@ from cercle.permissions import (
     events,
     ideas,
     knowledge,
+    mail,
     mfa,
     notifications,
     oauth,

@@ -140,6 +140,29 @@ COVERAGE: dict[str, Cover] = {
     "oauth2_provider.DeviceGrant.user": Excluded(
         "The device flow is not enabled on Cercle's OAuth server: no such rows."
     ),
+    # --- Mail in and out (docs/mail.md) ---
+    "mail.Bounce.person": Exported(
+        "mail_bounces",
+        fields=(
+            "id",
+            "address",
+            "kind",
+            "status",
+            "diagnostic",
+            "count",
+            "first_at",
+            "last_at",
+            "stopped",
+        ),
+    ),
+    "mailin.ReceivedMail.person": Exported(
+        # The outcome, not the message: the raw message may quote others' words.
+        "mail_received",
+        fields=("id", "received_at", "recipient", "subject", "outcome", "topic", "post"),
+    ),
+    "mailin.SpaceMailbox.updated_by": Excluded(
+        "A community's setting (a space takes new topics by email) a coordinator changed."
+    ),
     # --- Chat bridges ---
     "bridges.Bridge.created_by": Exported(
         "chat_bridges", fields=("id", "community", "kind", "name", "created_at")
@@ -253,6 +276,8 @@ SECTION_TITLES: dict[str, StrOrPromise] = {
     "sessions": _("Sessions"),
     "oauth_authorizations": _("Applications you authorized"),
     "api_tokens": _("API tokens"),
+    "mail_bounces": _("Addresses that bounced"),
+    "mail_received": _("Messages you sent by email"),
     "admin_site_actions": _("Actions in the admin site"),
     "imported_from": _("Imported from"),
     "security_log": _("Security log"),
