@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from email import message_from_bytes
 from email.header import decode_header, make_header
 from email.message import Message
@@ -394,6 +395,8 @@ def _body(
         if is_text and disposition != "attachment" and not (filename and not is_text):
             if content_type == "text/plain" and plain is None and not filename:
                 plain = _text_of(part)
+                if str(part.get_param("format", "")).lower() == "flowed":
+                    plain = unflow(plain, delsp=str(part.get_param("delsp", "")).lower() == "yes")
                 continue
             if content_type == "text/html" and html is None and not filename:
                 html = _text_of(part)
@@ -424,6 +427,24 @@ def _body(
     else:
         text = plain or ""
     return trim_text(text[:MAX_TEXT], forwarded=forwarded), tuple(attachments)
+
+
+def unflow(text: str, *, delsp: bool = False) -> str:
+    """Text sent as format=flowed (RFC 3676) with its soft line breaks joined."""
+    joined: list[tuple[int, str, bool]] = []  # quote depth, text, continues
+    for line in text.replace("\r\n", "\n").split("\n"):
+        depth = len(line) - len(line.lstrip(">"))
+        content = line[depth:]
+        if content.startswith(" "):
+            content = content[1:]  # space-stuffing
+        continues = content.endswith(" ") and content != "-- "
+        if continues and delsp:
+            content = content[:-1]
+        if joined and joined[-1][2] and joined[-1][0] == depth:
+            joined[-1] = (depth, joined[-1][1] + content, continues)
+        else:
+            joined.append((depth, content, continues))
+    return "\n".join(("> " * depth + content) if depth else content for depth, content, _ in joined)
 
 
 # --- HTML -------------------------------------------------------------------------------
@@ -546,13 +567,21 @@ _OUTLOOK_FROM = re.compile(r"^\**\s*(From|De)\s?:", re.IGNORECASE)
 _SEPARATOR = re.compile(r"^[_-]{20,}$")
 _SIGNATURE = re.compile(r"^(--|-- |__)$")
 _PHONE_FOOTER = re.compile(
-    r"^(Sent from my |Sent from Mail for Windows|Sent from Outlook|Sent from Yahoo Mail"
+    r"^(Sent from my |Sent from Mail\b|Sent from Outlook|Sent from Yahoo Mail"
     r"|Sent from (my )?(iPhone|iPad|Android|Samsung|mobile)|Sent via |Get Outlook for "
-    r"|Envoy[ée] de mon |Envoy[ée] depuis |Envoy[ée] à partir de |T[ée]l[ée]charger Outlook"
-    r"|Obtenir Outlook pour |Provenance : Courrier pour Windows"
-    r"|Gesendet von |Enviado desde |Inviato da |Verzonden vanaf |Skickat från )",
+    r"|Sent with Proton Mail|Sent from Proton Mail|Sent from Gmail Mobile"
+    r"|Envoy[ée] de mon |Envoy[ée] depuis |Envoy[ée] [àa] partir de |Envoy[ée] de Yahoo"
+    r"|Envoy[ée] avec Proton Mail|T[ée]l[ée]charger Outlook|Obtenir Outlook pour "
+    r"|Provenance : Courrier pour Windows"
+    r"|Gesendet von |Von meinem \w+ gesendet|Enviado desde |Inviato da |Verzonden vanaf "
+    r"|Skickat från )",
     re.IGNORECASE,
 )
+# An attribution line of any client or language ("* Bob <bob@x> [2026-12-07]:",
+# "Bob Martin <bob@x> wrote:") is known by what follows it: a quote.
+_ATTRIBUTION = re.compile(r"^.{0,300}(@|\d{1,2}:\d{2}|\d{4}).{0,300}:$")
+# Gmail's place of an inline image in the text part: the image is an attachment.
+_IMAGE_PLACE = re.compile(r"^\[image: [^\]]*\]$")
 
 
 def _library_header() -> re.Pattern[str]:
@@ -565,6 +594,18 @@ def _library_header() -> re.Pattern[str]:
 _LIBRARY_HEADER = _library_header()
 
 
+@dataclass(frozen=True)
+class _Header:
+    """Where the quoted earlier message begins: `span` lines of header at `at`."""
+
+    at: int
+    span: int
+    # A "... wrote:" header: the earlier message follows as "> " lines, which the
+    # person may have answered in between (an inline reply). Otherwise (Outlook's
+    # blocks) the earlier message follows unquoted and is cut whole.
+    quotes_follow: bool
+
+
 def _quoted(line: str) -> bool:
     return line.startswith(">")
 
@@ -573,29 +614,54 @@ def _unquote(line: str) -> str:
     return re.sub(r"^>\s?", "", line)
 
 
-def _header_at(lines: list[str], index: int) -> int:  # noqa: PLR0911 - one per shape
-    """How many lines a quote header starting at `index` spans (0: none there)."""
-    line = lines[index].strip()
-    if not line or _quoted(line):
-        return 0
-    if _ORIGINAL_MESSAGE.match(line):
-        return 1
-    plain = line.replace("*", "")
-    if _WROTE.match(plain):
-        return 1
-    if index + 1 < len(lines) and re.match(r"^(On|Le)\s", plain, re.IGNORECASE):
-        joined = f"{plain} {lines[index + 1].strip().replace('*', '')}"
-        if _WROTE.match(joined) and not _WROTE.match(lines[index + 1].strip()):
-            return 2
-    if _SEPARATOR.match(line) and index + 1 < len(lines):
-        following = _outlook_block(lines, index + 1)
-        return 1 + following if following else 0
-    block = _outlook_block(lines, index)
-    if block:
-        return block
-    if len(line) < 400 and _LIBRARY_HEADER.fullmatch(line):
-        return 1
-    return 0
+def _next_is_quoted(lines: list[str], index: int) -> bool:
+    for line in lines[index:]:
+        if line.strip():
+            return _quoted(line)
+    return False
+
+
+def _library_starts(lines: list[str]) -> dict[int, int]:
+    """The lines where mail-parser-reply sees a quote header, with their span."""
+    text = "\n".join(lines)
+    starts: dict[int, int] = {}
+    for match in _LIBRARY_HEADER.finditer(text):
+        found = match.group(0)
+        if not found.strip():
+            continue
+        begin = match.start() + len(found) - len(found.lstrip())
+        end = match.start() + len(found.rstrip())
+        first = text.count("\n", 0, begin)
+        starts.setdefault(first, text.count("\n", begin, end) + 1)
+    return starts
+
+
+def _find_header(lines: list[str]) -> _Header | None:  # noqa: PLR0911 - one per shape
+    library = _library_starts(lines)
+    for index, raw in enumerate(lines):
+        line = raw.strip()
+        if not line or _quoted(line):
+            continue
+        plain = line.replace("*", "")
+        if _ORIGINAL_MESSAGE.match(plain):
+            return _Header(index, 1, quotes_follow=False)
+        if re.match(r"^(On|Le)\s", plain, re.IGNORECASE):
+            if _WROTE.match(plain):
+                return _Header(index, 1, quotes_follow=True)
+            if index + 1 < len(lines):
+                joined = f"{plain} {lines[index + 1].strip().replace('*', '')}"
+                if _WROTE.match(joined):
+                    return _Header(index, 2, quotes_follow=True)
+        if (_WROTE.match(plain) or _ATTRIBUTION.match(plain)) and _next_is_quoted(lines, index + 1):
+            return _Header(index, 1, quotes_follow=True)
+        if _SEPARATOR.match(line) and _outlook_block(lines, index + 1):
+            return _Header(index, 1 + _outlook_block(lines, index + 1), quotes_follow=False)
+        if _outlook_block(lines, index):
+            return _Header(index, _outlook_block(lines, index), quotes_follow=False)
+        if index in library:
+            span = library[index]
+            return _Header(index, span, quotes_follow=_next_is_quoted(lines, index + span))
+    return None
 
 
 def _outlook_block(lines: list[str], index: int) -> int:
@@ -606,11 +672,9 @@ def _outlook_block(lines: list[str], index: int) -> int:
     if index >= len(lines) or not _OUTLOOK_FROM.match(lines[index].strip()):
         return 0
     start = index
-    fields = 0
     while index < len(lines) and _OUTLOOK_FIELD.match(lines[index].strip()):
-        fields += 1
         index += 1
-    return index - start if fields >= 2 else 0
+    return index - start if index - start >= 2 else 0
 
 
 def _first(lines: list[str], pattern: re.Pattern[str]) -> int | None:
@@ -621,102 +685,72 @@ def _first(lines: list[str], pattern: re.Pattern[str]) -> int | None:
 
 
 def trim_text(text: str, *, forwarded: bool = False) -> str:
-    """The new words of a message's text: see docs/mail.md."""
-    lines = normalise(text).split("\n")
+    """The new words of a message's text (docs/mail.md): quoted earlier messages,
+    signatures and phone footers removed, inline answers kept with what they answer,
+    forwarded messages kept whole."""
+    lines = [line for line in normalise(text).split("\n") if not _IMAGE_PLACE.match(line)]
     forward_at = _first(lines, _FORWARD_MARKER)
-    header_at = next(
-        (index for index in range(len(lines)) if _header_at(lines, index)),
-        None,
-    )
-    if forward_at is None and forwarded and header_at is not None:
-        forward_at = header_at
-    if forward_at is not None and (header_at is None or forward_at <= header_at):
-        note = _reply(lines[:forward_at])
-        shared = normalise("\n".join(lines[forward_at:]))
-        return normalise(f"{note}\n\n{shared}" if note else shared)
-    return _reply(lines)
+    header = _find_header(lines)
+    if forward_at is None and forwarded and header is not None and not header.quotes_follow:
+        forward_at = header.at  # Outlook forwards with the same block as its replies
+    if forward_at is not None and (header is None or forward_at <= header.at):
+        note = _finish(_inline(lines[:forward_at]))
+        shared = _finish(lines[forward_at:])
+        return _finish(f"{note}\n\n{shared}".split("\n")) if note else shared
+    if header is None:
+        return _finish(_inline(lines))
+    before = lines[: header.at]
+    after = lines[header.at + header.span :] if header.quotes_follow else []
+    return _finish(_inline([*before, "", *after]))
 
 
-def _clean(lines: list[str]) -> list[str]:
-    """A stretch of the person's own lines without signature or phone footer."""
-    for index, line in enumerate(lines):
-        if _SIGNATURE.match(line) or _PHONE_FOOTER.match(line.strip()):
-            return lines[:index]
-    return lines
+def _finish(lines: list[str]) -> str:
+    """Normalised, without empty quote lines at either end."""
+    while lines and (not lines[0].strip() or lines[0].strip(">").strip() == ""):
+        lines = lines[1:]
+    while lines and (not lines[-1].strip() or lines[-1].strip(">").strip() == ""):
+        lines = lines[:-1]
+    return normalise("\n".join(lines))
 
 
-def _reply(lines: list[str]) -> str:
-    header_at = next(
-        (index for index in range(len(lines)) if _header_at(lines, index)),
-        None,
-    )
-    if header_at is not None:
-        span = _header_at(lines, header_at)
-        before, after = lines[:header_at], lines[header_at + span :]
-        if _signature_before(before):
-            after = []  # the person signed off: what follows is all quoted
-        kept = _clean(before)
-        inline = _inline(after) if _is_wrote(lines, header_at) else []
-        return normalise("\n".join([*kept, "", *inline]))
-    return normalise("\n".join(_inline(lines)))
-
-
-def _signature_before(lines: list[str]) -> bool:
-    return any(_SIGNATURE.match(line) for line in lines)
-
-
-def _is_wrote(lines: list[str], index: int) -> bool:
-    line = lines[index].strip().replace("*", "")
-    return (
-        not _ORIGINAL_MESSAGE.match(line)
-        and not _OUTLOOK_FROM.match(line)
-        and not (_SEPARATOR.match(line))
-    )
+def _ending(line: str) -> bool:
+    """A signature separator or a phone footer: the end of the person's words."""
+    return bool(_SIGNATURE.match(line) or _PHONE_FOOTER.match(line.strip()))
 
 
 def _inline(lines: list[str]) -> list[str]:
-    """Quoted lines interleaved with answers: keep the answers and the quotes they
-    answer, drop the quoted rest after the last answer and the person's signature."""
+    """The person's words, and the quotes they answer: quoted lines interleaved with
+    answers are kept, the quoted rest after the last answer is dropped, and so is
+    everything from the signature or phone footer on."""
 
     blocks: list[tuple[bool, list[str]]] = []
     for line in lines:
         quoted = _quoted(line)
-        if not line.strip() and blocks:
-            blocks[-1][1].append(line)
-            continue
-        if blocks and blocks[-1][0] == quoted:
+        if (not line.strip() and blocks) or (blocks and blocks[-1][0] == quoted):
             blocks[-1][1].append(line)
         else:
             blocks.append((quoted, [line]))
-    kept: list[str] = []
-    signed = False
+    # The person's words end at their signature: nothing after it counts
     for position, (quoted, block) in enumerate(blocks):
-        if signed:
+        ending = next((i for i, line in enumerate(block) if _ending(line)), None)
+        if not quoted and ending is not None:
+            blocks = [*blocks[:position], (False, block[:ending])]
             break
-        if quoted:
-            later_answer = any(
-                not q and _clean(b) and any(x.strip() for x in _clean(b))
-                for q, b in blocks[position + 1 :]
-            )
-            if later_answer:
-                kept.extend(_quote_block(block))
-            else:
-                break
-        else:
-            cleaned = _clean(block)
-            if len(cleaned) < len(block):
-                signed = True
-            kept.extend(cleaned)
+    answered = [not quoted and any(line.strip() for line in block) for quoted, block in blocks]
+    kept: list[str] = []
+    for position, (quoted, block) in enumerate(blocks):
+        if not quoted:
+            kept.extend(block)
+        elif any(answered[position + 1 :]):
+            kept.extend(_quote_block(block))
     return kept
 
 
 def _quote_block(block: list[str]) -> list[str]:
-    """A kept quote, as Markdown, without the quote headers it may begin with."""
-    lines = list(block)
-    while lines and (not lines[-1].strip()):
-        lines.pop()
-    inner = [_unquote(line) for line in lines]
-    while inner and (not inner[0].strip() or _WROTE.match(inner[0].strip())):
+    """A kept quote, as Markdown, without the quote header it may begin with."""
+    inner = [_unquote(line) for line in block if line.strip()]
+    while inner and (not inner[0].strip(">").strip() or _WROTE.match(inner[0].strip())):
         inner.pop(0)
-        lines.pop(0)
+    while inner and not inner[-1].strip(">").strip():
+        inner.pop()
     return [("> " + line).rstrip() if line.strip() else ">" for line in inner] + [""]
