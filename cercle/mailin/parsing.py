@@ -31,7 +31,7 @@ from bs4.element import NavigableString
 from django.conf import settings
 from mailparser_reply.constants import MAIL_LANGUAGES
 from mailparser_reply.parser import EmailMessage
-from markdownify import markdownify
+from markdownify import MarkdownConverter
 
 from cercle.mail.addresses import LOOP_HEADER, mail_domain
 from cercle.mailin.message import DeliveryReport, MailAttachment, ParsedMail
@@ -41,6 +41,7 @@ logger = logging.getLogger(__name__)
 # Bodies longer than this are cut before the quote rules run: they are regular
 # expressions, and a megabyte of text is no message anyone types.
 MAX_TEXT = 200_000
+MAX_HTML = 400_000
 
 
 def parse(raw: bytes) -> ParsedMail:
@@ -279,8 +280,19 @@ _LEGACY_BOUNCE = re.compile(
     r"|I'm afraid I wasn't able to deliver your message",
     re.IGNORECASE,
 )
+_RETURNED = re.compile(
+    r"\n-{2,}\s*(?:This is a copy of the message|Below this line is a copy"
+    r"|Original message follows|Undelivered message follows)",
+    re.IGNORECASE,
+)
 _LEGACY_DELAY = re.compile(r"has not yet been delivered|delayed|will keep trying", re.I)
-_ADDRESS = re.compile(r"<?([A-Za-z0-9._%+'=-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})>?")
+# A line holding only an address: where each failed recipient begins
+_ADDRESS_LINE = re.compile(r"\s*<?([^\s<>@]+@[^\s<>@]+?)>?:?\s*")
+
+
+def _without_returned(text: str) -> str:
+    """A plain-text bounce's report, without the returned message that follows it."""
+    return _RETURNED.split(text, maxsplit=1)[0]
 
 
 def _legacy_bounce(message: Message) -> tuple[DeliveryReport, ...] | None:
@@ -292,25 +304,21 @@ def _legacy_bounce(message: Message) -> tuple[DeliveryReport, ...] | None:
     text = _text_of(first).replace("\r\n", "\n")
     if not _LEGACY_BOUNCE.search(text[:2000]):
         return None
-    # The report ends where the returned message begins
-    text = re.split(
-        r"\n-{3,}\s*(This is a copy of the message|Below this line is a copy)",
-        text,
-        maxsplit=1,
-    )[0]
+    text = _without_returned(text)
     delayed = bool(_LEGACY_DELAY.search(text)) and "permanent" not in text.lower()
     action = "delayed" if delayed else "failed"
     reports: list[DeliveryReport] = []
     lines = text.split("\n")
     for index, line in enumerate(lines):
-        found = re.fullmatch(r"\s*<?([^\s<>@]+@[^\s<>@]+?)>?:?\s*", line)
+        found = _ADDRESS_LINE.fullmatch(line)
         if not found:
             continue
-        detail = " ".join(
-            " ".join(following.split())
-            for following in lines[index + 1 : index + 4]
-            if following.startswith((" ", "\t")) or following.strip().startswith(("SMTP", "Remote"))
-        )
+        following: list[str] = []
+        for next_line in lines[index + 1 : index + 6]:
+            if not next_line.strip() or _ADDRESS_LINE.fullmatch(next_line):
+                break
+            following.append(" ".join(next_line.split()))
+        detail = " ".join(following)
         codes = re.search(r"\b([45]\.\d{1,3}\.\d{1,3})\b", detail)
         status = codes.group(1) if codes else ("4.0.0" if delayed else "5.0.0")
         reports.append(
@@ -418,12 +426,13 @@ def _body(
                 )
             )
     if is_report:
-        return normalise(plain or ""), tuple(attachments)
+        # A report's words are the mail server's, its images its own: nothing to keep
+        return normalise(_without_returned(plain or "")), ()
     forwarded = bool(_FORWARD_SUBJECT.match(subject))
     if plain is not None and plain.strip():
         text = plain
     elif html is not None:
-        text = html_to_markdown(trim_html(html, forwarded=forwarded))
+        text = html_to_markdown(_trimmed_soup(html, forwarded=forwarded))
     else:
         text = plain or ""
     return trim_text(text[:MAX_TEXT], forwarded=forwarded), tuple(attachments)
@@ -451,35 +460,40 @@ def unflow(text: str, *, delsp: bool = False) -> str:
 
 
 def trim_html(html: str, *, forwarded: bool = False) -> str:
-    """Remove from an HTML body what mail clients mark as the quoted earlier message
-    (Gmail, Outlook, Thunderbird), images that are not part of the text and the head."""
+    """An HTML body without what mail clients mark as the quoted earlier message
+    (Gmail, Outlook, Thunderbird), without images and without its head."""
+    return str(_trimmed_soup(html, forwarded=forwarded))
 
-    soup = BeautifulSoup(html, "html.parser")
-    for element in soup.find_all(["head", "style", "script", "title", "meta", "link"]):
-        element.decompose()
-    for image in soup.find_all("img"):
+
+def _with_class(soup: BeautifulSoup, *names: str) -> list[Tag]:
+    wanted = set(names)
+    return [
+        tag
+        for tag in soup.find_all(class_=True)
+        if isinstance(tag, Tag) and wanted.intersection(tag.get_attribute_list("class"))
+    ]
+
+
+def _trimmed_soup(html: str, *, forwarded: bool) -> BeautifulSoup:
+    soup = BeautifulSoup(html[:MAX_HTML], "html.parser")
+    for element in soup.find_all(["head", "style", "script", "title", "meta", "link", "img"]):
         # cid: images are attachments; remote ones are logos and trackers that would
         # tell the sender who reads the post
-        image.decompose()
-    for element in soup.select(
-        ".gmail_signature, .moz-signature, [data-smartmail=gmail_signature]"
-    ):
         element.decompose()
-    if not forwarded:
-        for element in soup.select(".moz-cite-prefix, .gmail_attr"):
+    for element in _with_class(soup, "gmail_signature", "moz-signature"):
+        element.decompose()
+    if forwarded:
+        return soup
+    for element in _with_class(soup, "moz-cite-prefix", "gmail_attr"):
+        element.decompose()
+    for element in _with_class(soup, "gmail_quote", "gmail_quote_container"):
+        if element.name == "div" and not element.decomposed and not _answers_inside(element):
             element.decompose()
-        for element in soup.select("div.gmail_quote, div.gmail_quote_container"):
-            if (
-                isinstance(element, Tag)
-                and element.parent is not None
-                and not _answers_inside(element)
-            ):
-                element.decompose()
-        for marker_id in ("appendonsend", "divRplyFwdMsg", "x_appendonsend", "x_divRplyFwdMsg"):
-            marker = soup.find(id=marker_id)
-            if isinstance(marker, Tag):
-                _cut_from(marker)
-    return str(soup)
+    for marker_id in ("appendonsend", "divRplyFwdMsg", "x_appendonsend", "x_divRplyFwdMsg"):
+        marker = soup.find(id=marker_id)
+        if isinstance(marker, Tag):
+            _cut_from(marker)
+    return soup
 
 
 def _answers_inside(quote: object) -> bool:
@@ -514,15 +528,18 @@ def _cut_from(marker: object) -> None:
         previous.decompose()
 
 
-def html_to_markdown(html: str) -> str:
-    text = markdownify(
-        html,
+def html_to_markdown(html: str | BeautifulSoup) -> str:
+    """HTML made Markdown: links, lists, emphasis, code and tables kept."""
+    soup = (
+        html if isinstance(html, BeautifulSoup) else BeautifulSoup(html[:MAX_HTML], "html.parser")
+    )
+    text = MarkdownConverter(
         heading_style="ATX",
         bullets="-",
         strip=["img", "span", "font"],
         escape_underscores=False,
         escape_asterisks=False,
-    )
+    ).convert_soup(soup)
     text = text.replace("\xa0", " ")
     return normalise(str(text))
 
@@ -592,6 +609,9 @@ def _library_header() -> re.Pattern[str]:
 
 
 _LIBRARY_HEADER = _library_header()
+_LIBRARY_LINE = 200
+_LIBRARY_LINES = 2000
+_COLON = re.compile("[:\uff1a]")
 
 
 @dataclass(frozen=True)
@@ -623,7 +643,13 @@ def _next_is_quoted(lines: list[str], index: int) -> bool:
 
 def _library_starts(lines: list[str]) -> dict[int, int]:
     """The lines where mail-parser-reply sees a quote header, with their span."""
-    text = "\n".join(lines)
+    # Its patterns take time growing fast with a line's length: only the lines that
+    # may be a header are shown to it (short, unquoted, with a colon), the others are
+    # left empty so that line numbers still match
+    text = "\n".join(
+        line if len(line) <= _LIBRARY_LINE and not _quoted(line) and _COLON.search(line) else ""
+        for line in lines[:_LIBRARY_LINES]
+    )
     starts: dict[int, int] = {}
     for match in _LIBRARY_HEADER.finditer(text):
         found = match.group(0)
