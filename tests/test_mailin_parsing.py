@@ -318,3 +318,37 @@ def test_dmarc_is_read_only_from_our_authserv_id_when_it_is_set(name: str, dmarc
 @override_settings(MAIL_IN_AUTHSERV_ID="mx.elsewhere.example.org")
 def test_no_header_of_our_authserv_id_means_no_dmarc_result() -> None:
     assert parse(_fixture("auth", "dmarc-fail")).dmarc == ""
+
+
+def test_raw_eight_bit_headers_are_read_as_utf8_or_latin1() -> None:
+    utf8 = parse("From: Hélène Garnier <h@example.org>\nSubject: Réunion été\n\nOui.\n".encode())
+    latin1 = parse("From: Hélène <h@example.org>\nSubject: Réunion\n\nOui.\n".encode("latin-1"))
+
+    assert (utf8.from_name, utf8.subject) == ("Hélène Garnier", "Réunion été")
+    assert (latin1.from_name, latin1.subject) == ("Hélène", "Réunion")
+
+
+def test_a_forward_inside_gmails_html_quote_is_kept_even_without_fwd_in_the_subject() -> None:
+    raw = (
+        "From: bob@example.org\nSubject: Regardez\nContent-Type: text/html; charset=utf-8\n\n"
+        '<div dir="ltr">À lire :</div><br><div class="gmail_quote"><div dir="ltr" '
+        'class="gmail_attr">---------- Forwarded message ---------<br>De&nbsp;: Dana '
+        "&lt;dana@example.net&gt;<br></div><br><div>Le texte partagé.</div></div>"
+    ).encode()
+
+    assert parse(raw).body == (
+        "À lire :\n\n---------- Forwarded message ---------\nDe : Dana <dana@example.net>\n\n"
+        "Le texte partagé."
+    )
+
+
+def test_a_person_quoting_a_text_and_commenting_it_keeps_both() -> None:
+    raw = (
+        "From: bob@example.org\nSubject: Règlement\n\nVoici ce que dit le règlement de 2024 :\n\n"
+        "> Article 3 : l\u2019arrosage se fait le soir.\n\nDonc pas d\u2019arrosage à midi.\n"
+    ).encode()
+
+    assert parse(raw).body == (
+        "Voici ce que dit le règlement de 2024 :\n\n"
+        "> Article 3 : l\u2019arrosage se fait le soir.\n\nDonc pas d\u2019arrosage à midi."
+    )

@@ -93,17 +93,37 @@ def _safely(read: Callable[[], T], fallback: T) -> T:
 
 
 def _header_raw(message: Message, name: str) -> str:
+    """A header's value as sent (the first one), raw 8-bit text (RFC 6532, or a
+    client's Latin-1) read as UTF-8 or else windows-1252."""
+    wanted = name.lower()
     try:
-        value = message.get(name)
-    except Exception:
+        for key, value in message.raw_items():
+            if key.lower() == wanted:
+                return _unescape(str(value))
+    except Exception:  # an unreadable header is read as none
         return ""
-    if value is None:
-        return ""
-    return str(value)
+    return ""
+
+
+def _unescape(text: str) -> str:
+    """The email package keeps a header's 8-bit bytes as surrogates: make them text."""
+    if not any("\udc80" <= char <= "\udcff" for char in text):
+        return text
+    data = text.encode("utf-8", "surrogateescape")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("windows-1252", errors="replace")
+
+
+_ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
 
 
 def _decode(value: str) -> str:
     """An RFC 2047 header made text, whitespace collapsed; undecodable words kept raw."""
+    if not value.isascii():  # raw 8-bit text, perhaps with encoded words among it
+        value = _ENCODED_WORD.sub(lambda word: _decode(word.group(0)), value)
+        return " ".join(value.split())
     try:
         text = str(make_header(decode_header(value)))
     except Exception:  # a wrong charset or a broken encoded word
@@ -482,18 +502,23 @@ def _trimmed_soup(html: str, *, forwarded: bool) -> BeautifulSoup:
         element.decompose()
     for element in _with_class(soup, "gmail_signature", "moz-signature"):
         element.decompose()
-    if forwarded:
-        return soup
+    if forwarded or any(_holds_forward(quote) for quote in _with_class(soup, "gmail_quote")):
+        return soup  # a forward (in Gmail's quote, too) is what the person shares
     for element in _with_class(soup, "moz-cite-prefix", "gmail_attr"):
         element.decompose()
     for element in _with_class(soup, "gmail_quote", "gmail_quote_container"):
-        if element.name == "div" and not element.decomposed and not _answers_inside(element):
-            element.decompose()
+        if element.name != "div" or element.decomposed or _answers_inside(element):
+            continue
+        element.decompose()
     for marker_id in ("appendonsend", "divRplyFwdMsg", "x_appendonsend", "x_divRplyFwdMsg"):
         marker = soup.find(id=marker_id)
         if isinstance(marker, Tag):
             _cut_from(marker)
     return soup
+
+
+def _holds_forward(element: Tag) -> bool:
+    return any(_FORWARD_MARKER.match(line.strip()) for line in element.get_text("\n").split("\n"))
 
 
 def _answers_inside(quote: object) -> bool:
@@ -596,7 +621,7 @@ _PHONE_FOOTER = re.compile(
 )
 # An attribution line of any client or language ("* Bob <bob@x> [2026-12-07]:",
 # "Bob Martin <bob@x> wrote:") is known by what follows it: a quote.
-_ATTRIBUTION = re.compile(r"^.{0,300}(@|\d{1,2}:\d{2}|\d{4}).{0,300}:$")
+_ATTRIBUTION = re.compile(r"^.{0,300}(@|\d{1,2}:\d{2}).{0,300}:$")
 # Gmail's place of an inline image in the text part: the image is an attachment.
 _IMAGE_PLACE = re.compile(r"^\[image: [^\]]*\]$")
 
