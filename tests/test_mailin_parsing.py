@@ -352,3 +352,26 @@ def test_a_person_quoting_a_text_and_commenting_it_keeps_both() -> None:
         "Voici ce que dit le règlement de 2024 :\n\n"
         "> Article 3 : l\u2019arrosage se fait le soir.\n\nDonc pas d\u2019arrosage à midi."
     )
+
+
+def test_a_read_receipt_is_automatic_but_not_a_delivery_report() -> None:
+    raw = (
+        b"From: Claire <claire@example.org>\nSubject: Lu : [Jardins] Samedi\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/report; report-type=disposition-notification; boundary="m"\n\n'
+        b"--m\nContent-Type: text/plain\n\nVotre message a \xc3\xa9t\xc3\xa9 lu.\n"
+        b"--m\nContent-Type: message/disposition-notification\n\n"
+        b"Final-Recipient: rfc822; claire@example.org\n"
+        b"Disposition: manual-action/MDN-sent-manually; displayed\n--m--\n"
+    )
+    parsed = parse(raw)
+
+    assert parsed.auto_submitted
+    assert (parsed.is_report, parsed.reports) == (False, ())
+
+
+def test_control_characters_never_reach_the_text_a_database_stores() -> None:
+    parsed = parse(b"From: a\x00b@example.org\nSubject: Hi\x00 there\x07\n\nline\x00 one\x1b\n")
+
+    assert parsed.subject == "Hi there"
+    assert parsed.body == "line one"
+    assert "\x00" not in parsed.from_address

@@ -51,7 +51,7 @@ def parse(raw: bytes) -> ParsedMail:
     except Exception:  # a message the email package cannot read at all
         logger.warning("Unreadable message of %d bytes", len(raw))
         return ParsedMail()
-    return _read(message)
+    return _safely(lambda: _read(message), ParsedMail())
 
 
 def _read(message: Message) -> ParsedMail:
@@ -62,20 +62,30 @@ def _read(message: Message) -> ParsedMail:
     no_body: tuple[str, tuple[MailAttachment, ...]] = ("", ())
     body, attachments = _safely(lambda: _body(message, subject, is_report), no_body)
     return ParsedMail(
-        message_id=_message_id(_header_raw(message, "Message-ID")),
-        from_address=from_address,
-        from_name=from_name,
-        subject=subject,
-        in_reply_to=_message_id(_header_raw(message, "In-Reply-To")),
-        references=tuple(_message_ids(_header_raw(message, "References"))),
+        message_id=_storable(_message_id(_header_raw(message, "Message-ID"))),
+        from_address=_storable(from_address),
+        from_name=_storable(from_name),
+        subject=_storable(subject),
+        in_reply_to=_storable(_message_id(_header_raw(message, "In-Reply-To"))),
+        references=tuple(
+            _storable(mid) for mid in _message_ids(_header_raw(message, "References"))
+        ),
         auto_submitted=_safely(lambda: _automatic(message, subject, from_address), False),
         ours=_safely(lambda: _ours(message), False),
         reports=reports,
         is_report=is_report,
         dmarc=_safely(lambda: _dmarc(message), ""),
-        body=body,
+        body=_storable(body),
         attachments=attachments,
     )
+
+
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _storable(text: str) -> str:
+    """Text any database keeps: no NUL or other control character, no lone surrogate."""
+    return _UNSTORABLE.sub("", text)
 
 
 T = TypeVar("T")
@@ -188,8 +198,8 @@ def _automatic(message: Message, subject: str, from_address: str) -> bool:
     return_path = _header_raw(message, "Return-Path")
     if return_path and return_path.strip() in ("<>", ""):
         return True
-    if _DAEMON_SENDER.match(from_address):
-        return True
+    if _DAEMON_SENDER.match(from_address) or message.get_content_type() == "multipart/report":
+        return True  # a bounce, a read receipt, a feedback report: a server's doing
     hints = 0
     if _AUTO_SUBJECT.match(subject):
         hints += 1
@@ -280,10 +290,10 @@ def _status_blocks(part: Message) -> Iterator[DeliveryReport]:
         if not recipient:
             continue  # the per-message fields (Reporting-MTA, Arrival-Date...)
         yield DeliveryReport(
-            recipient=recipient,
-            action=" ".join(str(block.get("Action") or "").split()).lower(),
-            status=_status_code(str(block.get("Status") or "")),
-            diagnostic=" ".join(str(block.get("Diagnostic-Code") or "").split()),
+            recipient=_storable(recipient),
+            action=_storable(" ".join(str(block.get("Action") or "").split()).lower()),
+            status=_storable(_status_code(str(block.get("Status") or ""))),
+            diagnostic=_storable(" ".join(str(block.get("Diagnostic-Code") or "").split())),
         )
 
 
