@@ -375,3 +375,34 @@ def test_control_characters_never_reach_the_text_a_database_stores() -> None:
     assert parsed.subject == "Hi there"
     assert parsed.body == "line one"
     assert "\x00" not in parsed.from_address
+
+
+def test_a_message_forwarded_as_an_attachment_is_an_eml_attachment() -> None:
+    raw = (
+        b"From: claire@example.org\nSubject: FW: Compteur\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain\n\n'
+        b"Voir le message joint.\n--b\nContent-Type: message/rfc822\n\n"
+        b"From: mairie@example.fr\nSubject: Compteur d'eau\n\nPose en mars.\n--b--\n"
+    )
+    parsed = parse(raw)
+
+    assert parsed.body == "Voir le message joint."
+    [attached] = parsed.attachments
+    assert (attached.filename, attached.content_type) == ("Compteur d'eau.eml", "message/rfc822")
+    assert b"Pose en mars." in attached.content
+
+
+def test_text_parts_around_an_inline_image_are_one_text() -> None:
+    raw = (
+        b"From: david@icloud.com\nSubject: Re: Plan\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="a"\n\n--a\n'
+        b"Content-Type: text/plain; charset=us-ascii\n\nHere is the plan:\n"
+        b"--a\nContent-Type: image/png; name=plan.png\nContent-Disposition: inline; "
+        b"filename=plan.png\nContent-ID: <p1>\nContent-Transfer-Encoding: base64\n\niVBORw0K\n"
+        b"--a\nContent-Type: text/plain; charset=us-ascii\n\nThe shed is on the left.\n\n"
+        b"> On 7 Dec 2026, at 10:02, Cercle <cercle@cercle.example.org> wrote:\n> Plan?\n--a--\n"
+    )
+    parsed = parse(raw)
+
+    assert parsed.body == "Here is the plan:\n\nThe shed is on the left."
+    assert [a.filename for a in parsed.attachments] == ["plan.png"]

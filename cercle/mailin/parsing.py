@@ -386,9 +386,13 @@ def _filename(part: Message) -> str:
         name = ""
     if isinstance(name, tuple):  # RFC 2231 with a charset
         name = str(name[2])
-    name = _decode(str(name))
+    return _safe_name(_decode(_unescape(str(name))))
+
+
+def _safe_name(name: str) -> str:
+    """A file name without folders, control characters or leading dots."""
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip().strip(".")
+    name = re.sub(r"[\x00-\x1f\x7f\ud800-\udfff]", "", name).strip().strip(".")
     return name[:200]
 
 
@@ -399,73 +403,90 @@ def _content_id(part: Message) -> str:
 _DSN_SKIPPED = {"message/delivery-status", "message/global-delivery-status"}
 
 
-def _walk_leaves(message: Message, in_report: bool = False) -> Iterator[tuple[Message, bool]]:
-    """The leaf parts, in order, without the message a report returns."""
+def _walk_leaves(message: Message) -> Iterator[Message]:
+    """The leaf parts, in order (an attached message is one), without the status and
+    the returned message of a report."""
+    if message.get_content_type() == "message/rfc822":
+        yield message
+        return
     if message.is_multipart():
         report = message.get_content_type() == "multipart/report"
         payload = message.get_payload()
         if not isinstance(payload, list):
             return
         for index, sub in enumerate(payload):
-            if not isinstance(sub, Message):
-                continue
-            if report and index > 0:
-                continue  # the status and the returned message: not the person's words
-            yield from _walk_leaves(sub, in_report or report)
+            if isinstance(sub, Message) and not (report and index > 0):
+                yield from _walk_leaves(sub)
         return
-    if message.get_content_type() in _DSN_SKIPPED or message.get_content_maintype() == "message":
-        return
-    yield message, in_report
+    if message.get_content_maintype() != "message":
+        yield message
 
 
 def _body(
     message: Message, subject: str, is_report: bool
 ) -> tuple[str, tuple[MailAttachment, ...]]:
-    plain: str | None = None
-    html: str | None = None
+    # Several text parts are one text cut by attachments (Apple Mail puts an inline
+    # image between two): they are joined
+    plains: list[str] = []
+    htmls: list[str] = []
     attachments: list[MailAttachment] = []
-    for part, _in_report in _walk_leaves(message):
+    for part in _walk_leaves(message):
         content_type = part.get_content_type()
         disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
-        filename = _filename(part)
-        content_id = _content_id(part)
-        is_text = content_type in ("text/plain", "text/html")
-        if is_text and disposition != "attachment" and not (filename and not is_text):
-            if content_type == "text/plain" and plain is None and not filename:
-                plain = _text_of(part)
-                if str(part.get_param("format", "")).lower() == "flowed":
-                    plain = unflow(plain, delsp=str(part.get_param("delsp", "")).lower() == "yes")
-                continue
-            if content_type == "text/html" and html is None and not filename:
-                html = _text_of(part)
-                continue
-        if filename or (content_id and part.get_content_maintype() == "image"):
-            content = part.get_payload(decode=True)
-            if not isinstance(content, bytes):
-                continue
-            if not filename:
-                extension = part.get_content_subtype().split("+")[0] or "bin"
-                filename = f"image-{len(attachments) + 1}.{extension}"
-            attachments.append(
-                MailAttachment(
-                    filename=filename,
-                    content_type=content_type,
-                    content=content,
-                    inline=bool(content_id) and disposition != "attachment",
-                    content_id=content_id,
-                )
-            )
+        body_part = disposition != "attachment" and not _filename(part)
+        if body_part and content_type == "text/plain":
+            text = _text_of(part)
+            if str(part.get_param("format", "")).lower() == "flowed":
+                text = unflow(text, delsp=str(part.get_param("delsp", "")).lower() == "yes")
+            plains.append(text)
+        elif body_part and content_type == "text/html":
+            htmls.append(_text_of(part))
+        else:
+            attachment = _attachment(part, disposition, len(attachments) + 1)
+            if attachment is not None:
+                attachments.append(attachment)
+    plain = "\n\n".join(plains)
     if is_report:
         # A report's words are the mail server's, its images its own: nothing to keep
-        return normalise(_without_returned(plain or "")), ()
+        return normalise(_without_returned(plain)), ()
     forwarded = bool(_FORWARD_SUBJECT.match(subject))
-    if plain is not None and plain.strip():
+    if plain.strip() or not htmls:
         text = plain
-    elif html is not None:
-        text = html_to_markdown(_trimmed_soup(html, forwarded=forwarded))
     else:
-        text = plain or ""
+        text = html_to_markdown(_trimmed_soup("\n".join(htmls), forwarded=forwarded))
     return trim_text(text[:MAX_TEXT], forwarded=forwarded), tuple(attachments)
+
+
+def _attachment(part: Message, disposition: str, number: int) -> MailAttachment | None:
+    """A part that is not the body as a file: one with a name, an image shown inline
+    (Content-ID), a message attached whole. Other parts (a second text) are left."""
+    content_type = part.get_content_type()
+    filename = _filename(part)
+    content_id = _content_id(part)
+    if content_type == "message/rfc822":
+        inner = part.get_payload(0) if part.is_multipart() else None
+        if not isinstance(inner, Message):
+            return None
+        name = filename or _safe_name(_header_text(inner, "Subject")) or "message"
+        return MailAttachment(
+            filename=name if name.endswith(".eml") else f"{name[:150]}.eml",
+            content_type=content_type,
+            content=inner.as_bytes(),
+        )
+    if not filename and not (content_id and part.get_content_maintype() == "image"):
+        return None
+    content = part.get_payload(decode=True)
+    if not isinstance(content, bytes):
+        return None
+    if not filename:
+        filename = f"image-{number}.{part.get_content_subtype().split('+')[0] or 'bin'}"
+    return MailAttachment(
+        filename=filename,
+        content_type=content_type,
+        content=content,
+        inline=bool(content_id) and disposition != "attachment",
+        content_id=content_id,
+    )
 
 
 def unflow(text: str, *, delsp: bool = False) -> str:
