@@ -406,3 +406,12 @@ def test_text_parts_around_an_inline_image_are_one_text() -> None:
 
     assert parsed.body == "Here is the plan:\n\nThe shed is on the left."
     assert [a.filename for a in parsed.attachments] == ["plan.png"]
+
+
+def test_a_sentence_that_starts_like_a_phone_footer_is_kept() -> None:
+    raw = (
+        b"From: bob@example.org\nSubject: Re: Samedi\n\n"
+        b"Sent from my phone in the garden:\nyes, the tap works.\n"
+    )
+
+    assert parse(raw).body == "Sent from my phone in the garden:\nyes, the tap works."

@@ -795,9 +795,18 @@ def _finish(lines: list[str]) -> str:
     return normalise("\n".join(lines))
 
 
-def _ending(line: str) -> bool:
-    """A signature separator or a phone footer: the end of the person's words."""
-    return bool(_SIGNATURE.match(line) or _PHONE_FOOTER.match(line.strip()))
+def _ending(block: list[str], index: int) -> bool:
+    """A signature separator, or a phone footer standing alone (a paragraph of its
+    own, as apps add it; "Sent from my phone, so briefly: yes" in a sentence stays):
+    the end of the person's words."""
+    line = block[index]
+    if _SIGNATURE.match(line):
+        return True
+    if not _PHONE_FOOTER.match(line.strip()):
+        return False
+    alone_before = index == 0 or not block[index - 1].strip()
+    alone_after = index + 1 == len(block) or not block[index + 1].strip()
+    return alone_before and alone_after
 
 
 def _inline(lines: list[str]) -> list[str]:
@@ -814,7 +823,7 @@ def _inline(lines: list[str]) -> list[str]:
             blocks.append((quoted, [line]))
     # The person's words end at their signature: nothing after it counts
     for position, (quoted, block) in enumerate(blocks):
-        ending = next((i for i, line in enumerate(block) if _ending(line)), None)
+        ending = next((i for i in range(len(block)) if _ending(block, i)), None)
         if not quoted and ending is not None:
             blocks = [*blocks[:position], (False, block[:ending])]
             break
