@@ -291,7 +291,8 @@ def _status_blocks(part: Message) -> Iterator[DeliveryReport]:
             continue  # the per-message fields (Reporting-MTA, Arrival-Date...)
         yield DeliveryReport(
             recipient=_storable(recipient),
-            action=_storable(" ".join(str(block.get("Action") or "").split()).lower()),
+            # the first word: some servers add a comment ("failed (bad mailbox)")
+            action=_storable((str(block.get("Action") or "").split() or [""])[0].lower()),
             status=_storable(_status_code(str(block.get("Status") or ""))),
             diagnostic=_storable(" ".join(str(block.get("Diagnostic-Code") or "").split())),
         )
