@@ -415,3 +415,13 @@ def test_a_sentence_that_starts_like_a_phone_footer_is_kept() -> None:
     )
 
     assert parse(raw).body == "Sent from my phone in the garden:\nyes, the tap works."
+
+
+@pytest.mark.parametrize("path", REPLIES[::5], ids=[path.stem for path in REPLIES[::5]])
+def test_a_cut_or_damaged_copy_of_a_real_message_is_still_read(path: Path) -> None:
+    raw = path.read_bytes()
+    damaged = bytes(byte ^ 0x5A if index % 97 == 0 else byte for index, byte in enumerate(raw))
+
+    for variant in (raw[: len(raw) // 2], raw[: len(raw) // 3] + b"\r\n--", damaged):
+        parsed = parse(variant)
+        assert isinstance(parsed.body, str)
