@@ -85,7 +85,8 @@ def owns_address(person: User, address: str) -> bool:
         return False
     if person.email.lower() == address:
         return True
-    return EmailAddress.objects.filter(user_id=person.pk, email__iexact=address).exists()
+    owned: bool = EmailAddress.objects.filter(user_id=person.pk, email__iexact=address).exists()
+    return owned
 
 
 def person_for_address(address: str) -> User | None:
@@ -109,10 +110,12 @@ def person_for_address(address: str) -> User | None:
 # --- Reply addresses ----------------------------------------------------------------------
 
 
-def do_reply_by_email(parsed: ParsedMail, recipient: Recipient) -> Decision:
+def do_reply_by_email(  # noqa: PLR0911 - one return per check, in order
+    parsed: ParsedMail, recipient: Recipient
+) -> Decision:
     """A reply to a topic's notification: the address names the person and the topic
     (its mac proves it); the sender must be that person, and may still reply there."""
-    person = User.objects.filter(pk=recipient.person_id).first()
+    person = User.objects.filter(pk=recipient.person_id or 0).first()
     if person is None:
         return Decision(Outcome.REFUSED_ADDRESS, "The reply address's person no longer exists.")
     if not owns_address(person, parsed.from_address):
@@ -132,7 +135,7 @@ def do_reply_by_email(parsed: ParsedMail, recipient: Recipient) -> Decision:
     language = language_for(person)
     topic = (
         Topic.objects.select_related("community", "space__community")
-        .filter(pk=recipient.topic_id)
+        .filter(pk=recipient.topic_id or 0)
         .first()
     )
     if topic is None:
@@ -162,7 +165,9 @@ def do_reply_by_email(parsed: ParsedMail, recipient: Recipient) -> Decision:
 
     if not person.is_active:
         return refuse(
-            Outcome.REFUSED_PERMISSION, "The person's account is deactivated.", Refusal.NOT_ALLOWED_REPLY
+            Outcome.REFUSED_PERMISSION,
+            "The person's account is deactivated.",
+            Refusal.NOT_ALLOWED_REPLY,
         )
     if not permissions.conversations.may_reply(access, topic):
         return refuse(
@@ -181,7 +186,9 @@ def do_reply_by_email(parsed: ParsedMail, recipient: Recipient) -> Decision:
     try:
         # The action's refusals are for the person: in their language.
         with translation.override(language):
-            post = conversations.do_reply(person, topic, body=body, files=uploads(parsed.attachments))
+            post = conversations.do_reply(
+                person, topic, body=body, files=uploads(parsed.attachments)
+            )
     except ActionRefused as refusal:
         if not permissions.conversations.may_reply(
             permissions.community_access(person, topic.community), topic
@@ -205,7 +212,9 @@ def do_reply_by_email(parsed: ParsedMail, recipient: Recipient) -> Decision:
 # --- Space addresses ----------------------------------------------------------------------
 
 
-def do_start_topic_by_email(parsed: ParsedMail, recipient: Recipient) -> Decision:
+def do_start_topic_by_email(  # noqa: PLR0911 - one return per check, in order
+    parsed: ParsedMail, recipient: Recipient
+) -> Decision:
     """A new topic written to a space's address: the space must take mail, and the sender
     (the person whose address the From is) may start this kind of topic there."""
     space = (
@@ -289,7 +298,7 @@ def do_start_topic_by_email(parsed: ParsedMail, recipient: Recipient) -> Decisio
 def do_record_delivery_reports(parsed: ParsedMail, recipient: Recipient) -> Decision:
     """A delivery report (RFC 3464) at the bounce address of a person: each failure is
     recorded (`mail.bounces.record_bounce`), which stops mail to a hard-bouncing address."""
-    person = User.objects.filter(pk=recipient.person_id).first()
+    person = User.objects.filter(pk=recipient.person_id or 0).first()
     if person is None:
         return Decision(Outcome.REFUSED_ADDRESS, "The bounce address's person no longer exists.")
     failed = [report for report in parsed.reports if report.action == "failed"]
@@ -301,7 +310,8 @@ def do_record_delivery_reports(parsed: ParsedMail, recipient: Recipient) -> Deci
             person=person,
         )
     own = {person.email.lower()} | {
-        email.lower() for email in EmailAddress.objects.filter(user_id=person.pk).values_list("email", flat=True)
+        email.lower()
+        for email in EmailAddress.objects.filter(user_id=person.pk).values_list("email", flat=True)
     }
     recorded = []
     for report in failed:

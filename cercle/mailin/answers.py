@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from cercle.accounts.models import User
 from cercle.communities.models import Community
+from cercle.mail.addresses import LOOP_HEADER, mail_domain
 from cercle.mail.compose import compose
 from cercle.mail.delivery import queue_email
 from cercle.mailin.message import ParsedMail
@@ -98,7 +99,12 @@ def queue_answer(received: ReceivedMail, parsed: ParsedMail, answer: Answer) -> 
         "signup_url": absolute(reverse("account_signup")),
     }
     message = compose("mailin/email/refused", answer.to, context, answer.language)
-    headers = {"Auto-Submitted": "auto-replied", "Content-Language": answer.language}
+    headers = {
+        "Auto-Submitted": "auto-replied",
+        "Content-Language": answer.language,
+        # Our own mark: should the answer come back (an auto-forward), it is dropped.
+        LOOP_HEADER: mail_domain(),
+    }
     message_id = parsed.message_id or received.message_id
     if message_id:
         references = [ref for ref in parsed.references if ref != message_id]

@@ -156,7 +156,7 @@ def _process(pk: int, *, skip_locked: bool) -> ReceivedMail | None:
             decision, parsed = _decide(row)
             _record(row, decision, parsed)
             return row
-    except Exception as error:  # noqa: BLE001 - any failure is the row's, retried later
+    except Exception as error:  # any failure is the row's, retried later
         logger.exception("mail in: handling received message %s failed", pk)
         return _fail(pk, error)
 
@@ -172,7 +172,7 @@ def _fail(pk: int, error: Exception) -> ReceivedMail | None:
             processed_at=timezone.now(),
         )
         return ReceivedMail.objects.filter(pk=pk).first()
-    except Exception:  # noqa: BLE001 - the database is down: the row stays as it was
+    except Exception:  # the database is down: the row stays as it was
         logger.exception("mail in: could not record the failure of message %s", pk)
         return None
 
@@ -292,9 +292,7 @@ def _fails_dmarc(parsed: ParsedMail, recipient: Recipient) -> bool:
     if parsed.dmarc == "fail":
         return True
     return (
-        recipient.kind == "space"
-        and bool(settings.MAIL_IN_AUTHSERV_ID)
-        and parsed.dmarc != "pass"
+        recipient.kind == "space" and bool(settings.MAIL_IN_AUTHSERV_ID) and parsed.dmarc != "pass"
     )
 
 
@@ -317,7 +315,7 @@ def _answer(refusal: str, parsed: ParsedMail, recipient: Recipient | None) -> An
     if recipient is None or not parsed.from_address:
         return None
     if recipient.kind == "reply":
-        person = User.objects.filter(pk=recipient.person_id).first()
+        person = User.objects.filter(pk=recipient.person_id or 0).first()
         if person is None or not actions.owns_address(person, parsed.from_address):
             return None
         return Answer(refusal, parsed.from_address, language_for(person), person)
