@@ -79,8 +79,8 @@ def answered_recently(address: str, now: datetime) -> bool:
     ).exists()
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}"
+def _megabytes(size: int) -> float:
+    return size / (1024 * 1024)
 
 
 def queue_answer(received: ReceivedMail, parsed: ParsedMail, answer: Answer) -> None:
