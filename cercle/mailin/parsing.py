@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from email import message_from_bytes
 from email.header import decode_header, make_header
 from email.message import Message
@@ -30,7 +31,7 @@ from bs4.element import NavigableString
 from django.conf import settings
 from mailparser_reply.constants import MAIL_LANGUAGES
 from mailparser_reply.parser import EmailMessage
-from markdownify import markdownify
+from markdownify import MarkdownConverter
 
 from cercle.mail.addresses import LOOP_HEADER, mail_domain
 from cercle.mailin.message import DeliveryReport, MailAttachment, ParsedMail
@@ -40,6 +41,7 @@ logger = logging.getLogger(__name__)
 # Bodies longer than this are cut before the quote rules run: they are regular
 # expressions, and a megabyte of text is no message anyone types.
 MAX_TEXT = 200_000
+MAX_HTML = 400_000
 
 
 def parse(raw: bytes) -> ParsedMail:
@@ -278,8 +280,19 @@ _LEGACY_BOUNCE = re.compile(
     r"|I'm afraid I wasn't able to deliver your message",
     re.IGNORECASE,
 )
+_RETURNED = re.compile(
+    r"\n-{2,}\s*(?:This is a copy of the message|Below this line is a copy"
+    r"|Original message follows|Undelivered message follows)",
+    re.IGNORECASE,
+)
 _LEGACY_DELAY = re.compile(r"has not yet been delivered|delayed|will keep trying", re.I)
-_ADDRESS = re.compile(r"<?([A-Za-z0-9._%+'=-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})>?")
+# A line holding only an address: where each failed recipient begins
+_ADDRESS_LINE = re.compile(r"\s*<?([^\s<>@]+@[^\s<>@]+?)>?:?\s*")
+
+
+def _without_returned(text: str) -> str:
+    """A plain-text bounce's report, without the returned message that follows it."""
+    return _RETURNED.split(text, maxsplit=1)[0]
 
 
 def _legacy_bounce(message: Message) -> tuple[DeliveryReport, ...] | None:
@@ -291,25 +304,21 @@ def _legacy_bounce(message: Message) -> tuple[DeliveryReport, ...] | None:
     text = _text_of(first).replace("\r\n", "\n")
     if not _LEGACY_BOUNCE.search(text[:2000]):
         return None
-    # The report ends where the returned message begins
-    text = re.split(
-        r"\n-{3,}\s*(This is a copy of the message|Below this line is a copy)",
-        text,
-        maxsplit=1,
-    )[0]
+    text = _without_returned(text)
     delayed = bool(_LEGACY_DELAY.search(text)) and "permanent" not in text.lower()
     action = "delayed" if delayed else "failed"
     reports: list[DeliveryReport] = []
     lines = text.split("\n")
     for index, line in enumerate(lines):
-        found = re.fullmatch(r"\s*<?([^\s<>@]+@[^\s<>@]+?)>?:?\s*", line)
+        found = _ADDRESS_LINE.fullmatch(line)
         if not found:
             continue
-        detail = " ".join(
-            " ".join(following.split())
-            for following in lines[index + 1 : index + 4]
-            if following.startswith((" ", "\t")) or following.strip().startswith(("SMTP", "Remote"))
-        )
+        following: list[str] = []
+        for next_line in lines[index + 1 : index + 6]:
+            if not next_line.strip() or _ADDRESS_LINE.fullmatch(next_line):
+                break
+            following.append(" ".join(next_line.split()))
+        detail = " ".join(following)
         codes = re.search(r"\b([45]\.\d{1,3}\.\d{1,3})\b", detail)
         status = codes.group(1) if codes else ("4.0.0" if delayed else "5.0.0")
         reports.append(
@@ -394,6 +403,8 @@ def _body(
         if is_text and disposition != "attachment" and not (filename and not is_text):
             if content_type == "text/plain" and plain is None and not filename:
                 plain = _text_of(part)
+                if str(part.get_param("format", "")).lower() == "flowed":
+                    plain = unflow(plain, delsp=str(part.get_param("delsp", "")).lower() == "yes")
                 continue
             if content_type == "text/html" and html is None and not filename:
                 html = _text_of(part)
@@ -415,50 +426,74 @@ def _body(
                 )
             )
     if is_report:
-        return normalise(plain or ""), tuple(attachments)
+        # A report's words are the mail server's, its images its own: nothing to keep
+        return normalise(_without_returned(plain or "")), ()
     forwarded = bool(_FORWARD_SUBJECT.match(subject))
     if plain is not None and plain.strip():
         text = plain
     elif html is not None:
-        text = html_to_markdown(trim_html(html, forwarded=forwarded))
+        text = html_to_markdown(_trimmed_soup(html, forwarded=forwarded))
     else:
         text = plain or ""
     return trim_text(text[:MAX_TEXT], forwarded=forwarded), tuple(attachments)
+
+
+def unflow(text: str, *, delsp: bool = False) -> str:
+    """Text sent as format=flowed (RFC 3676) with its soft line breaks joined."""
+    joined: list[tuple[int, str, bool]] = []  # quote depth, text, continues
+    for line in text.replace("\r\n", "\n").split("\n"):
+        depth = len(line) - len(line.lstrip(">"))
+        content = line[depth:]
+        if content.startswith(" "):
+            content = content[1:]  # space-stuffing
+        continues = content.endswith(" ") and content != "-- "
+        if continues and delsp:
+            content = content[:-1]
+        if joined and joined[-1][2] and joined[-1][0] == depth:
+            joined[-1] = (depth, joined[-1][1] + content, continues)
+        else:
+            joined.append((depth, content, continues))
+    return "\n".join(("> " * depth + content) if depth else content for depth, content, _ in joined)
 
 
 # --- HTML -------------------------------------------------------------------------------
 
 
 def trim_html(html: str, *, forwarded: bool = False) -> str:
-    """Remove from an HTML body what mail clients mark as the quoted earlier message
-    (Gmail, Outlook, Thunderbird), images that are not part of the text and the head."""
+    """An HTML body without what mail clients mark as the quoted earlier message
+    (Gmail, Outlook, Thunderbird), without images and without its head."""
+    return str(_trimmed_soup(html, forwarded=forwarded))
 
-    soup = BeautifulSoup(html, "html.parser")
-    for element in soup.find_all(["head", "style", "script", "title", "meta", "link"]):
-        element.decompose()
-    for image in soup.find_all("img"):
+
+def _with_class(soup: BeautifulSoup, *names: str) -> list[Tag]:
+    wanted = set(names)
+    return [
+        tag
+        for tag in soup.find_all(class_=True)
+        if isinstance(tag, Tag) and wanted.intersection(tag.get_attribute_list("class"))
+    ]
+
+
+def _trimmed_soup(html: str, *, forwarded: bool) -> BeautifulSoup:
+    soup = BeautifulSoup(html[:MAX_HTML], "html.parser")
+    for element in soup.find_all(["head", "style", "script", "title", "meta", "link", "img"]):
         # cid: images are attachments; remote ones are logos and trackers that would
         # tell the sender who reads the post
-        image.decompose()
-    for element in soup.select(
-        ".gmail_signature, .moz-signature, [data-smartmail=gmail_signature]"
-    ):
         element.decompose()
-    if not forwarded:
-        for element in soup.select(".moz-cite-prefix, .gmail_attr"):
+    for element in _with_class(soup, "gmail_signature", "moz-signature"):
+        element.decompose()
+    if forwarded:
+        return soup
+    for element in _with_class(soup, "moz-cite-prefix", "gmail_attr"):
+        element.decompose()
+    for element in _with_class(soup, "gmail_quote", "gmail_quote_container"):
+        if element.name == "div" and not element.decomposed and not _answers_inside(element):
             element.decompose()
-        for element in soup.select("div.gmail_quote, div.gmail_quote_container"):
-            if (
-                isinstance(element, Tag)
-                and element.parent is not None
-                and not _answers_inside(element)
-            ):
-                element.decompose()
-        for marker_id in ("appendonsend", "divRplyFwdMsg", "x_appendonsend", "x_divRplyFwdMsg"):
-            marker = soup.find(id=marker_id)
-            if isinstance(marker, Tag):
-                _cut_from(marker)
-    return str(soup)
+    for marker_id in ("appendonsend", "divRplyFwdMsg", "x_appendonsend", "x_divRplyFwdMsg"):
+        marker = soup.find(id=marker_id)
+        if isinstance(marker, Tag):
+            _cut_from(marker)
+    return soup
 
 
 def _answers_inside(quote: object) -> bool:
@@ -493,15 +528,18 @@ def _cut_from(marker: object) -> None:
         previous.decompose()
 
 
-def html_to_markdown(html: str) -> str:
-    text = markdownify(
-        html,
+def html_to_markdown(html: str | BeautifulSoup) -> str:
+    """HTML made Markdown: links, lists, emphasis, code and tables kept."""
+    soup = (
+        html if isinstance(html, BeautifulSoup) else BeautifulSoup(html[:MAX_HTML], "html.parser")
+    )
+    text = MarkdownConverter(
         heading_style="ATX",
         bullets="-",
         strip=["img", "span", "font"],
         escape_underscores=False,
         escape_asterisks=False,
-    )
+    ).convert_soup(soup)
     text = text.replace("\xa0", " ")
     return normalise(str(text))
 
@@ -546,13 +584,21 @@ _OUTLOOK_FROM = re.compile(r"^\**\s*(From|De)\s?:", re.IGNORECASE)
 _SEPARATOR = re.compile(r"^[_-]{20,}$")
 _SIGNATURE = re.compile(r"^(--|-- |__)$")
 _PHONE_FOOTER = re.compile(
-    r"^(Sent from my |Sent from Mail for Windows|Sent from Outlook|Sent from Yahoo Mail"
+    r"^(Sent from my |Sent from Mail\b|Sent from Outlook|Sent from Yahoo Mail"
     r"|Sent from (my )?(iPhone|iPad|Android|Samsung|mobile)|Sent via |Get Outlook for "
-    r"|Envoy[ée] de mon |Envoy[ée] depuis |Envoy[ée] à partir de |T[ée]l[ée]charger Outlook"
-    r"|Obtenir Outlook pour |Provenance : Courrier pour Windows"
-    r"|Gesendet von |Enviado desde |Inviato da |Verzonden vanaf |Skickat från )",
+    r"|Sent with Proton Mail|Sent from Proton Mail|Sent from Gmail Mobile"
+    r"|Envoy[ée] de mon |Envoy[ée] depuis |Envoy[ée] [àa] partir de |Envoy[ée] de Yahoo"
+    r"|Envoy[ée] avec Proton Mail|T[ée]l[ée]charger Outlook|Obtenir Outlook pour "
+    r"|Provenance : Courrier pour Windows"
+    r"|Gesendet von |Von meinem \w+ gesendet|Enviado desde |Inviato da |Verzonden vanaf "
+    r"|Skickat från )",
     re.IGNORECASE,
 )
+# An attribution line of any client or language ("* Bob <bob@x> [2026-12-07]:",
+# "Bob Martin <bob@x> wrote:") is known by what follows it: a quote.
+_ATTRIBUTION = re.compile(r"^.{0,300}(@|\d{1,2}:\d{2}|\d{4}).{0,300}:$")
+# Gmail's place of an inline image in the text part: the image is an attachment.
+_IMAGE_PLACE = re.compile(r"^\[image: [^\]]*\]$")
 
 
 def _library_header() -> re.Pattern[str]:
@@ -563,6 +609,21 @@ def _library_header() -> re.Pattern[str]:
 
 
 _LIBRARY_HEADER = _library_header()
+_LIBRARY_LINE = 200
+_LIBRARY_LINES = 2000
+_COLON = re.compile("[:\uff1a]")
+
+
+@dataclass(frozen=True)
+class _Header:
+    """Where the quoted earlier message begins: `span` lines of header at `at`."""
+
+    at: int
+    span: int
+    # A "... wrote:" header: the earlier message follows as "> " lines, which the
+    # person may have answered in between (an inline reply). Otherwise (Outlook's
+    # blocks) the earlier message follows unquoted and is cut whole.
+    quotes_follow: bool
 
 
 def _quoted(line: str) -> bool:
@@ -573,29 +634,60 @@ def _unquote(line: str) -> str:
     return re.sub(r"^>\s?", "", line)
 
 
-def _header_at(lines: list[str], index: int) -> int:  # noqa: PLR0911 - one per shape
-    """How many lines a quote header starting at `index` spans (0: none there)."""
-    line = lines[index].strip()
-    if not line or _quoted(line):
-        return 0
-    if _ORIGINAL_MESSAGE.match(line):
-        return 1
-    plain = line.replace("*", "")
-    if _WROTE.match(plain):
-        return 1
-    if index + 1 < len(lines) and re.match(r"^(On|Le)\s", plain, re.IGNORECASE):
-        joined = f"{plain} {lines[index + 1].strip().replace('*', '')}"
-        if _WROTE.match(joined) and not _WROTE.match(lines[index + 1].strip()):
-            return 2
-    if _SEPARATOR.match(line) and index + 1 < len(lines):
-        following = _outlook_block(lines, index + 1)
-        return 1 + following if following else 0
-    block = _outlook_block(lines, index)
-    if block:
-        return block
-    if len(line) < 400 and _LIBRARY_HEADER.fullmatch(line):
-        return 1
-    return 0
+def _next_is_quoted(lines: list[str], index: int) -> bool:
+    for line in lines[index:]:
+        if line.strip():
+            return _quoted(line)
+    return False
+
+
+def _library_starts(lines: list[str]) -> dict[int, int]:
+    """The lines where mail-parser-reply sees a quote header, with their span."""
+    # Its patterns take time growing fast with a line's length: only the lines that
+    # may be a header are shown to it (short, unquoted, with a colon), the others are
+    # left empty so that line numbers still match
+    text = "\n".join(
+        line if len(line) <= _LIBRARY_LINE and not _quoted(line) and _COLON.search(line) else ""
+        for line in lines[:_LIBRARY_LINES]
+    )
+    starts: dict[int, int] = {}
+    for match in _LIBRARY_HEADER.finditer(text):
+        found = match.group(0)
+        if not found.strip():
+            continue
+        begin = match.start() + len(found) - len(found.lstrip())
+        end = match.start() + len(found.rstrip())
+        first = text.count("\n", 0, begin)
+        starts.setdefault(first, text.count("\n", begin, end) + 1)
+    return starts
+
+
+def _find_header(lines: list[str]) -> _Header | None:  # noqa: PLR0911 - one per shape
+    library = _library_starts(lines)
+    for index, raw in enumerate(lines):
+        line = raw.strip()
+        if not line or _quoted(line):
+            continue
+        plain = line.replace("*", "")
+        if _ORIGINAL_MESSAGE.match(plain):
+            return _Header(index, 1, quotes_follow=False)
+        if re.match(r"^(On|Le)\s", plain, re.IGNORECASE):
+            if _WROTE.match(plain):
+                return _Header(index, 1, quotes_follow=True)
+            if index + 1 < len(lines):
+                joined = f"{plain} {lines[index + 1].strip().replace('*', '')}"
+                if _WROTE.match(joined):
+                    return _Header(index, 2, quotes_follow=True)
+        if (_WROTE.match(plain) or _ATTRIBUTION.match(plain)) and _next_is_quoted(lines, index + 1):
+            return _Header(index, 1, quotes_follow=True)
+        if _SEPARATOR.match(line) and _outlook_block(lines, index + 1):
+            return _Header(index, 1 + _outlook_block(lines, index + 1), quotes_follow=False)
+        if _outlook_block(lines, index):
+            return _Header(index, _outlook_block(lines, index), quotes_follow=False)
+        if index in library:
+            span = library[index]
+            return _Header(index, span, quotes_follow=_next_is_quoted(lines, index + span))
+    return None
 
 
 def _outlook_block(lines: list[str], index: int) -> int:
@@ -606,11 +698,9 @@ def _outlook_block(lines: list[str], index: int) -> int:
     if index >= len(lines) or not _OUTLOOK_FROM.match(lines[index].strip()):
         return 0
     start = index
-    fields = 0
     while index < len(lines) and _OUTLOOK_FIELD.match(lines[index].strip()):
-        fields += 1
         index += 1
-    return index - start if fields >= 2 else 0
+    return index - start if index - start >= 2 else 0
 
 
 def _first(lines: list[str], pattern: re.Pattern[str]) -> int | None:
@@ -621,102 +711,72 @@ def _first(lines: list[str], pattern: re.Pattern[str]) -> int | None:
 
 
 def trim_text(text: str, *, forwarded: bool = False) -> str:
-    """The new words of a message's text: see docs/mail.md."""
-    lines = normalise(text).split("\n")
+    """The new words of a message's text (docs/mail.md): quoted earlier messages,
+    signatures and phone footers removed, inline answers kept with what they answer,
+    forwarded messages kept whole."""
+    lines = [line for line in normalise(text).split("\n") if not _IMAGE_PLACE.match(line)]
     forward_at = _first(lines, _FORWARD_MARKER)
-    header_at = next(
-        (index for index in range(len(lines)) if _header_at(lines, index)),
-        None,
-    )
-    if forward_at is None and forwarded and header_at is not None:
-        forward_at = header_at
-    if forward_at is not None and (header_at is None or forward_at <= header_at):
-        note = _reply(lines[:forward_at])
-        shared = normalise("\n".join(lines[forward_at:]))
-        return normalise(f"{note}\n\n{shared}" if note else shared)
-    return _reply(lines)
+    header = _find_header(lines)
+    if forward_at is None and forwarded and header is not None and not header.quotes_follow:
+        forward_at = header.at  # Outlook forwards with the same block as its replies
+    if forward_at is not None and (header is None or forward_at <= header.at):
+        note = _finish(_inline(lines[:forward_at]))
+        shared = _finish(lines[forward_at:])
+        return _finish(f"{note}\n\n{shared}".split("\n")) if note else shared
+    if header is None:
+        return _finish(_inline(lines))
+    before = lines[: header.at]
+    after = lines[header.at + header.span :] if header.quotes_follow else []
+    return _finish(_inline([*before, "", *after]))
 
 
-def _clean(lines: list[str]) -> list[str]:
-    """A stretch of the person's own lines without signature or phone footer."""
-    for index, line in enumerate(lines):
-        if _SIGNATURE.match(line) or _PHONE_FOOTER.match(line.strip()):
-            return lines[:index]
-    return lines
+def _finish(lines: list[str]) -> str:
+    """Normalised, without empty quote lines at either end."""
+    while lines and (not lines[0].strip() or lines[0].strip(">").strip() == ""):
+        lines = lines[1:]
+    while lines and (not lines[-1].strip() or lines[-1].strip(">").strip() == ""):
+        lines = lines[:-1]
+    return normalise("\n".join(lines))
 
 
-def _reply(lines: list[str]) -> str:
-    header_at = next(
-        (index for index in range(len(lines)) if _header_at(lines, index)),
-        None,
-    )
-    if header_at is not None:
-        span = _header_at(lines, header_at)
-        before, after = lines[:header_at], lines[header_at + span :]
-        if _signature_before(before):
-            after = []  # the person signed off: what follows is all quoted
-        kept = _clean(before)
-        inline = _inline(after) if _is_wrote(lines, header_at) else []
-        return normalise("\n".join([*kept, "", *inline]))
-    return normalise("\n".join(_inline(lines)))
-
-
-def _signature_before(lines: list[str]) -> bool:
-    return any(_SIGNATURE.match(line) for line in lines)
-
-
-def _is_wrote(lines: list[str], index: int) -> bool:
-    line = lines[index].strip().replace("*", "")
-    return (
-        not _ORIGINAL_MESSAGE.match(line)
-        and not _OUTLOOK_FROM.match(line)
-        and not (_SEPARATOR.match(line))
-    )
+def _ending(line: str) -> bool:
+    """A signature separator or a phone footer: the end of the person's words."""
+    return bool(_SIGNATURE.match(line) or _PHONE_FOOTER.match(line.strip()))
 
 
 def _inline(lines: list[str]) -> list[str]:
-    """Quoted lines interleaved with answers: keep the answers and the quotes they
-    answer, drop the quoted rest after the last answer and the person's signature."""
+    """The person's words, and the quotes they answer: quoted lines interleaved with
+    answers are kept, the quoted rest after the last answer is dropped, and so is
+    everything from the signature or phone footer on."""
 
     blocks: list[tuple[bool, list[str]]] = []
     for line in lines:
         quoted = _quoted(line)
-        if not line.strip() and blocks:
-            blocks[-1][1].append(line)
-            continue
-        if blocks and blocks[-1][0] == quoted:
+        if (not line.strip() and blocks) or (blocks and blocks[-1][0] == quoted):
             blocks[-1][1].append(line)
         else:
             blocks.append((quoted, [line]))
-    kept: list[str] = []
-    signed = False
+    # The person's words end at their signature: nothing after it counts
     for position, (quoted, block) in enumerate(blocks):
-        if signed:
+        ending = next((i for i, line in enumerate(block) if _ending(line)), None)
+        if not quoted and ending is not None:
+            blocks = [*blocks[:position], (False, block[:ending])]
             break
-        if quoted:
-            later_answer = any(
-                not q and _clean(b) and any(x.strip() for x in _clean(b))
-                for q, b in blocks[position + 1 :]
-            )
-            if later_answer:
-                kept.extend(_quote_block(block))
-            else:
-                break
-        else:
-            cleaned = _clean(block)
-            if len(cleaned) < len(block):
-                signed = True
-            kept.extend(cleaned)
+    answered = [not quoted and any(line.strip() for line in block) for quoted, block in blocks]
+    kept: list[str] = []
+    for position, (quoted, block) in enumerate(blocks):
+        if not quoted:
+            kept.extend(block)
+        elif any(answered[position + 1 :]):
+            kept.extend(_quote_block(block))
     return kept
 
 
 def _quote_block(block: list[str]) -> list[str]:
-    """A kept quote, as Markdown, without the quote headers it may begin with."""
-    lines = list(block)
-    while lines and (not lines[-1].strip()):
-        lines.pop()
-    inner = [_unquote(line) for line in lines]
-    while inner and (not inner[0].strip() or _WROTE.match(inner[0].strip())):
+    """A kept quote, as Markdown, without the quote header it may begin with."""
+    inner = [_unquote(line) for line in block if line.strip()]
+    while inner and (not inner[0].strip(">").strip() or _WROTE.match(inner[0].strip())):
         inner.pop(0)
-        lines.pop(0)
+    while inner and not inner[-1].strip(">").strip():
+        inner.pop()
     return [("> " + line).rstrip() if line.strip() else ">" for line in inner] + [""]
