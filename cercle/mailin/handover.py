@@ -1,0 +1,77 @@
+"""What the transports do with a message once they hold it: store it (the point after
+which it may be acknowledged, deleted from the spool or the IMAP mailbox), then have it
+handled (docs/mail.md, "Receiving").
+
+The two steps are apart on purpose: a failure while handling must not make a
+transport keep, and so store again, a message the database already has; the row,
+pending or failed, is handled again later (`cercle mail-in --drain`, the periodic job).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from django.db import close_old_connections, connections
+
+from cercle.mailin import receiving
+from cercle.mailin.models import ReceivedMail
+
+logger = logging.getLogger(__name__)
+
+
+def store(
+    raw: bytes, *, transport: str, envelope_from: str, recipients: Sequence[str]
+) -> list[ReceivedMail]:
+    """Write the message, once per recipient; raises the database's error when it
+    cannot (the caller keeps the message)."""
+    rows = receiving.store(
+        raw, transport=transport, envelope_from=envelope_from, recipients=recipients
+    )
+    logger.info(
+        "Stored a message of %d bytes from <%s> for %s (%s)",
+        len(raw),
+        envelope_from,
+        ", ".join(recipients),
+        transport,
+    )
+    return rows
+
+
+def process(rows: Sequence[ReceivedMail]) -> None:
+    """Handle stored rows; an error is logged, never raised (the row waits)."""
+    handle = getattr(receiving, "process", None)
+    if handle is None:  # handling not installed: the rows wait, pending
+        return
+    for row in rows:
+        try:
+            handle(row)
+        except Exception:
+            logger.exception("Handling received message %s failed; it will be tried again", row.pk)
+
+
+def process_pending() -> int:
+    """Handle the rows left pending or failed; the number handled (0 without handling)."""
+    handle_all = getattr(receiving, "process_pending", None)
+    if handle_all is None:
+        return 0
+    handled = handle_all()
+    return handled if isinstance(handled, int) else len(handled or ())
+
+
+def fresh_connections() -> None:
+    """Drop connections that are too old or broken, as Django does around each request;
+    never inside a transaction (a test's), where closing would break it."""
+    if not any(c.in_atomic_block for c in connections.all(initialized_only=True)):
+        close_old_connections()
+
+
+def drop_connections() -> None:
+    """After a database error: start again with a new connection next time."""
+    if any(c.in_atomic_block for c in connections.all(initialized_only=True)):
+        return
+    for connection in connections.all(initialized_only=True):
+        try:
+            connection.close()
+        except Exception:
+            logger.debug("closing a broken connection failed", exc_info=True)
