@@ -12,7 +12,6 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -115,7 +114,7 @@ class ImapServer:
         (self.folder / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::{mail}/{USER}\n")
         configuration = self.folder / "dovecot.conf"
         configuration.write_text(_configuration(self.folder, self.port, mail_user, service_users))
-        self.process = subprocess.Popen(  # noqa: S603 - our own configuration
+        self.process = subprocess.Popen(
             [self.binary, "-F", "-c", str(configuration)],
             stdout=subprocess.DEVNULL,
             stderr=(self.folder / "dovecot.err").open("wb"),
@@ -185,9 +184,3 @@ class ImapServer:
             if uids:
                 client.delete_messages(uids)
                 client.expunge()
-
-
-def port_answers(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex(("127.0.0.1", port)) == 0

@@ -158,11 +158,13 @@ class ReceivingHandler:
         if isinstance(raw, str):  # only with decode_data, which we do not ask for
             raw = raw.encode("utf-8", "surrogateescape")
         recipients = list(envelope.rcpt_tos)
+        # The null sender of delivery reports (MAIL FROM:<>) is kept empty.
+        sender = (envelope.mail_from or "").strip()
         write = partial(
             self.spool.write,
             raw,
             transport=self.transport,
-            envelope_from=envelope.mail_from or "",
+            envelope_from="" if sender == "<>" else sender,
             recipients=recipients,
         )
         loop = asyncio.get_running_loop()
