@@ -66,8 +66,9 @@ def fresh_connections() -> None:
         close_old_connections()
 
 
-def drop_connections() -> None:
-    """After a database error: start again with a new connection next time."""
+def close_connections() -> None:
+    """Close this thread's connections (after a database error: start again with a
+    new one next time); never inside a transaction (a test's)."""
     if any(c.in_atomic_block for c in connections.all(initialized_only=True)):
         return
     for connection in connections.all(initialized_only=True):

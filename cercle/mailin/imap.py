@@ -196,7 +196,7 @@ def poll_once(mailbox: ImapMailbox) -> PollResult:
             result.error,
             result.left,
         )
-        handover.drop_connections()
+        handover.close_connections()
     handover.process(result.rows)
     return result
 

@@ -24,7 +24,6 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP
 from django.conf import settings
-from django.db import connections
 
 from cercle.mailin import handover, receiving
 from cercle.mailin.models import Transport
@@ -69,7 +68,7 @@ class SpoolWorker:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._idle = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="cercle-mail-spool", daemon=True)
+        self._thread = threading.Thread(target=self.run, name="cercle-mail-spool", daemon=True)
         self.last_error: BaseException | None = None
 
     def start(self) -> None:
@@ -97,7 +96,8 @@ class SpoolWorker:
             recipients=message.recipients,
         )
 
-    def _run(self) -> None:
+    def run(self) -> None:
+        """The thread's loop, until `stop`."""
         failures = 0
         try:
             while not self._stop.is_set():
@@ -121,11 +121,11 @@ class SpoolWorker:
                     exc_info=failures == 0,
                 )
                 failures += 1
-                handover.drop_connections()
+                handover.close_connections()
                 self._idle.set()
                 self._stop.wait(delay)
         finally:
-            connections.close_all()
+            handover.close_connections()
 
 
 class ReceivingHandler:
@@ -191,6 +191,8 @@ class _LmtpController(Controller):
 class MailServer:
     """The SMTP (or LMTP) server and its spool thread, started and stopped together."""
 
+    worker_class = SpoolWorker
+
     def __init__(
         self,
         host: str,
@@ -202,7 +204,7 @@ class MailServer:
     ) -> None:
         self.host, self.port, self.lmtp = host, port, lmtp
         self.spool = Spool(Path(spool_folder or settings.MAIL_IN_SPOOL))
-        self.worker = SpoolWorker(self.spool, retry_delays=retry_delays)
+        self.worker = self.worker_class(self.spool, retry_delays=retry_delays)
         self.handler = ReceivingHandler(self.spool, self.worker, lmtp=lmtp)
         controller = _LmtpController if lmtp else Controller
         self.controller = controller(

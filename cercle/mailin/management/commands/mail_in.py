@@ -25,6 +25,9 @@ NOTHING_TO_DO = (
 
 
 class Command(BaseCommand):
+    # Like the web server, it starts without Django's system checks (`cercle check`
+    # runs them): a receiver back quickly after a restart makes senders wait less.
+    requires_system_checks: list[str] = []
     help = (
         "Receive mail for Cercle (replies, new topics, delivery reports; docs/mail.md). "
         "Either listen as an SMTP server (--bind HOST:PORT; --lmtp to speak LMTP) for a "
