@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cercle.permissions.conversations import may_start_topic
+from cercle.permissions.conversations import may_start_topic, sees_hidden
 from cercle.permissions.core import Actor, CommunityAccess, is_staff
 
 if TYPE_CHECKING:
     from cercle.communities.models import Space
+    from cercle.conversations.models import Topic
 
 
 def may_manage_mail(access: CommunityAccess) -> bool:
@@ -36,3 +37,14 @@ def may_start_topic_by_email(access: CommunityAccess, space: Space, kind: str) -
         and access.actor.is_active
         and may_start_topic(access, space, kind)
     )
+
+
+def may_name_topic(access: CommunityAccess, topic: Topic) -> bool:
+    """Whether an answer by email to a refused reply may name the topic and link to it:
+    only while the person may still read it (a private space they left, a hidden topic,
+    a community they are no longer in: its title is no longer theirs to be told)."""
+    if not access.actor.is_authenticated or not access.actor.is_active:
+        return False
+    if topic.is_hidden and not sees_hidden(access, topic.space):
+        return False
+    return access.reads(topic.space)
