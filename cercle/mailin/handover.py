@@ -2,9 +2,10 @@
 which it may be acknowledged, deleted from the spool or the IMAP mailbox), then have it
 handled (docs/mail.md, "Receiving").
 
-The two steps are apart on purpose: a failure while handling must not make a
-transport keep, and so store again, a message the database already has; the row,
-pending or failed, is handled again later (`cercle mail-in --drain`, the periodic job).
+The two steps are apart on purpose (`receiving.receive` does both at once): a failure
+while handling must not make a transport keep, and so store again, a message the
+database already has; the row, pending or failed, is handled again later (`cercle
+mail-in --drain`, the scheduled `cercle mail-in-retry`).
 """
 
 from __future__ import annotations
@@ -39,24 +40,19 @@ def store(
 
 
 def process(rows: Sequence[ReceivedMail]) -> None:
-    """Handle stored rows; an error is logged, never raised (the row waits)."""
-    handle = getattr(receiving, "process", None)
-    if handle is None:  # handling not installed: the rows wait, pending
-        return
+    """Handle stored rows. `receiving.process` records its own failures on the row;
+    anything else (the database gone meanwhile) is logged, never raised: the row
+    waits, pending, for the scheduled retry (`cercle mail-in-retry`)."""
     for row in rows:
         try:
-            handle(row)
+            receiving.process(row)
         except Exception:
             logger.exception("Handling received message %s failed; it will be tried again", row.pk)
 
 
 def process_pending() -> int:
-    """Handle the rows left pending or failed; the number handled (0 without handling)."""
-    handle_all = getattr(receiving, "process_pending", None)
-    if handle_all is None:
-        return 0
-    handled = handle_all()
-    return handled if isinstance(handled, int) else len(handled or ())
+    """Handle the rows left pending or failed; how many were handled."""
+    return receiving.process_pending()
 
 
 def fresh_connections() -> None:
