@@ -3,12 +3,14 @@ from __future__ import annotations
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
 
+from cercle.management.commands.serve import Command as ServeCommand
 from tests.cli import CERCLE, PROJECT_DIR, operator_env, run_cercle
 from tests.smtp import free_port
 
@@ -215,3 +217,18 @@ def test_demo_refuses_a_database_that_already_has_people(tmp_path: Path) -> None
     quiet = run_cercle("demo", "--if-empty", env=env)
     assert quiet.returncode == 0
     assert "Demo loaded" not in quiet.stdout
+
+
+def test_serve_starts_the_mail_receiver_beside_the_others_only_when_it_is_configured(
+    settings: Any,
+) -> None:
+    parser = ServeCommand().create_parser("cercle", "serve")
+
+    def started(*args: str) -> dict[str, list[str]]:
+        return ServeCommand().commands(vars(parser.parse_args(list(args))))
+
+    settings.MAIL_IN_BIND, settings.MAIL_IN_IMAP = "", ""
+    assert list(started()) == ["web", "tasks", "periodic"]
+    settings.MAIL_IN_BIND = "127.0.0.1:2525"
+    assert started()["mail-in"] == [sys.executable, "-m", "cercle", "mail-in"]
+    assert "mail-in" not in started("--no-mail-in")

@@ -12,6 +12,7 @@ from argparse import ArgumentParser
 from types import FrameType
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from cercle.config import env_int, env_str
@@ -21,9 +22,10 @@ class Command(BaseCommand):
     help = (
         "Serve Cercle with gunicorn (static files by WhiteNoise) and run the "
         "background-task worker and the scheduled jobs (`cercle periodic`) beside it, "
-        "so no crontab is needed. Ctrl-C (or SIGTERM) stops all three cleanly, and "
-        "if one stops, the others are stopped. Run `cercle migrate` and `cercle "
-        "collectstatic` first; `make run` does."
+        "so no crontab is needed, and the mail receiver (`cercle mail-in`) when "
+        "CERCLE_MAIL_IN_BIND or CERCLE_MAIL_IN_IMAP is set. Ctrl-C (or SIGTERM) stops "
+        "them all cleanly, and if one stops, the others are stopped. Run `cercle "
+        "migrate` and `cercle collectstatic` first; `make run` does."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -52,13 +54,20 @@ class Command(BaseCommand):
             "from cron.",
         )
         parser.add_argument(
+            "--no-mail-in",
+            action="store_true",
+            help="Do not start the mail receiver even though CERCLE_MAIL_IN_BIND or "
+            "CERCLE_MAIL_IN_IMAP is set; run `cercle mail-in` elsewhere.",
+        )
+        parser.add_argument(
             "--stop-timeout",
             type=float,
             default=15.0,
             help="Seconds to wait for each process to stop before killing it (default: 15).",
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def commands(self, options: dict[str, Any]) -> dict[str, list[str]]:
+        """The processes to run, by name, with their command lines."""
         python = sys.executable
         commands = {
             "web": [
@@ -74,7 +83,13 @@ class Command(BaseCommand):
             commands["tasks"] = [python, "-m", "cercle", "db_worker", "--queue-name", "*"]
         if not options["no_periodic"]:
             commands["periodic"] = [python, "-m", "cercle", "periodic"]
+        if not options["no_mail_in"] and (settings.MAIL_IN_BIND or settings.MAIL_IN_IMAP):
+            # It reads the same settings to know where to receive.
+            commands["mail-in"] = [python, "-m", "cercle", "mail-in"]
+        return commands
 
+    def handle(self, *args: Any, **options: Any) -> None:
+        commands = self.commands(options)
         stopping = False
 
         def request_stop(signum: int, frame: FrameType | None) -> None:
