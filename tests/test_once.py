@@ -341,6 +341,7 @@ def world(cargo: Community, coordinator: User, alice: User, bob: User) -> list[F
         ),
         same("webhooks:list", coordinator),
         same("bridges:new", coordinator),
+        same("mailin:settings", coordinator),
         same("community_spaces", coordinator),
         same("community_members", coordinator),
         same("community_tags", coordinator),

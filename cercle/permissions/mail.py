@@ -36,3 +36,9 @@ def may_start_topic_by_email(access: CommunityAccess, space: Space, kind: str) -
         and access.actor.is_active
         and may_start_topic(access, space, kind)
     )
+
+
+def may_retry_received_mail(actor: Actor) -> bool:
+    """Handling again a message that failed or waits (the log's "Try again"): staff, who
+    read the log."""
+    return is_staff(actor)
