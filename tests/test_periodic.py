@@ -411,6 +411,7 @@ def test_every_periodic_command_is_a_registered_job_run_by_the_real_scheduler() 
         "award-badges",
         "expire-data-exports",
         "forget-oauth-tokens",
+        "mail-in-retry",
         "webhooks-retry",
         "webhooks-close-polls",
         "forget-received-mail",

@@ -76,6 +76,10 @@ class ReceivedMail(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # When Cercle answered the sender by email (a refusal explained): at most one
+    # answer per sender and hour, so that forged senders cannot turn Cercle into a
+    # source of backscatter (docs/mail.md).
+    answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("received message")

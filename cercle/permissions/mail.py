@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cercle.permissions.conversations import may_start_topic
+from cercle.permissions.conversations import may_start_topic, sees_hidden
 from cercle.permissions.core import Actor, CommunityAccess, is_staff
 
 if TYPE_CHECKING:
     from cercle.communities.models import Space
+    from cercle.conversations.models import Topic
 
 
 def may_manage_mail(access: CommunityAccess) -> bool:
@@ -42,3 +43,14 @@ def may_retry_received_mail(actor: Actor) -> bool:
     """Handling again a message that failed or waits (the log's "Try again"): staff, who
     read the log."""
     return is_staff(actor)
+
+
+def may_name_topic(access: CommunityAccess, topic: Topic) -> bool:
+    """Whether an answer by email to a refused reply may name the topic and link to it:
+    only while the person may still read it (a private space they left, a hidden topic,
+    a community they are no longer in: its title is no longer theirs to be told)."""
+    if not access.actor.is_authenticated or not access.actor.is_active:
+        return False
+    if topic.is_hidden and not sees_hidden(access, topic.space):
+        return False
+    return access.reads(topic.space)

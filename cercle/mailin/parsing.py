@@ -1,0 +1,782 @@
+"""Reading a received message: who wrote, about what, and which words are new.
+
+`parse(raw)` turns the bytes of a message into a `ParsedMail` (message.py) and never
+raises: a broken message gives empty fields, never an error. docs/mail.md ("What
+Cercle keeps of a message") says in words what this module keeps and removes.
+
+The body is the text/plain part, or the HTML part made Markdown (markdownify) when
+there is no text part worth reading. Quoted earlier messages, signatures and phone
+footers are then cut with Cercle's rules below (English and French quote headers,
+Outlook's header blocks, "-- " signatures), helped by `mail-parser-reply`'s patterns
+for the other languages it knows.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from email import message_from_bytes
+from email.header import decode_header, make_header
+from email.message import Message
+from email.parser import HeaderParser
+from email.policy import compat32
+from email.utils import parseaddr
+from typing import TypeVar
+
+import authres
+from bs4 import BeautifulSoup, Tag
+from bs4.element import NavigableString
+from django.conf import settings
+from mailparser_reply.constants import MAIL_LANGUAGES
+from mailparser_reply.parser import EmailMessage
+from markdownify import MarkdownConverter
+
+from cercle.mail.addresses import LOOP_HEADER, mail_domain
+from cercle.mailin.message import DeliveryReport, MailAttachment, ParsedMail
+
+logger = logging.getLogger(__name__)
+
+# Bodies longer than this are cut before the quote rules run: they are regular
+# expressions, and a megabyte of text is no message anyone types.
+MAX_TEXT = 200_000
+MAX_HTML = 400_000
+
+
+def parse(raw: bytes) -> ParsedMail:
+    """Read `raw` (a whole RFC 5322 message) as Cercle does. Never raises."""
+    try:
+        message = message_from_bytes(raw, policy=compat32)
+    except Exception:  # a message the email package cannot read at all
+        logger.warning("Unreadable message of %d bytes", len(raw))
+        return ParsedMail()
+    return _read(message)
+
+
+def _read(message: Message) -> ParsedMail:
+    from_name, from_address = _from(message)
+    subject = _header_text(message, "Subject")
+    no_reports: tuple[tuple[DeliveryReport, ...], bool] = ((), False)
+    reports, is_report = _safely(lambda: _reports(message), no_reports)
+    no_body: tuple[str, tuple[MailAttachment, ...]] = ("", ())
+    body, attachments = _safely(lambda: _body(message, subject, is_report), no_body)
+    return ParsedMail(
+        message_id=_message_id(_header_raw(message, "Message-ID")),
+        from_address=from_address,
+        from_name=from_name,
+        subject=subject,
+        in_reply_to=_message_id(_header_raw(message, "In-Reply-To")),
+        references=tuple(_message_ids(_header_raw(message, "References"))),
+        auto_submitted=_safely(lambda: _automatic(message, subject, from_address), False),
+        ours=_safely(lambda: _ours(message), False),
+        reports=reports,
+        is_report=is_report,
+        dmarc=_safely(lambda: _dmarc(message), ""),
+        body=body,
+        attachments=attachments,
+    )
+
+
+T = TypeVar("T")
+
+
+def _safely(read: Callable[[], T], fallback: T) -> T:
+    try:
+        return read()
+    except Exception:  # one unreadable part never loses the rest
+        logger.warning("Part of a message could not be read", exc_info=True)
+        return fallback
+
+
+# --- Headers ---------------------------------------------------------------------------
+
+
+def _header_raw(message: Message, name: str) -> str:
+    try:
+        value = message.get(name)
+    except Exception:
+        return ""
+    if value is None:
+        return ""
+    return str(value)
+
+
+def _decode(value: str) -> str:
+    """An RFC 2047 header made text, whitespace collapsed; undecodable words kept raw."""
+    try:
+        text = str(make_header(decode_header(value)))
+    except Exception:  # a wrong charset or a broken encoded word
+        text = value
+    return " ".join(text.split())
+
+
+def _header_text(message: Message, name: str) -> str:
+    return _decode(_header_raw(message, name))
+
+
+def _from(message: Message) -> tuple[str, str]:
+    raw = _header_raw(message, "From")
+    name, address = parseaddr(" ".join(raw.split()))
+    if not address or "@" not in address:
+        # parseaddr gives up on some odd shapes: take the first thing that looks like one
+        found = re.search(r"[^\s<>\"(),;:]+@[^\s<>\"(),;:]+", raw)
+        address = found.group(0) if found else ""
+    return _decode(name).strip("\"' "), address.strip().lower()
+
+
+_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+
+
+def _message_ids(value: str) -> list[str]:
+    ids = _MESSAGE_ID.findall(value)
+    if not ids:
+        ids = [word for word in value.split() if "@" in word]
+    return ids
+
+
+def _message_id(value: str) -> str:
+    ids = _message_ids(value)
+    return ids[0] if ids else " ".join(value.split())
+
+
+# --- Automatic messages (RFC 3834), loops, DMARC ----------------------------------------
+
+_PRECEDENCE_AUTOMATIC = {"bulk", "junk", "list", "auto_reply"}
+_DAEMON_SENDER = re.compile(r"^(mailer-daemon|postmaster|mail-daemon)@", re.IGNORECASE)
+_AUTO_SUBJECT = re.compile(
+    r"^\s*(auto:|automatic reply|auto-?reply|autoreply|out of (the )?office|absence|absent"
+    r"|r[ée]ponse automatique|message d.absence|abwesenheit|automatische antwort"
+    r"|respuesta autom[áa]tica|risposta automatica|fuori sede|automatisch antwoord"
+    r"|afwezig|vacation|on vacation|en cong[ée]s?)",
+    re.IGNORECASE,
+)
+
+
+def _automatic(message: Message, subject: str, from_address: str) -> bool:
+    """An automatic message, by RFC 3834's headers or by the marks of common robots.
+    A subject alone ("Absence") is never enough: a person may write it."""
+
+    auto_submitted = _header_raw(message, "Auto-Submitted").split(";")[0].strip().lower()
+    if auto_submitted and auto_submitted != "no":
+        return True
+    if _header_raw(message, "Precedence").strip().lower() in _PRECEDENCE_AUTOMATIC:
+        return True
+    for name in ("X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Auto-Reply"):
+        if _header_raw(message, name).strip().lower() not in ("", "no", "false", "0"):
+            return True
+    return_path = _header_raw(message, "Return-Path")
+    if return_path and return_path.strip() in ("<>", ""):
+        return True
+    if _DAEMON_SENDER.match(from_address):
+        return True
+    hints = 0
+    if _AUTO_SUBJECT.match(subject):
+        hints += 1
+    suppress = _header_raw(message, "X-Auto-Response-Suppress").lower()
+    if any(word in suppress for word in ("all", "oof", "autoreply")):
+        hints += 1
+    if _header_raw(message, "X-MS-Exchange-Generated-Message-Source"):
+        hints += 1
+    return hints >= 2
+
+
+def _ours(message: Message) -> bool:
+    domain = mail_domain()
+    try:
+        values = message.get_all(LOOP_HEADER) or []
+    except Exception:
+        return False
+    return any(str(value).strip().lower() == domain for value in values)
+
+
+def _dmarc(message: Message) -> str:
+    """The DMARC result of the Authentication-Results header to trust (RFC 8601): the
+    one whose authserv-id is `MAIL_IN_AUTHSERV_ID`, else the topmost (the last mail
+    server's; the lower ones may have been written by anyone)."""
+
+    wanted = settings.MAIL_IN_AUTHSERV_ID.lower()
+    headers = message.get_all("Authentication-Results") or []
+    for value in headers:
+        text = " ".join(str(value).split())
+        try:
+            header = authres.AuthenticationResultsHeader.parse_value(text)
+        except Exception:  # authres raises its own SyntaxError, and others
+            if wanted:
+                continue
+            return ""
+        if wanted and str(header.authserv_id).lower() != wanted:
+            continue
+        for result in header.results:
+            if str(result.method).lower() == "dmarc":
+                return str(result.result).lower()
+        return ""
+    return ""
+
+
+# --- Delivery reports (RFC 3464) --------------------------------------------------------
+
+
+def _reports(message: Message) -> tuple[tuple[DeliveryReport, ...], bool]:
+    if message.get_content_type() == "multipart/report":
+        for part in message.walk():
+            if part.get_content_type() in (
+                "message/delivery-status",
+                "message/global-delivery-status",
+            ):
+                return tuple(_status_blocks(part)), True
+        if str(message.get_param("report-type", "")).lower() in ("delivery-status",):
+            return (), True
+    legacy = _legacy_bounce(message)
+    if legacy is not None:
+        return legacy, True
+    return (), False
+
+
+def _fields_blocks(part: Message) -> Iterator[Message]:
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        yield from (block for block in payload if isinstance(block, Message))
+        return
+    # Some servers send the status as one encoded text: read its blocks by hand
+    text = _text_of(part)
+    for chunk in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
+        if chunk.strip():
+            yield HeaderParser(policy=compat32).parsestr(chunk.strip() + "\n")
+
+
+def _address_field(value: str) -> str:
+    value = " ".join(value.split())
+    if ";" in value:
+        value = value.split(";", 1)[1]
+    return value.strip().strip("<>").strip().lower()
+
+
+def _status_blocks(part: Message) -> Iterator[DeliveryReport]:
+    for block in _fields_blocks(part):
+        recipient = _address_field(
+            str(block.get("Original-Recipient") or block.get("Final-Recipient") or "")
+        )
+        if not recipient:
+            continue  # the per-message fields (Reporting-MTA, Arrival-Date...)
+        yield DeliveryReport(
+            recipient=recipient,
+            action=" ".join(str(block.get("Action") or "").split()).lower(),
+            status=_status_code(str(block.get("Status") or "")),
+            diagnostic=" ".join(str(block.get("Diagnostic-Code") or "").split()),
+        )
+
+
+def _status_code(value: str) -> str:
+    found = re.search(r"\b[245]\.\d{1,3}\.\d{1,3}\b", value)
+    return found.group(0) if found else " ".join(value.split())
+
+
+# The plain-text bounces of mail servers that send no RFC 3464 report: Exim's older
+# "Mail delivery failed" and qmail's "Hi. This is the qmail-send program".
+_LEGACY_BOUNCE = re.compile(
+    r"This message was created automatically by mail delivery software"
+    r"|This is the qmail-send program"
+    r"|I'm afraid I wasn't able to deliver your message",
+    re.IGNORECASE,
+)
+_RETURNED = re.compile(
+    r"\n-{2,}\s*(?:This is a copy of the message|Below this line is a copy"
+    r"|Original message follows|Undelivered message follows)",
+    re.IGNORECASE,
+)
+_LEGACY_DELAY = re.compile(r"has not yet been delivered|delayed|will keep trying", re.I)
+# A line holding only an address: where each failed recipient begins
+_ADDRESS_LINE = re.compile(r"\s*<?([^\s<>@]+@[^\s<>@]+?)>?:?\s*")
+
+
+def _without_returned(text: str) -> str:
+    """A plain-text bounce's report, without the returned message that follows it."""
+    return _RETURNED.split(text, maxsplit=1)[0]
+
+
+def _legacy_bounce(message: Message) -> tuple[DeliveryReport, ...] | None:
+    if message.is_multipart() and message.get_content_type() != "multipart/mixed":
+        return None
+    first = next((p for p in message.walk() if p.get_content_type() == "text/plain"), None)
+    if first is None:
+        return None
+    text = _text_of(first).replace("\r\n", "\n")
+    if not _LEGACY_BOUNCE.search(text[:2000]):
+        return None
+    text = _without_returned(text)
+    delayed = bool(_LEGACY_DELAY.search(text)) and "permanent" not in text.lower()
+    action = "delayed" if delayed else "failed"
+    reports: list[DeliveryReport] = []
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        found = _ADDRESS_LINE.fullmatch(line)
+        if not found:
+            continue
+        following: list[str] = []
+        for next_line in lines[index + 1 : index + 6]:
+            if not next_line.strip() or _ADDRESS_LINE.fullmatch(next_line):
+                break
+            following.append(" ".join(next_line.split()))
+        detail = " ".join(following)
+        codes = re.search(r"\b([45]\.\d{1,3}\.\d{1,3})\b", detail)
+        status = codes.group(1) if codes else ("4.0.0" if delayed else "5.0.0")
+        reports.append(
+            DeliveryReport(
+                recipient=found.group(1).lower(),
+                action=action,
+                status=status,
+                diagnostic=detail,
+            )
+        )
+    return tuple(reports)
+
+
+# --- Body and attachments ---------------------------------------------------------------
+
+
+def _text_of(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        raw = part.get_payload()
+        return raw if isinstance(raw, str) else ""
+    charset = part.get_content_charset() or "utf-8"
+    for candidate in (charset, "utf-8", "windows-1252"):
+        try:
+            return payload.decode(candidate)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return payload.decode("utf-8", errors="replace")
+
+
+def _filename(part: Message) -> str:
+    try:
+        name = part.get_filename() or part.get_param("name", header="content-type") or ""
+    except Exception:
+        name = ""
+    if isinstance(name, tuple):  # RFC 2231 with a charset
+        name = str(name[2])
+    name = _decode(str(name))
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip().strip(".")
+    return name[:200]
+
+
+def _content_id(part: Message) -> str:
+    return _header_raw(part, "Content-ID").strip().strip("<>").strip()
+
+
+_DSN_SKIPPED = {"message/delivery-status", "message/global-delivery-status"}
+
+
+def _walk_leaves(message: Message, in_report: bool = False) -> Iterator[tuple[Message, bool]]:
+    """The leaf parts, in order, without the message a report returns."""
+    if message.is_multipart():
+        report = message.get_content_type() == "multipart/report"
+        payload = message.get_payload()
+        if not isinstance(payload, list):
+            return
+        for index, sub in enumerate(payload):
+            if not isinstance(sub, Message):
+                continue
+            if report and index > 0:
+                continue  # the status and the returned message: not the person's words
+            yield from _walk_leaves(sub, in_report or report)
+        return
+    if message.get_content_type() in _DSN_SKIPPED or message.get_content_maintype() == "message":
+        return
+    yield message, in_report
+
+
+def _body(
+    message: Message, subject: str, is_report: bool
+) -> tuple[str, tuple[MailAttachment, ...]]:
+    plain: str | None = None
+    html: str | None = None
+    attachments: list[MailAttachment] = []
+    for part, _in_report in _walk_leaves(message):
+        content_type = part.get_content_type()
+        disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
+        filename = _filename(part)
+        content_id = _content_id(part)
+        is_text = content_type in ("text/plain", "text/html")
+        if is_text and disposition != "attachment" and not (filename and not is_text):
+            if content_type == "text/plain" and plain is None and not filename:
+                plain = _text_of(part)
+                if str(part.get_param("format", "")).lower() == "flowed":
+                    plain = unflow(plain, delsp=str(part.get_param("delsp", "")).lower() == "yes")
+                continue
+            if content_type == "text/html" and html is None and not filename:
+                html = _text_of(part)
+                continue
+        if filename or (content_id and part.get_content_maintype() == "image"):
+            content = part.get_payload(decode=True)
+            if not isinstance(content, bytes):
+                continue
+            if not filename:
+                extension = part.get_content_subtype().split("+")[0] or "bin"
+                filename = f"image-{len(attachments) + 1}.{extension}"
+            attachments.append(
+                MailAttachment(
+                    filename=filename,
+                    content_type=content_type,
+                    content=content,
+                    inline=bool(content_id) and disposition != "attachment",
+                    content_id=content_id,
+                )
+            )
+    if is_report:
+        # A report's words are the mail server's, its images its own: nothing to keep
+        return normalise(_without_returned(plain or "")), ()
+    forwarded = bool(_FORWARD_SUBJECT.match(subject))
+    if plain is not None and plain.strip():
+        text = plain
+    elif html is not None:
+        text = html_to_markdown(_trimmed_soup(html, forwarded=forwarded))
+    else:
+        text = plain or ""
+    return trim_text(text[:MAX_TEXT], forwarded=forwarded), tuple(attachments)
+
+
+def unflow(text: str, *, delsp: bool = False) -> str:
+    """Text sent as format=flowed (RFC 3676) with its soft line breaks joined."""
+    joined: list[tuple[int, str, bool]] = []  # quote depth, text, continues
+    for line in text.replace("\r\n", "\n").split("\n"):
+        depth = len(line) - len(line.lstrip(">"))
+        content = line[depth:]
+        if content.startswith(" "):
+            content = content[1:]  # space-stuffing
+        continues = content.endswith(" ") and content != "-- "
+        if continues and delsp:
+            content = content[:-1]
+        if joined and joined[-1][2] and joined[-1][0] == depth:
+            joined[-1] = (depth, joined[-1][1] + content, continues)
+        else:
+            joined.append((depth, content, continues))
+    return "\n".join(("> " * depth + content) if depth else content for depth, content, _ in joined)
+
+
+# --- HTML -------------------------------------------------------------------------------
+
+
+def trim_html(html: str, *, forwarded: bool = False) -> str:
+    """An HTML body without what mail clients mark as the quoted earlier message
+    (Gmail, Outlook, Thunderbird), without images and without its head."""
+    return str(_trimmed_soup(html, forwarded=forwarded))
+
+
+def _with_class(soup: BeautifulSoup, *names: str) -> list[Tag]:
+    wanted = set(names)
+    return [
+        tag
+        for tag in soup.find_all(class_=True)
+        if isinstance(tag, Tag) and wanted.intersection(tag.get_attribute_list("class"))
+    ]
+
+
+def _trimmed_soup(html: str, *, forwarded: bool) -> BeautifulSoup:
+    soup = BeautifulSoup(html[:MAX_HTML], "html.parser")
+    for element in soup.find_all(["head", "style", "script", "title", "meta", "link", "img"]):
+        # cid: images are attachments; remote ones are logos and trackers that would
+        # tell the sender who reads the post
+        element.decompose()
+    for element in _with_class(soup, "gmail_signature", "moz-signature"):
+        element.decompose()
+    if forwarded:
+        return soup
+    for element in _with_class(soup, "moz-cite-prefix", "gmail_attr"):
+        element.decompose()
+    for element in _with_class(soup, "gmail_quote", "gmail_quote_container"):
+        if element.name == "div" and not element.decomposed and not _answers_inside(element):
+            element.decompose()
+    for marker_id in ("appendonsend", "divRplyFwdMsg", "x_appendonsend", "x_divRplyFwdMsg"):
+        marker = soup.find(id=marker_id)
+        if isinstance(marker, Tag):
+            _cut_from(marker)
+    return soup
+
+
+def _answers_inside(quote: object) -> bool:
+    """Whether a Gmail quote holds the person's own words between its blockquotes
+    (an inline reply), rather than only the earlier message."""
+    if not isinstance(quote, Tag):
+        return False
+    for child in quote.children:
+        if isinstance(child, NavigableString):
+            if child.strip():
+                return True
+            continue
+        if isinstance(child, Tag) and child.name != "blockquote" and child.get_text(strip=True):
+            classes = child.get_attribute_list("class")
+            if "gmail_attr" not in classes:
+                return True
+    return False
+
+
+def _cut_from(marker: object) -> None:
+    """Remove `marker` and everything after it in the document."""
+    if not isinstance(marker, Tag):
+        return
+    node: Tag | None = marker
+    while node is not None and node.name not in ("body", "[document]"):
+        for sibling in list(node.next_siblings):
+            sibling.extract()
+        node = node.parent
+    previous = marker.find_previous_sibling()
+    marker.decompose()
+    if isinstance(previous, Tag) and previous.name == "hr":
+        previous.decompose()
+
+
+def html_to_markdown(html: str | BeautifulSoup) -> str:
+    """HTML made Markdown: links, lists, emphasis, code and tables kept."""
+    soup = (
+        html if isinstance(html, BeautifulSoup) else BeautifulSoup(html[:MAX_HTML], "html.parser")
+    )
+    text = MarkdownConverter(
+        heading_style="ATX",
+        bullets="-",
+        strip=["img", "span", "font"],
+        escape_underscores=False,
+        escape_asterisks=False,
+    ).convert_soup(soup)
+    text = text.replace("\xa0", " ")
+    return normalise(str(text))
+
+
+# --- Text: quotes, signatures, forwards --------------------------------------------------
+
+
+def normalise(text: str) -> str:
+    """CRLF to LF, no trailing spaces, no run of blank lines, none at either end."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = [line.rstrip() for line in text.split("\n")]
+    text = "\n".join(lines)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip("\n")
+
+
+_FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|tr|wg|rv|i)\s*:", re.IGNORECASE)
+
+_FORWARD_MARKER = re.compile(
+    r"^(?:-{2,}\s*(?:Forwarded message|Message transf[ée]r[ée]|Mensaje reenviado"
+    r"|Weitergeleitete Nachricht|Messaggio inoltrato|Doorgestuurd bericht)\s*-{2,}"
+    r"|Begin forwarded message\s?:|D[ée]but du message r[ée]exp[ée]di[ée]\s?:"
+    r"|Anfang der weitergeleiteten Nachricht\s?:)$",
+    re.IGNORECASE,
+)
+
+_ORIGINAL_MESSAGE = re.compile(
+    r"^-{2,}\s*(?:Original Message|Message d['\u2019]origine|Mensaje original"
+    r"|Urspr[üu]ngliche Nachricht|Messaggio originale|Oorspronkelijk bericht)\s*-{2,}$",
+    re.IGNORECASE,
+)
+_WROTE = re.compile(
+    r"^(?:On\s.{1,300}\swrote\s?:|Le\s.{1,300}\sa\s[ée]crit\s?:"
+    r"|.{1,200}\s(?:wrote|a\s[ée]crit)\s?:)$",
+    re.IGNORECASE,
+)
+_OUTLOOK_FIELD = re.compile(
+    r"^\**\s*(From|De|Sent|Envoy[ée]|Date|To|[ÀA]|Cc|Subject|Objet|Sujet|Pour)\s?:\**\s?",
+    re.IGNORECASE,
+)
+_OUTLOOK_FROM = re.compile(r"^\**\s*(From|De)\s?:", re.IGNORECASE)
+_SEPARATOR = re.compile(r"^[_-]{20,}$")
+_SIGNATURE = re.compile(r"^(--|-- |__)$")
+_PHONE_FOOTER = re.compile(
+    r"^(Sent from my |Sent from Mail\b|Sent from Outlook|Sent from Yahoo Mail"
+    r"|Sent from (my )?(iPhone|iPad|Android|Samsung|mobile)|Sent via |Get Outlook for "
+    r"|Sent with Proton Mail|Sent from Proton Mail|Sent from Gmail Mobile"
+    r"|Envoy[ée] de mon |Envoy[ée] depuis |Envoy[ée] [àa] partir de |Envoy[ée] de Yahoo"
+    r"|Envoy[ée] avec Proton Mail|T[ée]l[ée]charger Outlook|Obtenir Outlook pour "
+    r"|Provenance : Courrier pour Windows"
+    r"|Gesendet von |Von meinem \w+ gesendet|Enviado desde |Inviato da |Verzonden vanaf "
+    r"|Skickat från )",
+    re.IGNORECASE,
+)
+# An attribution line of any client or language ("* Bob <bob@x> [2026-12-07]:",
+# "Bob Martin <bob@x> wrote:") is known by what follows it: a quote.
+_ATTRIBUTION = re.compile(r"^.{0,300}(@|\d{1,2}:\d{2}|\d{4}).{0,300}:$")
+# Gmail's place of an inline image in the text part: the image is an attachment.
+_IMAGE_PLACE = re.compile(r"^\[image: [^\]]*\]$")
+
+
+def _library_header() -> re.Pattern[str]:
+    """mail-parser-reply's quote headers of every language it knows."""
+    languages = [code for code in MAIL_LANGUAGES if len(code) == 2]
+    pattern: re.Pattern[str] = EmailMessage(text="", languages=languages).HEADER_REGEX
+    return pattern
+
+
+_LIBRARY_HEADER = _library_header()
+_LIBRARY_LINE = 200
+_LIBRARY_LINES = 2000
+_COLON = re.compile("[:\uff1a]")
+
+
+@dataclass(frozen=True)
+class _Header:
+    """Where the quoted earlier message begins: `span` lines of header at `at`."""
+
+    at: int
+    span: int
+    # A "... wrote:" header: the earlier message follows as "> " lines, which the
+    # person may have answered in between (an inline reply). Otherwise (Outlook's
+    # blocks) the earlier message follows unquoted and is cut whole.
+    quotes_follow: bool
+
+
+def _quoted(line: str) -> bool:
+    return line.startswith(">")
+
+
+def _unquote(line: str) -> str:
+    return re.sub(r"^>\s?", "", line)
+
+
+def _next_is_quoted(lines: list[str], index: int) -> bool:
+    for line in lines[index:]:
+        if line.strip():
+            return _quoted(line)
+    return False
+
+
+def _library_starts(lines: list[str]) -> dict[int, int]:
+    """The lines where mail-parser-reply sees a quote header, with their span."""
+    # Its patterns take time growing fast with a line's length: only the lines that
+    # may be a header are shown to it (short, unquoted, with a colon), the others are
+    # left empty so that line numbers still match
+    text = "\n".join(
+        line if len(line) <= _LIBRARY_LINE and not _quoted(line) and _COLON.search(line) else ""
+        for line in lines[:_LIBRARY_LINES]
+    )
+    starts: dict[int, int] = {}
+    for match in _LIBRARY_HEADER.finditer(text):
+        found = match.group(0)
+        if not found.strip():
+            continue
+        begin = match.start() + len(found) - len(found.lstrip())
+        end = match.start() + len(found.rstrip())
+        first = text.count("\n", 0, begin)
+        starts.setdefault(first, text.count("\n", begin, end) + 1)
+    return starts
+
+
+def _find_header(lines: list[str]) -> _Header | None:  # noqa: PLR0911 - one per shape
+    library = _library_starts(lines)
+    for index, raw in enumerate(lines):
+        line = raw.strip()
+        if not line or _quoted(line):
+            continue
+        plain = line.replace("*", "")
+        if _ORIGINAL_MESSAGE.match(plain):
+            return _Header(index, 1, quotes_follow=False)
+        if re.match(r"^(On|Le)\s", plain, re.IGNORECASE):
+            if _WROTE.match(plain):
+                return _Header(index, 1, quotes_follow=True)
+            if index + 1 < len(lines):
+                joined = f"{plain} {lines[index + 1].strip().replace('*', '')}"
+                if _WROTE.match(joined):
+                    return _Header(index, 2, quotes_follow=True)
+        if (_WROTE.match(plain) or _ATTRIBUTION.match(plain)) and _next_is_quoted(lines, index + 1):
+            return _Header(index, 1, quotes_follow=True)
+        if _SEPARATOR.match(line) and _outlook_block(lines, index + 1):
+            return _Header(index, 1 + _outlook_block(lines, index + 1), quotes_follow=False)
+        if _outlook_block(lines, index):
+            return _Header(index, _outlook_block(lines, index), quotes_follow=False)
+        if index in library:
+            span = library[index]
+            return _Header(index, span, quotes_follow=_next_is_quoted(lines, index + span))
+    return None
+
+
+def _outlook_block(lines: list[str], index: int) -> int:
+    """Outlook's "From: / Sent: / To: / Subject:" block (any order, in English or
+    French), which starts with From or De."""
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    if index >= len(lines) or not _OUTLOOK_FROM.match(lines[index].strip()):
+        return 0
+    start = index
+    while index < len(lines) and _OUTLOOK_FIELD.match(lines[index].strip()):
+        index += 1
+    return index - start if index - start >= 2 else 0
+
+
+def _first(lines: list[str], pattern: re.Pattern[str]) -> int | None:
+    for index, line in enumerate(lines):
+        if pattern.match(line.strip()):
+            return index
+    return None
+
+
+def trim_text(text: str, *, forwarded: bool = False) -> str:
+    """The new words of a message's text (docs/mail.md): quoted earlier messages,
+    signatures and phone footers removed, inline answers kept with what they answer,
+    forwarded messages kept whole."""
+    lines = [line for line in normalise(text).split("\n") if not _IMAGE_PLACE.match(line)]
+    forward_at = _first(lines, _FORWARD_MARKER)
+    header = _find_header(lines)
+    if forward_at is None and forwarded and header is not None and not header.quotes_follow:
+        forward_at = header.at  # Outlook forwards with the same block as its replies
+    if forward_at is not None and (header is None or forward_at <= header.at):
+        note = _finish(_inline(lines[:forward_at]))
+        shared = _finish(lines[forward_at:])
+        return _finish(f"{note}\n\n{shared}".split("\n")) if note else shared
+    if header is None:
+        return _finish(_inline(lines))
+    before = lines[: header.at]
+    after = lines[header.at + header.span :] if header.quotes_follow else []
+    return _finish(_inline([*before, "", *after]))
+
+
+def _finish(lines: list[str]) -> str:
+    """Normalised, without empty quote lines at either end."""
+    while lines and (not lines[0].strip() or lines[0].strip(">").strip() == ""):
+        lines = lines[1:]
+    while lines and (not lines[-1].strip() or lines[-1].strip(">").strip() == ""):
+        lines = lines[:-1]
+    return normalise("\n".join(lines))
+
+
+def _ending(line: str) -> bool:
+    """A signature separator or a phone footer: the end of the person's words."""
+    return bool(_SIGNATURE.match(line) or _PHONE_FOOTER.match(line.strip()))
+
+
+def _inline(lines: list[str]) -> list[str]:
+    """The person's words, and the quotes they answer: quoted lines interleaved with
+    answers are kept, the quoted rest after the last answer is dropped, and so is
+    everything from the signature or phone footer on."""
+
+    blocks: list[tuple[bool, list[str]]] = []
+    for line in lines:
+        quoted = _quoted(line)
+        if (not line.strip() and blocks) or (blocks and blocks[-1][0] == quoted):
+            blocks[-1][1].append(line)
+        else:
+            blocks.append((quoted, [line]))
+    # The person's words end at their signature: nothing after it counts
+    for position, (quoted, block) in enumerate(blocks):
+        ending = next((i for i, line in enumerate(block) if _ending(line)), None)
+        if not quoted and ending is not None:
+            blocks = [*blocks[:position], (False, block[:ending])]
+            break
+    answered = [not quoted and any(line.strip() for line in block) for quoted, block in blocks]
+    kept: list[str] = []
+    for position, (quoted, block) in enumerate(blocks):
+        if not quoted:
+            kept.extend(block)
+        elif any(answered[position + 1 :]):
+            kept.extend(_quote_block(block))
+    return kept
+
+
+def _quote_block(block: list[str]) -> list[str]:
+    """A kept quote, as Markdown, without the quote header it may begin with."""
+    inner = [_unquote(line) for line in block if line.strip()]
+    while inner and (not inner[0].strip(">").strip() or _WROTE.match(inner[0].strip())):
+        inner.pop(0)
+    while inner and not inner[-1].strip(">").strip():
+        inner.pop()
+    return [("> " + line).rstrip() if line.strip() else ">" for line in inner] + [""]

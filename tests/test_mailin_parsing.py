@@ -1,0 +1,320 @@
+"""Reading received messages (cercle/mailin/parsing.py) against a corpus of real-world
+shapes (tests/fixtures/mail/README.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+
+from cercle.mail.addresses import LOOP_HEADER, mail_domain
+from cercle.mailin.message import DeliveryReport
+from cercle.mailin.parsing import parse
+
+FIXTURES = Path(__file__).parent / "fixtures" / "mail"
+REPLIES = sorted((FIXTURES / "replies").glob("*.eml"))
+
+
+def _fixture(group: str, name: str) -> bytes:
+    return (FIXTURES / group / f"{name}.eml").read_bytes()
+
+
+# --- The corpus of replies --------------------------------------------------------------
+
+
+def test_the_corpus_holds_at_least_thirty_six_replies_each_with_its_expected_text() -> None:
+    assert len(REPLIES) >= 36
+    for path in REPLIES:
+        assert path.with_suffix(".expected.md").exists(), path.name
+
+
+@pytest.mark.parametrize("path", REPLIES, ids=[path.stem for path in REPLIES])
+def test_each_reply_of_the_corpus_keeps_exactly_the_new_words(path: Path) -> None:
+    expected = path.with_suffix(".expected.md").read_text(encoding="utf-8").rstrip("\n")
+
+    parsed = parse(path.read_bytes())
+
+    assert parsed.body == expected
+    assert not parsed.auto_submitted
+    assert not parsed.is_report
+    assert parsed.from_address
+    assert parsed.from_address == parsed.from_address.lower()
+
+
+def test_an_image_attached_becomes_an_attachment_that_is_not_inline() -> None:
+    parsed = parse(_fixture("replies", "gmail-image-attached-en"))
+
+    [image] = parsed.attachments
+    assert image.filename == "tank.png"
+    assert image.content_type == "image/png"
+    assert image.content.startswith(b"\x89PNG")
+    assert not image.inline
+
+
+def test_an_inline_image_becomes_an_inline_attachment_and_leaves_the_text() -> None:
+    parsed = parse(_fixture("replies", "gmail-inline-image-fr"))
+
+    [image] = parsed.attachments
+    assert (image.filename, image.inline, image.content_id) == ("plan.png", True, "ii_m4k3plan")
+    assert "image" not in parsed.body
+
+
+def test_a_cid_image_of_an_html_only_message_is_an_attachment_not_text() -> None:
+    raw = (
+        b"From: a@example.org\nSubject: Photo\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/related; boundary="b"\n\n--b\n'
+        b"Content-Type: text/html; charset=utf-8\n\n"
+        b'<p>Look:</p><img src="cid:pic1@x"><img src="https://t.example.com/p.gif" width=1>\n'
+        b"--b\nContent-Type: image/jpeg\nContent-ID: <pic1@x>\n"
+        b"Content-Transfer-Encoding: base64\n\n"
+        b"/9j/4AAQSkZJRg==\n--b--\n"
+    )
+    parsed = parse(raw)
+
+    assert parsed.body == "Look:"
+    [image] = parsed.attachments
+    assert (image.filename, image.inline, image.content_id) == ("image-1.jpeg", True, "pic1@x")
+    assert image.content.startswith(b"\xff\xd8")
+
+
+def test_attachment_names_lose_their_folders_and_control_characters() -> None:
+    raw = (
+        b"From: a@example.org\nSubject: Files\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="b"\n\n--b\n'
+        b"Content-Type: text/plain\n\nSee attached.\n"
+        b"--b\nContent-Type: application/pdf\n"
+        b"Content-Disposition: attachment; "
+        b'filename="..\\\\..\\\\C:\\\\evil\\\\re\x01port.pdf"\n\n%PDF-1.4\n'
+        b"--b\nContent-Type: text/plain; name*=utf-8''compte-rendu%20d%C3%A9c.txt\n"
+        b"Content-Disposition: attachment; filename*=utf-8''compte-rendu%20d%C3%A9c.txt\n\nnotes\n"
+        b"--b--\n"
+    )
+    parsed = parse(raw)
+
+    assert parsed.body == "See attached."
+    assert [a.filename for a in parsed.attachments] == ["report.pdf", "compte-rendu déc.txt"]
+    assert parsed.attachments[1].content == b"notes"
+
+
+# --- Headers --------------------------------------------------------------------------
+
+
+def test_headers_are_decoded_and_the_address_lower_cased() -> None:
+    parsed = parse(_fixture("replies", "gmail-web-top-post-fr"))
+
+    assert parsed.message_id == "<CAF3x9Qm+8w=Yk1pZ0u@mail.gmail.com>"
+    assert (parsed.from_name, parsed.from_address) == ("Bob Martin", "bob.martin@gmail.com")
+    assert parsed.subject == "Re: [Jardins] Comment organiser l\u2019arrosage cet été ?"
+    assert parsed.in_reply_to == "<post-41@cercle.example.org>"
+    assert parsed.references == ("<topic-7@cercle.example.org>", "<post-41@cercle.example.org>")
+
+
+def test_an_encoded_display_name_and_a_shouting_address_are_read() -> None:
+    parsed = parse(
+        b"From: =?ISO-8859-1?Q?Ren=E9e_Lef=E8vre?= <Renee.LEFEVRE@Example.FR>\n"
+        b"Subject: =?utf-8?B?UsOpdW5pb24=?=\n   de   samedi\n\nOui.\n"
+    )
+
+    assert (parsed.from_name, parsed.from_address) == ("Renée Lefèvre", "renee.lefevre@example.fr")
+    assert parsed.subject == "Réunion de samedi"
+    assert parsed.body == "Oui."
+
+
+BROKEN = [
+    b"",
+    b"\x00\x01\x02\xff\xfe",
+    b"no headers at all, only text",
+    b"From: \nSubject: =?x-unknown?Q?abc?=\n\nbody",
+    b"From: <<<@@@>>>\nSubject: =?utf-8?B?!!!notbase64?=\nMessage-ID: <>\nReferences: garbage\n\nx",
+    b"Content-Type: text/plain; charset=x-does-not-exist\n\n\xe9t\xe9\n",
+    b"Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n\n%%%not base64",
+    b'Content-Type: multipart/mixed; boundary="never-closed"\n\n'
+    b"--never-closed\nContent-Type: text/html\n\n<p>half",
+    b"Content-Type: multipart/alternative\n\nno boundary parameter",
+    b'Content-Type: multipart/report; report-type=delivery-status; boundary="r"\n\n--r\n'
+    b"Content-Type: message/delivery-status\n\nFinal-Recipient: \n\n--r--\n",
+    b"Authentication-Results: ;;;==\nAuto-Submitted: \nFrom: x@y\n\n>>>>\n> \n-- \n",
+    b"Subject: \xff\xfe\xfd\nFrom: \xe9l\xe8ve <ELEVE@ecole.fr>\n\ntext",
+    b"Content-Type: text/html\n\n<html><body><div class='gmail_quote'><blockquote><<<</div>",
+]
+
+
+@pytest.mark.parametrize("raw", BROKEN, ids=range(len(BROKEN)))
+def test_a_broken_message_never_raises(raw: bytes) -> None:
+    parsed = parse(raw)
+
+    assert isinstance(parsed.body, str)
+    assert parsed.from_address == parsed.from_address.lower()
+
+
+def test_a_wrong_charset_falls_back_to_a_readable_text() -> None:
+    parsed = parse(b"From: a@example.org\nContent-Type: text/plain; charset=x-nope\n\n\xe9t\xe9\n")
+
+    assert parsed.body == "été"
+
+
+def test_a_huge_single_line_is_read_in_reasonable_time() -> None:
+    raw = b"From: a@example.org\nSubject: big\n\n" + b"On a " * 200_000 + b"\n> q\n"
+    parsed = parse(raw)
+
+    assert parsed.body.startswith("On a On a")
+
+
+# --- Automatic mail, loops ------------------------------------------------------------
+
+AUTOMATIC = {
+    "gmail-vacation": True,  # Auto-Submitted: auto-replied
+    "outlook-automatic-reply": True,  # Auto-Submitted: auto-generated
+    "exchange-reponse-automatique": True,  # subject with X-Auto-Response-Suppress
+    "exchange-out-of-office-legacy": True,  # the same, in English
+    "precedence-bulk": True,
+    "empty-return-path": True,
+    "x-autorespond": True,
+    "human-absence-subject": False,  # a subject alone is not enough
+    "human-auto-submitted-no": False,
+    "ours-looping": False,  # ours, not automatic: another field says it
+}
+
+
+@pytest.mark.parametrize("name", sorted(AUTOMATIC))
+def test_automatic_mail_is_recognised_and_a_person_writing_is_not(name: str) -> None:
+    assert parse(_fixture("auto", name)).auto_submitted is AUTOMATIC[name]
+
+
+@override_settings(MAIL_IN_ADDRESS="cercle@cercle.example.org")
+def test_our_own_message_coming_back_is_marked_ours() -> None:
+    assert mail_domain() == "cercle.example.org"
+
+    assert parse(_fixture("auto", "ours-looping")).ours
+    assert not parse(_fixture("auto", "gmail-vacation")).ours
+
+
+@override_settings(MAIL_IN_ADDRESS="cercle@other.example.org")
+def test_a_loop_mark_of_another_cercle_is_not_ours() -> None:
+    raw = _fixture("auto", "ours-looping")
+    assert LOOP_HEADER.encode() in raw
+
+    assert not parse(raw).ours
+
+
+# --- Delivery reports -----------------------------------------------------------------
+
+REPORTS = {
+    "postfix-user-unknown": [
+        DeliveryReport(
+            "ghost@example.net",
+            "failed",
+            "5.1.1",
+            "smtp; 550 5.1.1 <ghost@example.net>: Recipient address rejected: "
+            "User unknown in virtual mailbox table",
+        )
+    ],
+    "postfix-delayed": [
+        DeliveryReport(
+            address,
+            "delayed",
+            "4.4.1",
+            "X-Postfix; connect to mx.example.com[198.51.100.7]:25: Connection timed out",
+        )
+        for address in ("slow@example.com", "other@example.com")
+    ],
+    "exim-failed": [
+        DeliveryReport("nobody@example.org", "failed", "5.0.0", "smtp; 550 5.1.1 User unknown")
+    ],
+    "gmail-address-not-found": [
+        DeliveryReport(
+            "lost.person@gmail.com",
+            "failed",
+            "5.1.1",
+            "smtp; 550-5.1.1 The email account that you tried to reach does not exist.",
+        )
+    ],
+    "exchange-recipient-not-found": [
+        DeliveryReport(
+            "former.member@asso-quartier.fr",
+            "failed",
+            "5.1.10",
+            "smtp;550 5.1.10 RESOLVER.ADR.RecipientNotFound; "
+            "Recipient not found by SMTP address lookup",
+        )
+    ],
+    "exim-legacy-plain": [
+        DeliveryReport(
+            "gone@old.example.org",
+            "failed",
+            "5.1.1",
+            "SMTP error from remote mail server after RCPT TO:<gone@old.example.org>: "
+            "host mx.old.example.org [192.0.2.40]: 550 5.1.1 <gone@old.example.org>: "
+            "Recipient address rejected",
+        )
+    ],
+    "qmail-no-mailbox": [
+        DeliveryReport(
+            "left@qmail.example.com",
+            "failed",
+            "5.1.1",
+            "Sorry, no mailbox here by that name. (#5.1.1)",
+        )
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(REPORTS))
+def test_a_delivery_report_is_read_one_block_per_recipient(name: str) -> None:
+    parsed = parse(_fixture("reports", name))
+
+    assert parsed.is_report
+    assert list(parsed.reports) == REPORTS[name]
+    assert parsed.attachments == ()  # the returned message is not an attachment
+    assert "Alice Durand answered" not in parsed.body
+
+
+def test_a_permanent_failure_is_permanent_and_a_delay_is_not() -> None:
+    [failed] = parse(_fixture("reports", "postfix-user-unknown")).reports
+    delayed = parse(_fixture("reports", "postfix-delayed")).reports
+
+    assert failed.permanent
+    assert not any(report.permanent for report in delayed)
+
+
+def test_a_reply_is_not_a_report() -> None:
+    parsed = parse(_fixture("replies", "gmail-web-top-post-en"))
+
+    assert (parsed.is_report, parsed.reports) == (False, ())
+
+
+# --- DMARC ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "dmarc"),
+    [
+        ("dmarc-pass", "pass"),
+        ("dmarc-fail", "fail"),
+        ("dmarc-forged-below", "fail"),  # the topmost header is the last server's
+        ("filter-above-ours", "pass"),  # without a setting, the topmost is trusted
+        ("none-header", ""),
+        ("malformed", ""),
+    ],
+)
+def test_dmarc_is_read_from_the_topmost_authentication_results(name: str, dmarc: str) -> None:
+    assert parse(_fixture("auth", name)).dmarc == dmarc
+
+
+@override_settings(MAIL_IN_AUTHSERV_ID="mx.cercle.example.org")
+@pytest.mark.parametrize(
+    ("name", "dmarc"),
+    [
+        ("dmarc-pass", "pass"),
+        ("dmarc-forged-below", "fail"),
+        ("filter-above-ours", "fail"),  # the filter's header is not ours to trust
+    ],
+)
+def test_dmarc_is_read_only_from_our_authserv_id_when_it_is_set(name: str, dmarc: str) -> None:
+    assert parse(_fixture("auth", name)).dmarc == dmarc
+
+
+@override_settings(MAIL_IN_AUTHSERV_ID="mx.elsewhere.example.org")
+def test_no_header_of_our_authserv_id_means_no_dmarc_result() -> None:
+    assert parse(_fixture("auth", "dmarc-fail")).dmarc == ""
