@@ -484,6 +484,36 @@ def test_a_broken_message_still_shows_what_can_be_read(operator: User) -> None:
     assert "there" in response.content.decode()
 
 
+def test_try_again_handles_a_failed_reply_and_posts_it(
+    cargo: Community, alice: User, bob: User, general: Space, operator: User
+) -> None:
+    topic = conversation_actions.do_start_topic(
+        bob, general, kind=Kind.QUESTION, title="Which pads?", body="For rain."
+    )
+    to = reply_address(alice.pk, topic.pk)
+    assert to is not None
+    row = received(
+        Outcome.FAILED,
+        raw=message(to=to, subject="Re: Which pads?", text="Sintered ones, for the rain."),
+        recipient=to,
+        reason="OperationalError: database is locked",
+        attempts=1,
+    )
+    client = client_for(operator)
+    detail = reverse("mailin:received", kwargs={"pk": row.pk})
+    assert "Try again" in client.get(detail).content.decode()
+    response = client.post(reverse("mailin:try_again", kwargs={"pk": row.pk}), follow=True)
+    assert response.redirect_chain == [(detail, 302)]
+    row.refresh_from_db()
+    assert row.outcome == Outcome.POSTED
+    assert row.post is not None
+    assert (row.post.author, row.post.topic) == (alice, topic)
+    assert "Sintered ones, for the rain." in row.post.body
+    page = response.content.decode()
+    assert "Handled again: Posted as a reply." in page
+    assert "Try again</button>" not in page
+
+
 def test_try_again_refuses_a_handled_message(operator: User) -> None:
     row = received(Outcome.POSTED)
     with pytest.raises(ActionRefused, match="handled already"):

@@ -3,7 +3,6 @@ failed, or that still waits (the receiver stopped before handling it)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
@@ -36,9 +35,4 @@ def do_try_again(actor: User, received: ReceivedMail) -> ReceivedMail:
             _("This message was handled already (%(outcome)s): there is nothing to try again.")
             % {"outcome": received.get_outcome_display()}
         )
-    process: Callable[[ReceivedMail], object] | None = getattr(receiving, "process", None)
-    if process is None:  # the receiving side is not installed
-        raise ActionRefused(_("This instance cannot handle received messages."))
-    process(received)
-    received.refresh_from_db()
-    return received
+    return receiving.process(received)
