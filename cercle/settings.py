@@ -531,3 +531,7 @@ MAIL_IN_RATE_PER_HOUR = env_int("CERCLE_MAIL_IN_RATE_PER_HOUR", 30, minimum=1)
 # The authserv-id of the mail server whose Authentication-Results header Cercle trusts
 # for DMARC (RFC 8601). Empty: the topmost such header, the one the last server added.
 MAIL_IN_AUTHSERV_ID = env_str("CERCLE_MAIL_IN_AUTHSERV_ID", "").strip()
+# Days the whole text of a handled message is kept for the staff's log (/staff/mail/);
+# then only the log's columns stay (sender, recipient, subject, outcome), and the row goes
+# after a year. Messages that failed or wait keep their text, to be tried again.
+MAIL_IN_KEEP_DAYS = env_int("CERCLE_MAIL_IN_KEEP_DAYS", 30, minimum=1)

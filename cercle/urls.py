@@ -31,6 +31,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("cercle.oauth.urls")),
     path("", include("cercle.webhooks.urls")),
     path("", include("cercle.bridges.urls")),
+    path("", include("cercle.mailin.urls")),
     path("", include("cercle.feeds.urls")),
     path("accounts/", include("cercle.accounts.urls")),
     path("accounts/", include("allauth.urls")),

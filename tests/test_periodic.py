@@ -414,6 +414,7 @@ def test_every_periodic_command_is_a_registered_job_run_by_the_real_scheduler() 
         "mail-in-retry",
         "webhooks-retry",
         "webhooks-close-polls",
+        "forget-received-mail",
         "analytics-fill",
     }
     # The real jobs on an empty database: at the first start, those that run every so
@@ -429,6 +430,7 @@ def test_every_periodic_command_is_a_registered_job_run_by_the_real_scheduler() 
         "plan-rituals",
         "expire-data-exports",
         "forget-oauth-tokens",
+        "forget-received-mail",
     }
     with time_machine.travel(TUESDAY, tick=False):
         first = periodic("--once")

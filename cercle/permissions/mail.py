@@ -39,6 +39,12 @@ def may_start_topic_by_email(access: CommunityAccess, space: Space, kind: str) -
     )
 
 
+def may_retry_received_mail(actor: Actor) -> bool:
+    """Handling again a message that failed or waits (the log's "Try again"): staff, who
+    read the log."""
+    return is_staff(actor)
+
+
 def may_name_topic(access: CommunityAccess, topic: Topic) -> bool:
     """Whether an answer by email to a refused reply may name the topic and link to it:
     only while the person may still read it (a private space they left, a hidden topic,
