@@ -83,6 +83,7 @@ __all__ = [
     "is_internal",
     "is_staff",
     "knowledge",
+    "mail",
     "may",
     "may_create_community",
     "may_manage_account",
