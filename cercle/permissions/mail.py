@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cercle.permissions.conversations import may_start_topic, sees_hidden
+from cercle.permissions.conversations import may_reply, may_start_topic, sees_hidden
 from cercle.permissions.core import Actor, CommunityAccess, is_staff
 
 if TYPE_CHECKING:
@@ -54,3 +54,8 @@ def may_name_topic(access: CommunityAccess, topic: Topic) -> bool:
     if topic.is_hidden and not sees_hidden(access, topic.space):
         return False
     return access.reads(topic.space)
+def may_reply_by_email(access: CommunityAccess, topic: Topic) -> bool:
+    """Whether an email about `topic` offers its reader a reply address (Reply-To, a
+    "Reply by email" link): when they may reply on the page. The reply received is asked
+    again (`conversations.may_reply`) when it arrives."""
+    return access.actor.is_authenticated and access.actor.is_active and may_reply(access, topic)
