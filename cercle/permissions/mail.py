@@ -54,6 +54,8 @@ def may_name_topic(access: CommunityAccess, topic: Topic) -> bool:
     if topic.is_hidden and not sees_hidden(access, topic.space):
         return False
     return access.reads(topic.space)
+
+
 def may_reply_by_email(access: CommunityAccess, topic: Topic) -> bool:
     """Whether an email about `topic` offers its reader a reply address (Reply-To, a
     "Reply by email" link): when they may reply on the page. The reply received is asked
