@@ -6,6 +6,7 @@ import email
 import socket
 import threading
 import time
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from typing import Any
@@ -21,11 +22,21 @@ def free_port() -> int:
         return port
 
 
+@dataclass(frozen=True)
+class Envelope:
+    """What the SMTP conversation said besides the message: `MAIL FROM` (the envelope
+    sender, where bounces go) and `RCPT TO`."""
+
+    mail_from: str
+    rcpt_tos: tuple[str, ...]
+
+
 class MailCapture:
-    """aiosmtpd handler that keeps every message it accepts."""
+    """aiosmtpd handler that keeps every message it accepts, and its envelope."""
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self._envelopes: dict[int, Envelope] = {}
         self._arrived = threading.Condition()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
@@ -33,6 +44,9 @@ class MailCapture:
         assert isinstance(message, EmailMessage)
         with self._arrived:
             self.messages.append(message)
+            self._envelopes[id(message)] = Envelope(
+                str(envelope.mail_from), tuple(str(to) for to in envelope.rcpt_tos)
+            )
             self._arrived.notify_all()
         return "250 Message accepted for delivery"
 
@@ -51,6 +65,10 @@ class MailCapture:
                         f"(all recipients: {[str(m['To']) for m in self.messages]})"
                     )
                 self._arrived.wait(remaining)
+
+    def envelope_of(self, message: EmailMessage) -> Envelope:
+        """The envelope `message` arrived in."""
+        return self._envelopes[id(message)]
 
 
 def text_body(message: EmailMessage) -> str:
@@ -79,6 +97,9 @@ class SmtpServer:
 
     def wait_for(self, to: str, count: int = 1, timeout: float = 10.0) -> list[EmailMessage]:
         return self.capture.wait_for(to, count, timeout)
+
+    def envelope_of(self, message: EmailMessage) -> Envelope:
+        return self.capture.envelope_of(message)
 
 
 def deliver_queued_email() -> None:

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 
+from cercle.mail import addresses
+
 
 def message_to_payload(message: EmailMessage) -> dict[str, Any]:
     """The JSON-safe parts of a message that `payload_to_message` rebuilds."""
@@ -28,6 +30,9 @@ def message_to_payload(message: EmailMessage) -> dict[str, Any]:
 
 
 def payload_to_message(payload: dict[str, Any]) -> EmailMultiAlternatives:
+    """The message again, marked as Cercle's own (`addresses.LOOP_HEADER`) whoever
+    queued it: a message carrying the mark that comes back in is never posted."""
+    headers = {addresses.LOOP_HEADER: addresses.mail_domain(), **payload["headers"]}
     message = EmailMultiAlternatives(
         subject=payload["subject"],
         body=payload["body"],
@@ -36,7 +41,7 @@ def payload_to_message(payload: dict[str, Any]) -> EmailMultiAlternatives:
         cc=payload["cc"],
         bcc=payload["bcc"],
         reply_to=payload["reply_to"],
-        headers=payload["headers"],
+        headers=headers,
     )
     for content, mimetype in payload["alternatives"]:
         message.attach_alternative(content, mimetype)

@@ -66,6 +66,17 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
 RATE_WINDOW = timedelta(hours=1)
 TO_HANDLE = (Outcome.PENDING, Outcome.FAILED)
+RECORDED = [
+    "outcome",
+    "reason",
+    "person",
+    "community",
+    "topic",
+    "post",
+    "attempts",
+    "processed_at",
+    "answered_at",
+]
 
 
 def accepts(address: str) -> bool:
@@ -192,7 +203,8 @@ def _record(row: ReceivedMail, decision: Decision, parsed: ParsedMail) -> None:
         else:
             queue_answer(row, parsed, answer)
             row.answered_at = now
-    row.save()
+    # Not the message itself: it may weigh megabytes, and it does not change.
+    row.save(update_fields=RECORDED)
 
 
 # --- Deciding ---------------------------------------------------------------------------

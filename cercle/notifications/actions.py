@@ -17,7 +17,7 @@ that caused it does. Each one:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from django.db import transaction
 from django.db.models import Q
@@ -29,17 +29,19 @@ from cercle.communities.models import Community, Membership, Space
 from cercle.conversations.models import Kind as TopicKind
 from cercle.conversations.models import Mention, Post, Topic
 from cercle.errors import ActionRefused
-from cercle.notifications import queries
+from cercle.mail import bounces
+from cercle.notifications import mailing_list, queries
 from cercle.notifications.models import (
     DIGEST,
     EMAIL_DEFAULTS,
+    MAILING_LIST,
     EmailPreference,
     Frequency,
     Kind,
     Notification,
     Period,
 )
-from cercle.notifications.tasks import send_notification_email
+from cercle.notifications.tasks import send_mailing_list_post, send_notification_email
 from cercle.people.models import Follow
 
 Reason = tuple[int, str]  # (person id, kind)
@@ -55,8 +57,11 @@ def _notify(
     space: Space | None = None,
     subject: str = "",
     url: str = "",
+    emailed: Collection[int] = frozenset(),
 ) -> list[Notification]:
-    """One notification per person (the first reason wins), for those who may see it."""
+    """One notification per person (the first reason wins), for those who may see it.
+    Those in `emailed` receive the post by another email (mailing-list mode): their
+    notification is done with email from the start."""
     chosen: dict[int, str] = {}
     for person_id, kind in reasons:
         if person_id is None or (actor is not None and person_id == actor.pk):
@@ -90,11 +95,16 @@ def _notify(
                 subject=subject[:300],
                 url=url,
                 email_frequency=frequencies[person.pk],
+                emailed_at=timezone.now() if person.pk in emailed else None,
             )
             for person in allowed
         ]
     )
-    immediate = [n.pk for n in created if n.email_frequency == Frequency.IMMEDIATELY]
+    immediate = [
+        n.pk
+        for n in created
+        if n.email_frequency == Frequency.IMMEDIATELY and n.recipient_id not in emailed
+    ]
     if immediate:
 
         def queue() -> None:
@@ -132,7 +142,20 @@ def notify_topic_started(actor: User, topic: Topic, post: Post) -> list[Notifica
         *_tagged(Kind.NEW_TOPIC, _followers(Q(space=topic.space_id) | Q(tag__in=tags))),
         *_tagged(Kind.FOLLOWED_PERSON, _author_followers(actor, post)),
     ]
-    return _notify(reasons, actor=actor, community=topic.community, topic=topic, post=post)
+    listed = _queue_mailing_list(post)
+    return _notify(
+        reasons, actor=actor, community=topic.community, topic=topic, post=post, emailed=listed
+    )
+
+
+def _queue_mailing_list(post: Post) -> set[int]:
+    """The people who receive `post` in mailing-list mode, their emails queued for once
+    the transaction commits (`mailing_list`)."""
+    found = mailing_list.recipients(post)
+    if found:
+        ids = sorted(found)
+        transaction.on_commit(lambda: send_mailing_list_post.enqueue(post.pk, ids))
+    return found
 
 
 def notify_reply(actor: User, topic: Topic, post: Post) -> list[Notification]:
@@ -145,7 +168,10 @@ def notify_reply(actor: User, topic: Topic, post: Post) -> list[Notification]:
         *_tagged(Kind.FOLLOWED_REPLY, _followers(Q(topic=topic.pk))),
         *_tagged(Kind.FOLLOWED_PERSON, _author_followers(actor, post)),
     ]
-    return _notify(reasons, actor=actor, community=topic.community, topic=topic, post=post)
+    listed = _queue_mailing_list(post)
+    return _notify(
+        reasons, actor=actor, community=topic.community, topic=topic, post=post, emailed=listed
+    )
 
 
 def notify_new_mentions(actor: User, post: Post) -> list[Notification]:
@@ -232,6 +258,7 @@ def do_mark_all_read(person: User) -> int:
 PREFERENCE_CHOICES: Mapping[str, frozenset[str]] = {
     **{kind: frozenset(Frequency.values) for kind in EMAIL_DEFAULTS},
     DIGEST: frozenset(Period.values),
+    MAILING_LIST: frozenset({Frequency.IMMEDIATELY, Frequency.NEVER}),
 }
 
 
@@ -245,6 +272,12 @@ def do_set_email_preferences(person: User, wanted: Mapping[str, str]) -> None:
             EmailPreference.objects.update_or_create(
                 person=person, kind=key, defaults={"frequency": value}
             )
+
+
+def do_resume_mail(person: User) -> int:
+    """The person says their mailbox works again: mail to their addresses starts again
+    (`bounces.clear_bounce`); returns how many stops were lifted."""
+    return bounces.clear_bounce(person.pk)
 
 
 def do_unsubscribe(person: User, keys: Iterable[str]) -> None:

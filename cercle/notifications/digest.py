@@ -40,6 +40,7 @@ from cercle.conversations.models import Kind as TopicKind
 from cercle.conversations.models import Post, Reaction, Topic
 from cercle.mail.compose import compose
 from cercle.mail.delivery import queue_email
+from cercle.notifications import threads
 from cercle.notifications.emails import (
     absolute,
     language_of,
@@ -272,9 +273,28 @@ def build_digest(
 # --- Sending --------------------------------------------------------------------------------
 
 
-def compose_digest(person: User, digest: Digest) -> EmailMultiAlternatives:
+def _with_reply(
+    topics: list[Topic], access: permissions.CommunityAccess | None
+) -> list[tuple[Topic, str, str]]:
+    """Each topic, its address, and the reader's "Reply by email" link (empty when mail
+    in is off or they may not reply)."""
+    return [
+        (
+            topic,
+            absolute(topic.get_absolute_url()),
+            threads.reply_mailto(threads.reply_address(access, topic), topic) if access else "",
+        )
+        for topic in topics
+    ]
+
+
+def compose_digest(
+    person: User, digest: Digest, access: permissions.CommunityAccess | None = None
+) -> EmailMultiAlternatives:
     language = language_of(person, digest.community.language)
     unsubscribe = unsubscribe_url(person, [DIGEST])
+    top_topics = _with_reply(digest.top_topics, access)
+    questions = _with_reply(digest.questions, access)
     message = compose(
         "notifications/email/digest",
         person.email,
@@ -282,8 +302,9 @@ def compose_digest(person: User, digest: Digest) -> EmailMultiAlternatives:
             "person": person,
             "digest": digest,
             "community_url": absolute(digest.community.get_absolute_url()),
-            "top_topics": [(t, absolute(t.get_absolute_url())) for t in digest.top_topics],
-            "questions": [(t, absolute(t.get_absolute_url())) for t in digest.questions],
+            "top_topics": top_topics,
+            "questions": questions,
+            "replies_by_email": any(reply for _, _, reply in [*top_topics, *questions]),
             "unsubscribe_url": unsubscribe,
             "settings_url": absolute(reverse("notification_settings")),
         },
@@ -341,7 +362,7 @@ def send_digests(period: str, now: datetime | None = None) -> DigestRun:
                     sent=not digest.is_empty,
                 )
                 if not digest.is_empty:
-                    queue_email(compose_digest(person, digest))
+                    queue_email(compose_digest(person, digest, access), person_id=person.pk)
         except IntegrityError:
             # Another run handled this one at the same moment.
             run.already += 1

@@ -22,9 +22,9 @@ from cercle import permissions
 from cercle.accounts.models import User
 from cercle.conversations.rendering import plain_text
 from cercle.mail.compose import compose
-from cercle.mail.delivery import queue_email
-from cercle.notifications import queries
-from cercle.notifications.models import Frequency, Notification
+from cercle.mail.delivery import queue_email, send_now
+from cercle.notifications import queries, threads
+from cercle.notifications.models import Frequency, Kind, Notification
 
 UNSUBSCRIBE_SALT = "cercle.notifications.unsubscribe"
 EXCERPT_LENGTH = 400
@@ -33,10 +33,26 @@ RELATED = (
     "actor",
     "community",
     "topic",
+    "topic__space__community",
+    "topic__community",
     "post__topic__space__community",
     "post__topic__community",
     "post__persona",
+    "post__reply_to",
     "post__topic__persona",
+)
+# A notification of these kinds is about a new post: its email is that post's message
+# in the topic's thread. Another email about the same post (its acceptance) gets an id
+# of its own, in the same thread.
+NEW_POST_KINDS = frozenset(
+    {
+        Kind.MENTION,
+        Kind.ANSWER,
+        Kind.REPLY,
+        Kind.FOLLOWED_REPLY,
+        Kind.NEW_TOPIC,
+        Kind.FOLLOWED_PERSON,
+    }
 )
 
 
@@ -99,46 +115,78 @@ def excerpt(notification: Notification) -> str:
     return text
 
 
-def _item(notification: Notification) -> dict[str, Any]:
+def topic_of(notification: Notification) -> Any:
+    """The topic a notification is about, or None (a badge, an event...)."""
+    if notification.post is not None:
+        return notification.post.topic
+    return notification.topic
+
+
+def _item(
+    notification: Notification, access: permissions.CommunityAccess | None = None
+) -> dict[str, Any]:
+    topic = topic_of(notification)
+    reply = (
+        threads.reply_address(access, topic) if access is not None and topic is not None else None
+    )
     return {
         "notification": notification,
         # Through the notification, so that opening it from the email marks it read.
         "url": absolute(reverse("notification_open", kwargs={"notification_id": notification.pk})),
         "excerpt": excerpt(notification),
+        "reply_mailto": threads.reply_mailto(reply, topic) if topic is not None else "",
     }
 
 
-def compose_one(notification: Notification) -> EmailMultiAlternatives:
+def compose_one(
+    notification: Notification, access: permissions.CommunityAccess | None = None
+) -> EmailMultiAlternatives:
+    """One notification's email. About a post, it is a message of the topic's thread
+    (`threads.add_thread_headers`), with the reader's reply address when they have one."""
     person = notification.recipient
+    if access is None:
+        access = permissions.community_access(person, notification.community)
     language = language_of(person, notification.community.language)
     unsubscribe = unsubscribe_url(person, [notification.kind])
+    post = notification.post
+    reply = threads.reply_address(access, post.topic) if post is not None else None
     message = compose(
         "notifications/email/notification",
         person.email,
         {
             "person": person,
             **_item(notification),
+            "reply_address": reply,
             "unsubscribe_url": unsubscribe,
             "settings_url": absolute(reverse("notification_settings")),
         },
         language,
     )
+    if post is not None:
+        variant = "" if notification.kind in NEW_POST_KINDS else str(notification.kind)
+        threads.add_thread_headers(message, post, person, access, variant=variant)
     with_unsubscribe(message, unsubscribe, language)
     return message
 
 
 def compose_summary(
-    person: User, notifications: Sequence[Notification], frequency: str
+    person: User,
+    notifications: Sequence[Notification],
+    frequency: str,
+    accesses: dict[int, permissions.CommunityAccess] | None = None,
 ) -> EmailMultiAlternatives:
     language = language_of(person, notifications[0].community.language)
     unsubscribe = unsubscribe_url(person, {n.kind for n in notifications})
+    accesses = accesses or {}
+    items = [_item(n, accesses.get(n.community_id)) for n in notifications]
     message = compose(
         "notifications/email/summary",
         person.email,
         {
             "person": person,
             "frequency": frequency,
-            "items": [_item(n) for n in notifications],
+            "items": items,
+            "replies_by_email": any(item["reply_mailto"] for item in items),
             "unsubscribe_url": unsubscribe,
             "settings_url": absolute(reverse("notification_settings")),
             "list_url": absolute(reverse("notifications")),
@@ -180,7 +228,9 @@ def send_immediately(notification_id: int) -> bool:
     access = permissions.community_access(notification.recipient, notification.community)
     sent = False
     if deliverable(notification, access):
-        sent = compose_one(notification).send(fail_silently=False) > 0
+        # Stopped addresses are dropped there; the envelope sender is the bounce address.
+        message = compose_one(notification, access)
+        sent = send_now(message, person_id=notification.recipient_id) > 0
     Notification.objects.filter(pk=notification.pk, emailed_at=None).update(
         emailed_at=timezone.now()
     )
@@ -218,6 +268,9 @@ def send_summaries(frequency: str) -> tuple[int, int]:
             )
             dropped += len(notifications) - len(keep)
             if keep:
-                queue_email(compose_summary(keep[0].recipient, keep, frequency))
+                queue_email(
+                    compose_summary(keep[0].recipient, keep, frequency, accesses),
+                    person_id=person_id,
+                )
                 emails += 1
     return emails, dropped

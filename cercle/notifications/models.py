@@ -75,9 +75,15 @@ APP_ONLY_KINDS = frozenset({Kind.REQUEST_APPROVED, Kind.REQUEST_DECLINED, Kind.I
 DIGEST = "digest"
 DIGEST_DEFAULT = Period.WEEKLY
 
+# Mailing-list mode (docs/mail.md): every new post of the spaces and topics one follows,
+# one email each, to take part by email. An `EmailPreference` row under this key says
+# "immediately" while it is on; "never", or no row, is off (the default).
+MAILING_LIST = "mailing_list"
+
 PREFERENCE_LABELS: dict[str, StrOrPromise] = {
     **{kind: Kind(kind).label for kind in EMAIL_DEFAULTS},
     DIGEST: _("The community digest"),
+    MAILING_LIST: _("Mailing-list mode"),
 }
 
 

@@ -15,10 +15,13 @@ from cercle import permissions
 from cercle.accounts.models import User
 from cercle.communities.models import Space
 from cercle.conversations.models import Post
+from cercle.mail import bounces
+from cercle.mail.models import Bounce
 from cercle.notifications.models import (
     DIGEST,
     DIGEST_DEFAULT,
     EMAIL_DEFAULTS,
+    MAILING_LIST,
     EmailPreference,
     Frequency,
     Kind,
@@ -136,3 +139,28 @@ def email_frequencies(person_ids: Iterable[int], kind: str) -> dict[int, str]:
 def wants_email(person: User, kind: str) -> bool:
     """False once the person has turned this kind off (an unsubscribe link, the settings)."""
     return email_frequencies([person.pk], kind)[person.pk] != Frequency.NEVER
+
+
+def in_mailing_list_mode(person: User) -> bool:
+    """Whether the person receives every new post of what they follow by email."""
+    return EmailPreference.objects.filter(
+        person=person, kind=MAILING_LIST, frequency=Frequency.IMMEDIATELY
+    ).exists()
+
+
+def mailing_list_people(person_ids: Iterable[int]) -> set[int]:
+    """Those of these people who are in mailing-list mode (one query)."""
+    return set(
+        EmailPreference.objects.filter(
+            person_id__in=list(person_ids), kind=MAILING_LIST, frequency=Frequency.IMMEDIATELY
+        ).values_list("person_id", flat=True)
+    )
+
+
+def stopped_mail(person: User) -> Bounce | None:
+    """Why mail to the person's address stopped (a bounce), for their settings page;
+    None while it goes. A stop of an address they no longer use is not theirs to fix."""
+    bounce = bounces.stopped_bounce(person.pk)
+    if bounce is None or bounce.address != person.email.strip().lower():
+        return None
+    return bounce

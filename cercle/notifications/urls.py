@@ -9,6 +9,7 @@ urlpatterns = [
     path("notifications/bell/", views.bell, name="notification_bell"),
     path("notifications/count/", views.unread_count, name="notification_count"),
     path("notifications/settings/", views.email_settings, name="notification_settings"),
+    path("notifications/settings/resume-mail/", views.resume_mail, name="notification_mail_resume"),
     path(
         "notifications/unsubscribe/<str:token>/",
         views.unsubscribe,

@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cercle.errors import ActionRefused
+from cercle.mail.addresses import mail_in_enabled
 from cercle.notifications import actions, queries
 from cercle.notifications.emails import read_unsubscribe_token
 from cercle.notifications.forms import EmailPreferencesForm
@@ -90,12 +91,30 @@ def bell(request: Request) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def email_settings(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
-    form = EmailPreferencesForm(request.POST or None, preferences=queries.email_preferences(user))
+    form = EmailPreferencesForm(
+        request.POST or None,
+        preferences=queries.email_preferences(user),
+        mailing_list=queries.in_mailing_list_mode(user),
+        replies_by_email=mail_in_enabled(),
+    )
     if request.method == "POST" and form.is_valid():
-        actions.do_set_email_preferences(user, form.cleaned_data)
+        actions.do_set_email_preferences(user, form.preferences())
         messages.success(request, _("Your email settings are saved."))
         return redirect("notification_settings")
-    return render(request, "notifications/settings.html", {"form": form})
+    return render(
+        request,
+        "notifications/settings.html",
+        {"form": form, "stopped": queries.stopped_mail(user)},
+    )
+
+
+@login_required
+@require_POST
+def resume_mail(request: AuthenticatedRequest) -> HttpResponse:
+    """ "My mailbox works again": mail to the person's address starts again."""
+    if actions.do_resume_mail(request.user):
+        messages.success(request, _("Mail to your address starts again."))
+    return redirect("notification_settings")
 
 
 # Mail programs unsubscribe with a POST that carries no CSRF token (RFC 8058). The

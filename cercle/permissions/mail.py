@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cercle.permissions.conversations import may_start_topic, sees_hidden
+from cercle.permissions.conversations import may_reply, may_start_topic, sees_hidden
 from cercle.permissions.core import Actor, CommunityAccess, is_staff
 
 if TYPE_CHECKING:
@@ -37,6 +37,13 @@ def may_start_topic_by_email(access: CommunityAccess, space: Space, kind: str) -
         and access.actor.is_active
         and may_start_topic(access, space, kind)
     )
+
+
+def may_reply_by_email(access: CommunityAccess, topic: Topic) -> bool:
+    """Whether an email about `topic` offers its reader a reply address (Reply-To, a
+    "Reply by email" link): when they may reply on the page. The reply received is asked
+    again (`conversations.may_reply`) when it arrives."""
+    return access.actor.is_authenticated and access.actor.is_active and may_reply(access, topic)
 
 
 def may_name_topic(access: CommunityAccess, topic: Topic) -> bool:
