@@ -26,6 +26,7 @@ from django.db.backends.signals import connection_created
 
 from cercle.mail.addresses import reply_address
 from cercle.mailin.imap import parse_mailbox_url, recipients_of
+from cercle.mailin.management.commands.mail_in import Command as MailInCommand
 from cercle.mailin.models import ReceivedMail
 from cercle.mailin.smtp import MailServer, SpoolWorker
 from cercle.mailin.spool import Spool
@@ -494,3 +495,12 @@ def call_command_output(*args: str) -> str:
     out = StringIO()
     call_command(*args, stdout=out)
     return out.getvalue()
+
+
+def test_the_help_of_cercle_mail_in_names_every_way_to_receive() -> None:
+    text = MailInCommand().create_parser("cercle", "mail-in").format_help()
+    for option in ("--bind HOST:PORT", "--lmtp", "--imap URL", "--interval SECONDS", "--once"):
+        assert option in text
+    assert "--drain" in text
+    assert "CERCLE_MAIL_IN_BIND" in text
+    assert "spool" in text

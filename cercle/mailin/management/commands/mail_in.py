@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import threading
 from argparse import ArgumentParser
@@ -82,6 +83,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["verbosity"] < 2:
+            # aiosmtpd logs every command of every session at INFO: only with -v 2.
+            logging.getLogger("mail.log").setLevel(logging.WARNING)
         if options["drain"]:
             self._drain()
             return
