@@ -32,7 +32,7 @@ from cercle.conversations.models import Post, Topic
 from cercle.mail import addresses, bounces
 from cercle.mail.delivery import queue_email
 from cercle.mail.models import Bounce
-from cercle.notifications import hooks
+from cercle.mailin.models import SpaceMailbox
 from cercle.notifications.actions import do_set_email_preferences
 from cercle.notifications.models import EmailPreference, Frequency, Kind, Notification
 from cercle.notifications.queries import email_preferences, in_mailing_list_mode
@@ -314,19 +314,11 @@ def test_a_mention_added_by_an_edit_is_not_taken_for_a_copy_of_the_post(
 def test_list_post_gives_the_spaces_address_when_the_space_takes_mail(
     smtp_server: SmtpServer, mail_in: None, cargo: Community, general: Space, alice: User, bob: User
 ) -> None:
-    """The mail-in app answers the hook for the spaces that take mail; here a receiver
-    of the test's own stands in for it."""
-
-    def takes_mail(space: Space) -> str | None:
-        return addresses.space_address(space.community.slug, space.slug)
-
-    hooks.space_post_address.register(takes_mail)
-    try:
-        topic = start(alice, general)
-        mention(bob, topic, alice)
-        deliver_queued_email()
-    finally:
-        hooks.space_post_address.unregister(takes_mail)
+    """The mail-in app answers the hook for the spaces whose mailbox takes email."""
+    SpaceMailbox.objects.create(space=general, enabled=True)
+    topic = start(alice, general)
+    mention(bob, topic, alice)
+    deliver_queued_email()
     [message] = smtp_server.wait_for(alice.email)
     assert header(message, "List-Post") == "<mailto:cercle+cargo.general@lists.example.org>"
 

@@ -513,9 +513,9 @@ def test_notifications_and_emails_name_the_persona_and_followers_of_the_writer_h
     deliver_queued_email()
     smtp_server.wait_for(bob.email)
     # (Other emails, a welcome for instance, may be there too: none names the writer.)
-    [email] = [m for m in smtp_server.messages if "mentioned you" in str(m["Subject"])]
+    [email] = [m for m in smtp_server.messages if "mentioned you" in text_body(m)]
     assert str(email["To"]) == bob.email
-    assert "Vélia, la voix de l'atelier mentioned you in" in str(email["Subject"])
+    assert "Vélia, la voix de l'atelier mentioned you in" in text_body(email)
     for message in smtp_server.messages:
         if str(message["To"]) == alice.email:
             continue

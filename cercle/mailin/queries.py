@@ -251,3 +251,13 @@ def message_view(received: ReceivedMail) -> MessageView:
         html_source=html_source,
         truncated=truncated,
     )
+
+
+def space_post_address(space: Space) -> str | None:
+    """The address new topics of `space` may be sent to, while its mailbox takes email
+    (and mail in is on); None otherwise. Answers notifications' `space_post_address`."""
+    if not mail_in_enabled():
+        return None
+    if not SpaceMailbox.objects.filter(space_id=space.pk, enabled=True).exists():
+        return None
+    return space_address(space.community.slug, space.slug)

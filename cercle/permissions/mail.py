@@ -43,6 +43,8 @@ def may_retry_received_mail(actor: Actor) -> bool:
     """Handling again a message that failed or waits (the log's "Try again"): staff, who
     read the log."""
     return is_staff(actor)
+
+
 def may_reply_by_email(access: CommunityAccess, topic: Topic) -> bool:
     """Whether an email about `topic` offers its reader a reply address (Reply-To, a
     "Reply by email" link): when they may reply on the page. The reply received is asked
@@ -59,10 +61,3 @@ def may_name_topic(access: CommunityAccess, topic: Topic) -> bool:
     if topic.is_hidden and not sees_hidden(access, topic.space):
         return False
     return access.reads(topic.space)
-
-
-def may_reply_by_email(access: CommunityAccess, topic: Topic) -> bool:
-    """Whether an email about `topic` offers its reader a reply address (Reply-To, a
-    "Reply by email" link): when they may reply on the page. The reply received is asked
-    again (`conversations.may_reply`) when it arrives."""
-    return access.actor.is_authenticated and access.actor.is_active and may_reply(access, topic)
