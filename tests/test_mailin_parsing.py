@@ -318,3 +318,110 @@ def test_dmarc_is_read_only_from_our_authserv_id_when_it_is_set(name: str, dmarc
 @override_settings(MAIL_IN_AUTHSERV_ID="mx.elsewhere.example.org")
 def test_no_header_of_our_authserv_id_means_no_dmarc_result() -> None:
     assert parse(_fixture("auth", "dmarc-fail")).dmarc == ""
+
+
+def test_raw_eight_bit_headers_are_read_as_utf8_or_latin1() -> None:
+    utf8 = parse("From: Hélène Garnier <h@example.org>\nSubject: Réunion été\n\nOui.\n".encode())
+    latin1 = parse("From: Hélène <h@example.org>\nSubject: Réunion\n\nOui.\n".encode("latin-1"))
+
+    assert (utf8.from_name, utf8.subject) == ("Hélène Garnier", "Réunion été")
+    assert (latin1.from_name, latin1.subject) == ("Hélène", "Réunion")
+
+
+def test_a_forward_inside_gmails_html_quote_is_kept_even_without_fwd_in_the_subject() -> None:
+    raw = (
+        "From: bob@example.org\nSubject: Regardez\nContent-Type: text/html; charset=utf-8\n\n"
+        '<div dir="ltr">À lire :</div><br><div class="gmail_quote"><div dir="ltr" '
+        'class="gmail_attr">---------- Forwarded message ---------<br>De&nbsp;: Dana '
+        "&lt;dana@example.net&gt;<br></div><br><div>Le texte partagé.</div></div>"
+    ).encode()
+
+    assert parse(raw).body == (
+        "À lire :\n\n---------- Forwarded message ---------\nDe : Dana <dana@example.net>\n\n"
+        "Le texte partagé."
+    )
+
+
+def test_a_person_quoting_a_text_and_commenting_it_keeps_both() -> None:
+    raw = (
+        "From: bob@example.org\nSubject: Règlement\n\nVoici ce que dit le règlement de 2024 :\n\n"
+        "> Article 3 : l\u2019arrosage se fait le soir.\n\nDonc pas d\u2019arrosage à midi.\n"
+    ).encode()
+
+    assert parse(raw).body == (
+        "Voici ce que dit le règlement de 2024 :\n\n"
+        "> Article 3 : l\u2019arrosage se fait le soir.\n\nDonc pas d\u2019arrosage à midi."
+    )
+
+
+def test_a_read_receipt_is_automatic_but_not_a_delivery_report() -> None:
+    raw = (
+        b"From: Claire <claire@example.org>\nSubject: Lu : [Jardins] Samedi\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/report; report-type=disposition-notification; boundary="m"\n\n'
+        b"--m\nContent-Type: text/plain\n\nVotre message a \xc3\xa9t\xc3\xa9 lu.\n"
+        b"--m\nContent-Type: message/disposition-notification\n\n"
+        b"Final-Recipient: rfc822; claire@example.org\n"
+        b"Disposition: manual-action/MDN-sent-manually; displayed\n--m--\n"
+    )
+    parsed = parse(raw)
+
+    assert parsed.auto_submitted
+    assert (parsed.is_report, parsed.reports) == (False, ())
+
+
+def test_control_characters_never_reach_the_text_a_database_stores() -> None:
+    parsed = parse(b"From: a\x00b@example.org\nSubject: Hi\x00 there\x07\n\nline\x00 one\x1b\n")
+
+    assert parsed.subject == "Hi there"
+    assert parsed.body == "line one"
+    assert "\x00" not in parsed.from_address
+
+
+def test_a_message_forwarded_as_an_attachment_is_an_eml_attachment() -> None:
+    raw = (
+        b"From: claire@example.org\nSubject: FW: Compteur\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain\n\n'
+        b"Voir le message joint.\n--b\nContent-Type: message/rfc822\n\n"
+        b"From: mairie@example.fr\nSubject: Compteur d'eau\n\nPose en mars.\n--b--\n"
+    )
+    parsed = parse(raw)
+
+    assert parsed.body == "Voir le message joint."
+    [attached] = parsed.attachments
+    assert (attached.filename, attached.content_type) == ("Compteur d'eau.eml", "message/rfc822")
+    assert b"Pose en mars." in attached.content
+
+
+def test_text_parts_around_an_inline_image_are_one_text() -> None:
+    raw = (
+        b"From: david@icloud.com\nSubject: Re: Plan\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="a"\n\n--a\n'
+        b"Content-Type: text/plain; charset=us-ascii\n\nHere is the plan:\n"
+        b"--a\nContent-Type: image/png; name=plan.png\nContent-Disposition: inline; "
+        b"filename=plan.png\nContent-ID: <p1>\nContent-Transfer-Encoding: base64\n\niVBORw0K\n"
+        b"--a\nContent-Type: text/plain; charset=us-ascii\n\nThe shed is on the left.\n\n"
+        b"> On 7 Dec 2026, at 10:02, Cercle <cercle@cercle.example.org> wrote:\n> Plan?\n--a--\n"
+    )
+    parsed = parse(raw)
+
+    assert parsed.body == "Here is the plan:\n\nThe shed is on the left."
+    assert [a.filename for a in parsed.attachments] == ["plan.png"]
+
+
+def test_a_sentence_that_starts_like_a_phone_footer_is_kept() -> None:
+    raw = (
+        b"From: bob@example.org\nSubject: Re: Samedi\n\n"
+        b"Sent from my phone in the garden:\nyes, the tap works.\n"
+    )
+
+    assert parse(raw).body == "Sent from my phone in the garden:\nyes, the tap works."
+
+
+@pytest.mark.parametrize("path", REPLIES[::5], ids=[path.stem for path in REPLIES[::5]])
+def test_a_cut_or_damaged_copy_of_a_real_message_is_still_read(path: Path) -> None:
+    raw = path.read_bytes()
+    damaged = bytes(byte ^ 0x5A if index % 97 == 0 else byte for index, byte in enumerate(raw))
+
+    for variant in (raw[: len(raw) // 2], raw[: len(raw) // 3] + b"\r\n--", damaged):
+        parsed = parse(variant)
+        assert isinstance(parsed.body, str)

@@ -51,7 +51,7 @@ def parse(raw: bytes) -> ParsedMail:
     except Exception:  # a message the email package cannot read at all
         logger.warning("Unreadable message of %d bytes", len(raw))
         return ParsedMail()
-    return _read(message)
+    return _safely(lambda: _read(message), ParsedMail())
 
 
 def _read(message: Message) -> ParsedMail:
@@ -62,20 +62,30 @@ def _read(message: Message) -> ParsedMail:
     no_body: tuple[str, tuple[MailAttachment, ...]] = ("", ())
     body, attachments = _safely(lambda: _body(message, subject, is_report), no_body)
     return ParsedMail(
-        message_id=_message_id(_header_raw(message, "Message-ID")),
-        from_address=from_address,
-        from_name=from_name,
-        subject=subject,
-        in_reply_to=_message_id(_header_raw(message, "In-Reply-To")),
-        references=tuple(_message_ids(_header_raw(message, "References"))),
+        message_id=_storable(_message_id(_header_raw(message, "Message-ID"))),
+        from_address=_storable(from_address),
+        from_name=_storable(from_name),
+        subject=_storable(subject),
+        in_reply_to=_storable(_message_id(_header_raw(message, "In-Reply-To"))),
+        references=tuple(
+            _storable(mid) for mid in _message_ids(_header_raw(message, "References"))
+        ),
         auto_submitted=_safely(lambda: _automatic(message, subject, from_address), False),
         ours=_safely(lambda: _ours(message), False),
         reports=reports,
         is_report=is_report,
         dmarc=_safely(lambda: _dmarc(message), ""),
-        body=body,
+        body=_storable(body),
         attachments=attachments,
     )
+
+
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _storable(text: str) -> str:
+    """Text any database keeps: no NUL or other control character, no lone surrogate."""
+    return _UNSTORABLE.sub("", text)
 
 
 T = TypeVar("T")
@@ -93,17 +103,37 @@ def _safely(read: Callable[[], T], fallback: T) -> T:
 
 
 def _header_raw(message: Message, name: str) -> str:
+    """A header's value as sent (the first one), raw 8-bit text (RFC 6532, or a
+    client's Latin-1) read as UTF-8 or else windows-1252."""
+    wanted = name.lower()
     try:
-        value = message.get(name)
-    except Exception:
+        for key, value in message.raw_items():
+            if key.lower() == wanted:
+                return _unescape(str(value))
+    except Exception:  # an unreadable header is read as none
         return ""
-    if value is None:
-        return ""
-    return str(value)
+    return ""
+
+
+def _unescape(text: str) -> str:
+    """The email package keeps a header's 8-bit bytes as surrogates: make them text."""
+    if not any("\udc80" <= char <= "\udcff" for char in text):
+        return text
+    data = text.encode("utf-8", "surrogateescape")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("windows-1252", errors="replace")
+
+
+_ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
 
 
 def _decode(value: str) -> str:
     """An RFC 2047 header made text, whitespace collapsed; undecodable words kept raw."""
+    if not value.isascii():  # raw 8-bit text, perhaps with encoded words among it
+        value = _ENCODED_WORD.sub(lambda word: _decode(word.group(0)), value)
+        return " ".join(value.split())
     try:
         text = str(make_header(decode_header(value)))
     except Exception:  # a wrong charset or a broken encoded word
@@ -168,8 +198,8 @@ def _automatic(message: Message, subject: str, from_address: str) -> bool:
     return_path = _header_raw(message, "Return-Path")
     if return_path and return_path.strip() in ("<>", ""):
         return True
-    if _DAEMON_SENDER.match(from_address):
-        return True
+    if _DAEMON_SENDER.match(from_address) or message.get_content_type() == "multipart/report":
+        return True  # a bounce, a read receipt, a feedback report: a server's doing
     hints = 0
     if _AUTO_SUBJECT.match(subject):
         hints += 1
@@ -260,10 +290,11 @@ def _status_blocks(part: Message) -> Iterator[DeliveryReport]:
         if not recipient:
             continue  # the per-message fields (Reporting-MTA, Arrival-Date...)
         yield DeliveryReport(
-            recipient=recipient,
-            action=" ".join(str(block.get("Action") or "").split()).lower(),
-            status=_status_code(str(block.get("Status") or "")),
-            diagnostic=" ".join(str(block.get("Diagnostic-Code") or "").split()),
+            recipient=_storable(recipient),
+            # the first word: some servers add a comment ("failed (bad mailbox)")
+            action=_storable((str(block.get("Action") or "").split() or [""])[0].lower()),
+            status=_storable(_status_code(str(block.get("Status") or ""))),
+            diagnostic=_storable(" ".join(str(block.get("Diagnostic-Code") or "").split())),
         )
 
 
@@ -356,9 +387,13 @@ def _filename(part: Message) -> str:
         name = ""
     if isinstance(name, tuple):  # RFC 2231 with a charset
         name = str(name[2])
-    name = _decode(str(name))
+    return _safe_name(_decode(_unescape(str(name))))
+
+
+def _safe_name(name: str) -> str:
+    """A file name without folders, control characters or leading dots."""
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip().strip(".")
+    name = re.sub(r"[\x00-\x1f\x7f\ud800-\udfff]", "", name).strip().strip(".")
     return name[:200]
 
 
@@ -369,73 +404,90 @@ def _content_id(part: Message) -> str:
 _DSN_SKIPPED = {"message/delivery-status", "message/global-delivery-status"}
 
 
-def _walk_leaves(message: Message, in_report: bool = False) -> Iterator[tuple[Message, bool]]:
-    """The leaf parts, in order, without the message a report returns."""
+def _walk_leaves(message: Message) -> Iterator[Message]:
+    """The leaf parts, in order (an attached message is one), without the status and
+    the returned message of a report."""
+    if message.get_content_type() == "message/rfc822":
+        yield message
+        return
     if message.is_multipart():
         report = message.get_content_type() == "multipart/report"
         payload = message.get_payload()
         if not isinstance(payload, list):
             return
         for index, sub in enumerate(payload):
-            if not isinstance(sub, Message):
-                continue
-            if report and index > 0:
-                continue  # the status and the returned message: not the person's words
-            yield from _walk_leaves(sub, in_report or report)
+            if isinstance(sub, Message) and not (report and index > 0):
+                yield from _walk_leaves(sub)
         return
-    if message.get_content_type() in _DSN_SKIPPED or message.get_content_maintype() == "message":
-        return
-    yield message, in_report
+    if message.get_content_maintype() != "message":
+        yield message
 
 
 def _body(
     message: Message, subject: str, is_report: bool
 ) -> tuple[str, tuple[MailAttachment, ...]]:
-    plain: str | None = None
-    html: str | None = None
+    # Several text parts are one text cut by attachments (Apple Mail puts an inline
+    # image between two): they are joined
+    plains: list[str] = []
+    htmls: list[str] = []
     attachments: list[MailAttachment] = []
-    for part, _in_report in _walk_leaves(message):
+    for part in _walk_leaves(message):
         content_type = part.get_content_type()
         disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
-        filename = _filename(part)
-        content_id = _content_id(part)
-        is_text = content_type in ("text/plain", "text/html")
-        if is_text and disposition != "attachment" and not (filename and not is_text):
-            if content_type == "text/plain" and plain is None and not filename:
-                plain = _text_of(part)
-                if str(part.get_param("format", "")).lower() == "flowed":
-                    plain = unflow(plain, delsp=str(part.get_param("delsp", "")).lower() == "yes")
-                continue
-            if content_type == "text/html" and html is None and not filename:
-                html = _text_of(part)
-                continue
-        if filename or (content_id and part.get_content_maintype() == "image"):
-            content = part.get_payload(decode=True)
-            if not isinstance(content, bytes):
-                continue
-            if not filename:
-                extension = part.get_content_subtype().split("+")[0] or "bin"
-                filename = f"image-{len(attachments) + 1}.{extension}"
-            attachments.append(
-                MailAttachment(
-                    filename=filename,
-                    content_type=content_type,
-                    content=content,
-                    inline=bool(content_id) and disposition != "attachment",
-                    content_id=content_id,
-                )
-            )
+        body_part = disposition != "attachment" and not _filename(part)
+        if body_part and content_type == "text/plain":
+            text = _text_of(part)
+            if str(part.get_param("format", "")).lower() == "flowed":
+                text = unflow(text, delsp=str(part.get_param("delsp", "")).lower() == "yes")
+            plains.append(text)
+        elif body_part and content_type == "text/html":
+            htmls.append(_text_of(part))
+        else:
+            attachment = _attachment(part, disposition, len(attachments) + 1)
+            if attachment is not None:
+                attachments.append(attachment)
+    plain = "\n\n".join(plains)
     if is_report:
         # A report's words are the mail server's, its images its own: nothing to keep
-        return normalise(_without_returned(plain or "")), ()
+        return normalise(_without_returned(plain)), ()
     forwarded = bool(_FORWARD_SUBJECT.match(subject))
-    if plain is not None and plain.strip():
+    if plain.strip() or not htmls:
         text = plain
-    elif html is not None:
-        text = html_to_markdown(_trimmed_soup(html, forwarded=forwarded))
     else:
-        text = plain or ""
+        text = html_to_markdown(_trimmed_soup("\n".join(htmls), forwarded=forwarded))
     return trim_text(text[:MAX_TEXT], forwarded=forwarded), tuple(attachments)
+
+
+def _attachment(part: Message, disposition: str, number: int) -> MailAttachment | None:
+    """A part that is not the body as a file: one with a name, an image shown inline
+    (Content-ID), a message attached whole. Other parts (a second text) are left."""
+    content_type = part.get_content_type()
+    filename = _filename(part)
+    content_id = _content_id(part)
+    if content_type == "message/rfc822":
+        inner = part.get_payload(0) if part.is_multipart() else None
+        if not isinstance(inner, Message):
+            return None
+        name = filename or _safe_name(_header_text(inner, "Subject")) or "message"
+        return MailAttachment(
+            filename=name if name.endswith(".eml") else f"{name[:150]}.eml",
+            content_type=content_type,
+            content=inner.as_bytes(),
+        )
+    if not filename and not (content_id and part.get_content_maintype() == "image"):
+        return None
+    content = part.get_payload(decode=True)
+    if not isinstance(content, bytes):
+        return None
+    if not filename:
+        filename = f"image-{number}.{part.get_content_subtype().split('+')[0] or 'bin'}"
+    return MailAttachment(
+        filename=filename,
+        content_type=content_type,
+        content=content,
+        inline=bool(content_id) and disposition != "attachment",
+        content_id=content_id,
+    )
 
 
 def unflow(text: str, *, delsp: bool = False) -> str:
@@ -482,18 +534,23 @@ def _trimmed_soup(html: str, *, forwarded: bool) -> BeautifulSoup:
         element.decompose()
     for element in _with_class(soup, "gmail_signature", "moz-signature"):
         element.decompose()
-    if forwarded:
-        return soup
+    if forwarded or any(_holds_forward(quote) for quote in _with_class(soup, "gmail_quote")):
+        return soup  # a forward (in Gmail's quote, too) is what the person shares
     for element in _with_class(soup, "moz-cite-prefix", "gmail_attr"):
         element.decompose()
     for element in _with_class(soup, "gmail_quote", "gmail_quote_container"):
-        if element.name == "div" and not element.decomposed and not _answers_inside(element):
-            element.decompose()
+        if element.name != "div" or element.decomposed or _answers_inside(element):
+            continue
+        element.decompose()
     for marker_id in ("appendonsend", "divRplyFwdMsg", "x_appendonsend", "x_divRplyFwdMsg"):
         marker = soup.find(id=marker_id)
         if isinstance(marker, Tag):
             _cut_from(marker)
     return soup
+
+
+def _holds_forward(element: Tag) -> bool:
+    return any(_FORWARD_MARKER.match(line.strip()) for line in element.get_text("\n").split("\n"))
 
 
 def _answers_inside(quote: object) -> bool:
@@ -596,7 +653,7 @@ _PHONE_FOOTER = re.compile(
 )
 # An attribution line of any client or language ("* Bob <bob@x> [2026-12-07]:",
 # "Bob Martin <bob@x> wrote:") is known by what follows it: a quote.
-_ATTRIBUTION = re.compile(r"^.{0,300}(@|\d{1,2}:\d{2}|\d{4}).{0,300}:$")
+_ATTRIBUTION = re.compile(r"^.{0,300}(@|\d{1,2}:\d{2}).{0,300}:$")
 # Gmail's place of an inline image in the text part: the image is an attachment.
 _IMAGE_PLACE = re.compile(r"^\[image: [^\]]*\]$")
 
@@ -739,9 +796,18 @@ def _finish(lines: list[str]) -> str:
     return normalise("\n".join(lines))
 
 
-def _ending(line: str) -> bool:
-    """A signature separator or a phone footer: the end of the person's words."""
-    return bool(_SIGNATURE.match(line) or _PHONE_FOOTER.match(line.strip()))
+def _ending(block: list[str], index: int) -> bool:
+    """A signature separator, or a phone footer standing alone (a paragraph of its
+    own, as apps add it; "Sent from my phone, so briefly: yes" in a sentence stays):
+    the end of the person's words."""
+    line = block[index]
+    if _SIGNATURE.match(line):
+        return True
+    if not _PHONE_FOOTER.match(line.strip()):
+        return False
+    alone_before = index == 0 or not block[index - 1].strip()
+    alone_after = index + 1 == len(block) or not block[index + 1].strip()
+    return alone_before and alone_after
 
 
 def _inline(lines: list[str]) -> list[str]:
@@ -758,7 +824,7 @@ def _inline(lines: list[str]) -> list[str]:
             blocks.append((quoted, [line]))
     # The person's words end at their signature: nothing after it counts
     for position, (quoted, block) in enumerate(blocks):
-        ending = next((i for i, line in enumerate(block) if _ending(line)), None)
+        ending = next((i for i in range(len(block)) if _ending(block, i)), None)
         if not quoted and ending is not None:
             blocks = [*blocks[:position], (False, block[:ending])]
             break
