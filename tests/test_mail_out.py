@@ -292,6 +292,25 @@ def test_an_accepted_answer_has_its_own_id_in_the_same_thread(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_mention_added_by_an_edit_is_not_taken_for_a_copy_of_the_post(
+    smtp_server: SmtpServer, mail_in: None, cargo: Community, general: Space, alice: User, bob: User
+) -> None:
+    topic = start(alice, general)
+    answer = actions.do_reply(bob, topic, body="A long tail does it.")
+    deliver_queued_email()
+    [told] = smtp_server.wait_for(alice.email)
+    post_id = f"<post-{answer.pk}@lists.example.org>"
+    assert header(told, "Message-ID") == post_id
+
+    actions.do_edit_post(bob, answer, body=f"A long tail does it, @{alice.handle}.")
+    deliver_queued_email()
+    _, mentioned = smtp_server.wait_for(alice.email, count=2)
+    assert header(mentioned, "Message-ID") == f"<post-{answer.pk}.edited@lists.example.org>"
+    assert header(mentioned, "In-Reply-To") == post_id
+    assert header(mentioned, "Subject") == header(told, "Subject")
+
+
+@pytest.mark.django_db(transaction=True)
 def test_list_post_gives_the_spaces_address_when_the_space_takes_mail(
     smtp_server: SmtpServer, mail_in: None, cargo: Community, general: Space, alice: User, bob: User
 ) -> None:

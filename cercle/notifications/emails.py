@@ -164,6 +164,9 @@ def compose_one(
     )
     if post is not None:
         variant = "" if notification.kind in NEW_POST_KINDS else str(notification.kind)
+        if post.edited_at is not None and notification.created_at >= post.edited_at:
+            # A mention added by an edit: the post itself may have been emailed already.
+            variant = "edited"
         threads.add_thread_headers(message, post, person, access, variant=variant)
     with_unsubscribe(message, unsubscribe, language)
     return message
