@@ -39,6 +39,7 @@ from cercle.mailin.receiving import MAX_ATTEMPTS, process, process_pending, rece
 from cercle.membership import actions as community_actions
 from cercle.notifications.models import Kind as NotificationKind
 from cercle.notifications.models import Notification
+from tests.concurrency import run_together
 from tests.conftest import make_person
 from tests.smtp import SmtpServer, text_body
 
@@ -778,3 +779,19 @@ def _parsed(raw: bytes) -> EmailMessage:
     parsed = message_from_bytes(raw, policy=default)
     assert isinstance(parsed, EmailMessage)
     return parsed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_handling_one_message_at_once_post_it_once(question: Topic, bob: User) -> None:
+    address = reply_to(bob, question)
+    [row] = store(
+        message(address, bob.email),
+        transport=Transport.DIRECT,
+        envelope_from="",
+        recipients=[address],
+    )
+    errors = run_together([lambda: process(row), lambda: process(row), process_pending])
+    assert errors == []
+    row.refresh_from_db()
+    assert row.outcome == Outcome.POSTED
+    assert Post.objects.filter(topic=question).count() == 2
