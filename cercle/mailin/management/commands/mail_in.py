@@ -11,7 +11,7 @@ from types import FrameType
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cercle.mailin import handover
 from cercle.mailin.imap import ImapMailbox, parse_mailbox_url, poll_once, run_poller
@@ -40,6 +40,10 @@ class Command(BaseCommand):
         "it once the database has it; from IMAP it is deleted only once the database "
         "has it. Ctrl-C (or SIGTERM) stops cleanly."
     )
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        # Spelled as people type it (`cercle mail-in`), not as the module is named.
+        return super().create_parser(prog_name, "mail-in", **kwargs)
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(

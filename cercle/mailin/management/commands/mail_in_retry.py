@@ -18,6 +18,10 @@ class Command(BaseCommand):
         "it every minute, so that nothing waits for the receiver. docs/mail.md."
     )
 
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        # Spelled as people type it (`cercle mail-in-retry`), not as the module is named.
+        return super().create_parser(prog_name, "mail-in-retry", **kwargs)
+
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--limit",
