@@ -31,6 +31,7 @@ from cercle.mailin.models import Outcome, ReceivedMail, SpaceMailbox, Transport
 from cercle.mailin.retention import forget_old_mail
 from cercle.mailin.settings_actions import do_set_space_mailbox
 from cercle.mailin.staff_actions import do_try_again
+from cercle.mailin.tones import TONES, tone
 from cercle.membership import actions as community_actions
 from tests.communities import client_for, community, join, staff_person
 
@@ -587,3 +588,11 @@ def test_the_pages_speak_french(
     assert "<h1>E-mails reçus</h1>" in log
     assert "Refusé\u00a0: l\u2019espace n\u2019accepte pas d\u2019e-mail" in log
     assert reply_address(1, 1)  # the addresses do not depend on the language
+
+
+def test_every_tone_names_an_outcome_and_every_refusal_is_a_warning() -> None:
+    assert set(TONES) <= set(Outcome.values)
+    refusals = [value for value in Outcome.values if value.startswith("refused_")]
+    assert refusals
+    assert {tone(value) for value in refusals} == {"warning"}
+    assert tone(Outcome.POSTED) == "success"

@@ -18,6 +18,7 @@ from cercle.communities.models import Community, Space
 from cercle.conversations.models import Kind
 from cercle.mail.addresses import mail_in_enabled, space_address
 from cercle.mailin.models import Outcome, ReceivedMail, SpaceMailbox
+from cercle.mailin.tones import tone
 
 LOG_PAGE_SIZE = 50
 COUNTS_DAYS = 7
@@ -32,24 +33,6 @@ HEADERS = (
     "Auto-Submitted",
     "Authentication-Results",
 )
-
-# How an outcome looks in the log: a badge of this tone (cercle.css's `badge--<tone>`).
-TONES: dict[str, str] = {
-    Outcome.POSTED: "success",
-    Outcome.TOPIC_STARTED: "success",
-    Outcome.BOUNCE_RECORDED: "quiet",
-    Outcome.IGNORED_AUTO_REPLY: "quiet",
-    Outcome.IGNORED_LOOP: "quiet",
-    Outcome.IGNORED_DUPLICATE: "quiet",
-    Outcome.PENDING: "info",
-    Outcome.FAILED: "danger",
-}
-
-
-def tone(outcome: str) -> str:
-    """Refusals are warnings; the rest as `TONES` says."""
-    return TONES.get(outcome, "warning")
-
 
 # --- A community's mail settings -----------------------------------------------------------------
 

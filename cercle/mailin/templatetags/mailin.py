@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from cercle.mailin.queries import tone
+from cercle.mailin.tones import tone
 
 register = template.Library()
 
