@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,7 +25,7 @@ def operator_env(var_dir: Path, **overrides: str) -> dict[str, str]:
 
 
 def run_cercle(
-    *args: str, env: dict[str, str], timeout: float = 120
+    *args: str, env: dict[str, str], timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*CERCLE, *args],
@@ -35,3 +36,15 @@ def run_cercle(
         timeout=timeout,
         check=False,
     )
+
+
+def migrated_operator_env(template: Path, var_dir: Path, **overrides: str) -> dict[str, str]:
+    """`operator_env` with the embedded database already migrated: a copy of
+    `template` (the `migrated_sqlite` fixture), which one `cercle migrate` made once per
+    test process. Applying Cercle's and its libraries' 140 migrations takes half a
+    minute; the tests that start from a migrated database need not pay it each time.
+    `make run`'s own steps stay covered by the test that runs them in order
+    (tests/test_serve.py)."""
+    var_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, var_dir / template.name)
+    return operator_env(var_dir, **overrides)

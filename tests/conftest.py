@@ -6,6 +6,7 @@ Charlie an outsider; each is built through the same code paths as real accounts.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from django.utils import translation
 from cercle.accounts.models import User
 from cercle.communities.models import Community, Space
 from cercle.membership import actions as community_actions
+from tests.cli import operator_env, run_cercle
 from tests.communities import PASSWORD, community, make_person
 from tests.smtp import SmtpServer
 
@@ -43,6 +45,20 @@ def _fast_passwords() -> Iterator[None]:
 def _static_root() -> None:
     """WhiteNoise looks at STATIC_ROOT at start-up; `make run` fills it, tests need it to exist."""
     Path(django_settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An embedded database that `cercle migrate` made, run once per test process as an
+    operator runs it: tests copy it through `tests.cli.migrated_operator_env`."""
+    var_dir = tmp_path_factory.mktemp("migrated")
+    result = run_cercle("migrate", "--noinput", env=operator_env(var_dir), timeout=900)
+    assert result.returncode == 0, result.stdout + result.stderr
+    database = var_dir / "cercle.sqlite3"
+    # Written back from the write-ahead log, so that the one file is the whole database.
+    with sqlite3.connect(database) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return database
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.cli import operator_env, run_cercle
+from tests.cli import migrated_operator_env, operator_env, run_cercle
 
 PRODUCTION = {
     "CERCLE_DEBUG": "false",
@@ -60,9 +60,10 @@ def test_first_run_generates_a_secret_key_under_var(tmp_path: Path) -> None:
     assert len((tmp_path / "secret_key").read_text()) >= 50
 
 
-def test_embedded_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
-    env = operator_env(tmp_path)
-    assert run_cercle("migrate", "--noinput", env=env).returncode == 0
+def test_embedded_sqlite_runs_in_wal_mode_with_foreign_keys(
+    tmp_path: Path, migrated_sqlite: Path
+) -> None:
+    env = migrated_operator_env(migrated_sqlite, tmp_path)
     script = (
         "from django.db import connection\n"
         "c = connection.cursor()\n"
@@ -75,11 +76,12 @@ def test_embedded_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> N
     assert (tmp_path / "cercle.sqlite3").exists()
 
 
-def test_a_fresh_install_shares_its_cache_between_processes(tmp_path: Path) -> None:
+def test_a_fresh_install_shares_its_cache_between_processes(
+    tmp_path: Path, migrated_sqlite: Path
+) -> None:
     # Without Redis the cache is a table that `migrate` creates: what one process
     # counts (a failed log-in, a visit), another reads.
-    env = operator_env(tmp_path)
-    assert run_cercle("migrate", "--noinput", env=env).returncode == 0
+    env = migrated_operator_env(migrated_sqlite, tmp_path)
     write = "from django.core.cache import cache\ncache.set('shared', 'between processes')\n"
     assert run_cercle("shell", "--verbosity", "0", "-c", write, env=env).returncode == 0
     read = "from django.core.cache import cache\nprint(cache.get('shared'))\n"

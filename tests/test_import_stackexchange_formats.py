@@ -37,7 +37,7 @@ from cercle.notifications.models import EmailPreference
 from cercle.people.models import Profile
 from cercle.search.models import SearchDocument
 from cercle.search.query import NO_FILTERS, search
-from tests.cli import operator_env, run_cercle
+from tests.cli import migrated_operator_env, run_cercle
 from tests.communities import client_for, community, html, internal_domain, join
 from tests.conftest import make_person
 
@@ -697,14 +697,15 @@ def test_on_a_terminal_the_bar_redraws_in_place() -> None:
     assert text.endswith("\n")
 
 
-def test_the_command_explains_itself_and_exits_non_zero_on_a_bad_dump(tmp_path: Path) -> None:
-    env = operator_env(tmp_path / "var")
+def test_the_command_explains_itself_and_exits_non_zero_on_a_bad_dump(
+    tmp_path: Path, migrated_sqlite: Path
+) -> None:
+    env = migrated_operator_env(migrated_sqlite, tmp_path / "var")
     help_text = run_cercle("import", "stackexchange", "--help", env=env)
     assert help_text.returncode == 0
     for words in ["--community SLUG", "--quiet", "--site HOST", "CC BY-SA", "nothing"]:
         assert words in help_text.stdout
     assert "stackexchange" in run_cercle("import", "--help", env=env).stdout
-    assert run_cercle("migrate", "--noinput", env=env, timeout=600).returncode == 0
     made = run_cercle(
         "shell",
         "-c",

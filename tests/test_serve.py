@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from cercle.management.commands.serve import Command as ServeCommand
-from tests.cli import CERCLE, PROJECT_DIR, operator_env, run_cercle
+from tests.cli import CERCLE, PROJECT_DIR, migrated_operator_env, operator_env, run_cercle
 from tests.smtp import free_port
 
 
@@ -149,10 +149,11 @@ def _query(database: Path, sql: str) -> list[tuple[Any, ...]]:
         return connection.execute(sql).fetchall()
 
 
-def test_serve_alone_publishes_planned_posts_and_fills_the_count_tables(tmp_path: Path) -> None:
+def test_serve_alone_publishes_planned_posts_and_fills_the_count_tables(
+    tmp_path: Path, migrated_sqlite: Path
+) -> None:
     """No cron: `cercle serve` runs the scheduled jobs beside the site and the worker."""
-    env = operator_env(tmp_path)
-    assert run_cercle("migrate", "--noinput", env=env).returncode == 0
+    env = migrated_operator_env(migrated_sqlite, tmp_path)
     immediate = {**env, "CERCLE_TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
     planned = run_cercle("shell", "-c", PLAN_A_POST, env=immediate)
     assert planned.returncode == 0, planned.stderr
@@ -207,9 +208,10 @@ def _processes_mentioning(text: str) -> list[str]:
     return found
 
 
-def test_demo_refuses_a_database_that_already_has_people(tmp_path: Path) -> None:
-    env = operator_env(tmp_path)
-    assert run_cercle("migrate", "--noinput", env=env).returncode == 0
+def test_demo_refuses_a_database_that_already_has_people(
+    tmp_path: Path, migrated_sqlite: Path
+) -> None:
+    env = migrated_operator_env(migrated_sqlite, tmp_path)
     assert run_cercle("demo", env=env).returncode == 0
     again = run_cercle("demo", env=env)
     assert again.returncode != 0
