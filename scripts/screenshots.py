@@ -62,6 +62,8 @@ PAGES = (
     "calendar",
     "cockpit",
     "next-actions",
+    "community-mail",
+    "email-settings",
 )
 
 
@@ -324,6 +326,8 @@ def page_addresses(reader: Reader, run: Run) -> dict[str, str]:
         "calendar": lambda: reverse("animation:calendar", args=[slug]),
         "cockpit": lambda: reverse("analytics:cockpit", args=[slug]),
         "next-actions": lambda: reverse("nextactions:queue", args=[slug]),
+        "community-mail": lambda: reverse("mailin:settings", args=[slug]),
+        "email-settings": lambda: reverse("notification_settings"),
     }
     found = {"visitor-home": "/"}
     for name, finder in finders.items():

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from allauth.account.models import EmailAddress
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
@@ -34,6 +36,7 @@ from cercle.mailin.message import MailAttachment, ParsedMail
 from cercle.mailin.models import Outcome, SpaceMailbox
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # "Re:", "RE :", "Fwd:", "Fw:", "TR:" (French Outlook), "AW:"/"WG:" (German), "[list]"
 # tags... at the head of a subject, as many times as they come.
@@ -52,6 +55,35 @@ class Decision:
     topic: Topic | None = None
     post: Post | None = None
     answer: Answer | None = None
+
+
+# An outcome, its reason for staff, and the answer's refusal: what a message whose body
+# is empty once its quotes and signature are trimmed gets, whatever address it came to.
+NOTHING_TO_POST = (
+    Outcome.REFUSED_EMPTY,
+    "Nothing left to post once quotes and signatures were removed.",
+    Refusal.EMPTY,
+)
+
+
+def attempt(language: str, action: Callable[[], T]) -> T | ActionRefused:
+    """Run a Cercle action for the sender: its result, or the refusal it raised, worded
+    in the sender's language (the answer quotes it to them)."""
+    try:
+        with translation.override(language):
+            return action()
+    except ActionRefused as refusal:
+        return refusal
+
+
+def invalid(action: str, refusal: ActionRefused) -> tuple[str, str, str, str]:
+    """The outcome, reason, refusal and detail of an action that refused the content."""
+    return (
+        Outcome.REFUSED_INVALID,
+        f"{action} refused: {refusal.message}",
+        Refusal.INVALID,
+        refusal.message,
+    )
 
 
 def uploads(attachments: tuple[MailAttachment, ...]) -> list[UploadedFile]:
@@ -178,32 +210,21 @@ def do_reply_by_email(  # noqa: PLR0911 - one return per check, in order
         )
     body = parsed.body.strip()
     if not body:
-        return refuse(
-            Outcome.REFUSED_EMPTY,
-            "Nothing left to post once quotes and signatures were removed.",
-            Refusal.EMPTY,
-        )
-    try:
-        # The action's refusals are for the person: in their language.
-        with translation.override(language):
-            post = conversations.do_reply(
-                person, topic, body=body, files=uploads(parsed.attachments)
-            )
-    except ActionRefused as refusal:
+        return refuse(*NOTHING_TO_POST)
+    post = attempt(
+        language,
+        lambda: conversations.do_reply(person, topic, body=body, files=uploads(parsed.attachments)),
+    )
+    if isinstance(post, ActionRefused):
         if not permissions.conversations.may_reply(
             permissions.community_access(person, topic.community), topic
         ):
             return refuse(
                 Outcome.REFUSED_PERMISSION,
-                f"The reply action refused: {refusal.message}",
+                f"The reply action refused: {post.message}",
                 Refusal.NOT_ALLOWED_REPLY,
             )
-        return refuse(
-            Outcome.REFUSED_INVALID,
-            f"The reply action refused: {refusal.message}",
-            Refusal.INVALID,
-            detail=refusal.message,
-        )
+        return refuse(*invalid("The reply action", post))
     decision.outcome, decision.post = Outcome.POSTED, post
     decision.reason = f"Posted as reply {post.position} of topic {topic.pk}."
     return decision
@@ -264,28 +285,20 @@ def do_start_topic_by_email(  # noqa: PLR0911 - one return per check, in order
         )
     body = parsed.body.strip()
     if not body:
-        return refuse(
-            Outcome.REFUSED_EMPTY,
-            "Nothing left to post once quotes and signatures were removed.",
-            Refusal.EMPTY,
-        )
-    try:
-        with translation.override(language):
-            topic = conversations.do_start_topic(
-                sender,
-                space,
-                kind=mailbox.kind,
-                title=title,
-                body=body,
-                files=uploads(parsed.attachments),
-            )
-    except ActionRefused as refusal:
-        return refuse(
-            Outcome.REFUSED_INVALID,
-            f"The new topic action refused: {refusal.message}",
-            Refusal.INVALID,
-            detail=refusal.message,
-        )
+        return refuse(*NOTHING_TO_POST)
+    topic = attempt(
+        language,
+        lambda: conversations.do_start_topic(
+            sender,
+            space,
+            kind=mailbox.kind,
+            title=title,
+            body=body,
+            files=uploads(parsed.attachments),
+        ),
+    )
+    if isinstance(topic, ActionRefused):
+        return refuse(*invalid("The new topic action", topic))
     decision.outcome, decision.topic = Outcome.TOPIC_STARTED, topic
     decision.post = topic.posts.order_by("position").first()
     decision.reason = f"Started topic {topic.pk} in space {space.pk}."
