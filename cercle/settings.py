@@ -466,6 +466,9 @@ LOGGING = {
     },
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # aiosmtpd (`cercle mail-in`) logs every connection and command at INFO: Cercle
+        # logs what became of each message itself (docs/mail.md).
+        "mail.log": {"level": "WARNING"},
     },
 }
 
