@@ -377,19 +377,75 @@ def test_control_characters_never_reach_the_text_a_database_stores() -> None:
     assert "\x00" not in parsed.from_address
 
 
-def test_a_message_forwarded_as_an_attachment_is_an_eml_attachment() -> None:
+def test_a_message_forwarded_as_an_attachment_is_kept_whole_below_a_forward_header() -> None:
     raw = (
         b"From: claire@example.org\nSubject: FW: Compteur\nMIME-Version: 1.0\n"
         b'Content-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain\n\n'
-        b"Voir le message joint.\n--b\nContent-Type: message/rfc822\n\n"
-        b"From: mairie@example.fr\nSubject: Compteur d'eau\n\nPose en mars.\n--b--\n"
+        b"Voir le message joint.\n\n-- \nClaire\n--b\nContent-Type: message/rfc822\n\n"
+        b"From: mairie@example.fr\nDate: Fri, 4 Dec 2026 16:15:00 +0100\n"
+        b"Subject: Compteur d'eau\n\nPose en mars.\n\n> Quand ?\n--b--\n"
     )
     parsed = parse(raw)
 
-    assert parsed.body == "Voir le message joint."
-    [attached] = parsed.attachments
-    assert (attached.filename, attached.content_type) == ("Compteur d'eau.eml", "message/rfc822")
-    assert b"Pose en mars." in attached.content
+    # The person's words are trimmed (their signature goes); what they share is kept
+    # whole, quotes included, with its header lines broken as they are in the mail.
+    assert parsed.body == (
+        "Voir le message joint.\n\n"
+        "---------- Forwarded message ---------  \n"
+        "From: mairie@example.fr  \n"
+        "Date: Fri, 4 Dec 2026 16:15:00 +0100  \n"
+        "Subject: Compteur d'eau\n\n"
+        "Pose en mars.\n\n> Quand ?"
+    )
+    assert parsed.attachments == ()
+
+
+def test_a_forwarded_html_message_becomes_markdown_and_its_files_attachments() -> None:
+    raw = (
+        b"From: claire@example.org\nSubject: Fwd: Plan\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="outer"\n\n'
+        b"--outer\nContent-Type: message/rfc822\n\n"
+        b"From: Parks <parks@council.example.gov>\nSubject: Plan\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="inner"\n\n'
+        b"--inner\nContent-Type: text/html; charset=utf-8\n\n"
+        b"<p>The <b>plan</b> is attached.</p>\n"
+        b"--inner\nContent-Type: application/pdf; name=plan.pdf\n"
+        b"Content-Disposition: attachment; filename=plan.pdf\n\n%PDF-1.4\n"
+        b"--inner--\n--outer--\n"
+    )
+    parsed = parse(raw)
+
+    assert parsed.body == (
+        "---------- Forwarded message ---------  \n"
+        "From: Parks <parks@council.example.gov>  \n"
+        "Subject: Plan\n\n"
+        "The **plan** is attached."
+    )
+    assert [(a.filename, a.content) for a in parsed.attachments] == [("plan.pdf", b"%PDF-1.4")]
+
+
+def _attached(depth: int) -> bytes:
+    message = b"From: origin@example.org\nSubject: Level 0\n\nThe first words.\n"
+    for level in range(1, depth + 1):
+        message = (
+            (
+                f"From: level{level}@example.org\nSubject: Level {level}\nMIME-Version: 1.0\n"
+                f'Content-Type: multipart/mixed; boundary="b{level}"\n\n'
+                f"--b{level}\nContent-Type: message/rfc822\n\n"
+            ).encode()
+            + message
+            + f"\n--b{level}--\n".encode()
+        )
+    return message
+
+
+def test_messages_attached_inside_attached_messages_are_read_three_deep() -> None:
+    three = parse(_attached(3)).body
+    assert "The first words." in three
+    assert three.count("---------- Forwarded message") == 3
+    deeper = parse(_attached(5)).body
+    assert "The first words." not in deeper
+    assert deeper.count("---------- Forwarded message") == 3
 
 
 def test_text_parts_around_an_inline_image_are_one_text() -> None:

@@ -617,6 +617,30 @@ def test_writing_to_a_spaces_address_starts_a_topic_with_the_subject_as_title(
     ).exists()
 
 
+def test_a_message_forwarded_whole_to_a_spaces_address_starts_a_topic_with_it(
+    mailbox: SpaceMailbox, general: Space, alice: User
+) -> None:
+    shared = EmailMessage()
+    shared["From"] = "Parks Department <parks@council.example.gov>"
+    shared["Subject"] = "Water meter at the community garden"
+    shared.set_content("The meter will be installed in March.")
+    shared.add_attachment(png(), maintype="image", subtype="png", filename="meter.png")
+    forward = EmailMessage()
+    forward["From"] = alice.email
+    forward["To"] = space_mail(general)
+    forward["Subject"] = "FW: Water meter at the community garden"
+    forward["Message-ID"] = make_msgid(domain="mail.example.org")
+    forward.set_content("")
+    forward.add_attachment(shared)  # Outlook's "forward as attachment"
+    row = receive_one(forward.as_bytes(), space_mail(general))
+    assert row.outcome == Outcome.TOPIC_STARTED, row.reason
+    topic = Topic.objects.get(space=general, title="Water meter at the community garden")
+    post = topic.posts.get()
+    assert post.body.startswith("---------- Forwarded message ---------  \nFrom: Parks")
+    assert post.body.endswith("The meter will be installed in March.")
+    assert [a.original_name for a in post.attachments.all()] == ["meter.png"]
+
+
 def test_a_space_that_takes_no_mail_refuses_with_an_answer(
     outbox: SmtpServer, general: Space, alice: User, django_capture_on_commit_callbacks: Any
 ) -> None:

@@ -426,16 +426,46 @@ def _walk_leaves(message: Message) -> Iterator[Message]:
 def _body(
     message: Message, subject: str, is_report: bool
 ) -> tuple[str, tuple[MailAttachment, ...]]:
-    # Several text parts are one text cut by attachments (Apple Mail puts an inline
-    # image between two): they are joined
+    plains, htmls, attachments, forwards = _contents(message, depth=0)
+    plain = "\n\n".join(plains)
+    if is_report:
+        # A report's words are the mail server's, its images its own: nothing to keep
+        return normalise(_without_returned(plain)), ()
+    forwarded = bool(_FORWARD_SUBJECT.match(subject))
+    if plain.strip() or not htmls:
+        text = plain
+    else:
+        text = html_to_markdown(_trimmed_soup("\n".join(htmls), forwarded=forwarded))
+    words = trim_text(text[:MAX_TEXT], forwarded=forwarded)
+    return "\n\n".join(t for t in (words, *forwards) if t)[:MAX_TEXT], tuple(attachments)
+
+
+# Messages attached inside attached messages are read this deep, no deeper.
+FORWARD_DEPTH = 3
+FORWARD_LINE = "---------- Forwarded message ---------"
+FORWARD_HEADERS = ("From", "Date", "Subject", "To", "Cc")
+
+
+def _contents(
+    message: Message, depth: int
+) -> tuple[list[str], list[str], list[MailAttachment], list[str]]:
+    """A message's text parts, HTML parts, attachments and the messages attached to
+    it whole (as forwarded blocks). Several text parts are one text cut by attachments
+    (Apple Mail puts an inline image between two): the caller joins them."""
     plains: list[str] = []
     htmls: list[str] = []
     attachments: list[MailAttachment] = []
+    forwards: list[str] = []
     for part in _walk_leaves(message):
         content_type = part.get_content_type()
         disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
         body_part = disposition != "attachment" and not _filename(part)
-        if body_part and content_type == "text/plain":
+        if content_type == "message/rfc822":
+            forward = _forwarded(part, depth) if depth < FORWARD_DEPTH else None
+            if forward is not None:
+                forwards.append(forward[0])
+                attachments.extend(forward[1])
+        elif body_part and content_type == "text/plain":
             text = _text_of(part)
             if str(part.get_param("format", "")).lower() == "flowed":
                 text = unflow(text, delsp=str(part.get_param("delsp", "")).lower() == "yes")
@@ -446,34 +476,37 @@ def _body(
             attachment = _attachment(part, disposition, len(attachments) + 1)
             if attachment is not None:
                 attachments.append(attachment)
-    plain = "\n\n".join(plains)
-    if is_report:
-        # A report's words are the mail server's, its images its own: nothing to keep
-        return normalise(_without_returned(plain)), ()
-    forwarded = bool(_FORWARD_SUBJECT.match(subject))
-    if plain.strip() or not htmls:
-        text = plain
-    else:
-        text = html_to_markdown(_trimmed_soup("\n".join(htmls), forwarded=forwarded))
-    return trim_text(text[:MAX_TEXT], forwarded=forwarded), tuple(attachments)
+    return plains, htmls, attachments, forwards
+
+
+def _forwarded(part: Message, depth: int) -> tuple[str, list[MailAttachment]] | None:
+    """A message attached whole (Outlook's "forward as attachment", a `.eml` dragged
+    in): what the person shares, so its text is kept whole, below the same header
+    block a forward written inline has, and its files become attachments."""
+    inner = part.get_payload(0) if part.is_multipart() else None
+    if not isinstance(inner, Message):
+        return None
+    plains, htmls, attachments, forwards = _contents(inner, depth + 1)
+    text = "\n\n".join(plains)
+    if not text.strip() and htmls:
+        text = html_to_markdown(_trimmed_soup("\n".join(htmls), forwarded=True))
+    headers = [
+        f"{name}: {value}"
+        for name in FORWARD_HEADERS
+        if (value := " ".join(_header_text(inner, name).split()))
+    ]
+    # Two spaces end each header line: a line break in the Markdown of the post.
+    block = "\n".join([FORWARD_LINE + "  ", *(f"{line}  " for line in headers)]).rstrip()
+    parts = [block, normalise(text[:MAX_TEXT]), *forwards]
+    return "\n\n".join(p for p in parts if p), attachments
 
 
 def _attachment(part: Message, disposition: str, number: int) -> MailAttachment | None:
-    """A part that is not the body as a file: one with a name, an image shown inline
-    (Content-ID), a message attached whole. Other parts (a second text) are left."""
+    """A part that is not the body as a file: one with a name, or an image shown inline
+    (Content-ID). Other parts (a second text) are left."""
     content_type = part.get_content_type()
     filename = _filename(part)
     content_id = _content_id(part)
-    if content_type == "message/rfc822":
-        inner = part.get_payload(0) if part.is_multipart() else None
-        if not isinstance(inner, Message):
-            return None
-        name = filename or _safe_name(_header_text(inner, "Subject")) or "message"
-        return MailAttachment(
-            filename=name if name.endswith(".eml") else f"{name[:150]}.eml",
-            content_type=content_type,
-            content=inner.as_bytes(),
-        )
     if not filename and not (content_id and part.get_content_maintype() == "image"):
         return None
     content = part.get_payload(decode=True)
