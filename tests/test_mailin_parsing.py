@@ -337,7 +337,7 @@ def test_a_forward_inside_gmails_html_quote_is_kept_even_without_fwd_in_the_subj
     ).encode()
 
     assert parse(raw).body == (
-        "À lire :\n\n---------- Forwarded message ---------\nDe : Dana <dana@example.net>\n\n"
+        "À lire :\n\n---------- Forwarded message ---------  \nDe : Dana <dana@example.net>\n\n"
         "Le texte partagé."
     )
 

@@ -495,8 +495,7 @@ def _forwarded(part: Message, depth: int) -> tuple[str, list[MailAttachment]] | 
         for name in FORWARD_HEADERS
         if (value := " ".join(_header_text(inner, name).split()))
     ]
-    # Two spaces end each header line: a line break in the Markdown of the post.
-    block = "\n".join([FORWARD_LINE + "  ", *(f"{line}  " for line in headers)]).rstrip()
+    block = header_lines_broken("\n".join([FORWARD_LINE, *headers]))
     parts = [block, normalise(text[:MAX_TEXT]), *forwards]
     return "\n\n".join(p for p in parts if p), attachments
 
@@ -811,13 +810,21 @@ def trim_text(text: str, *, forwarded: bool = False) -> str:
         forward_at = header.at  # Outlook forwards with the same block as its replies
     if forward_at is not None and (header is None or forward_at <= header.at):
         note = _finish(_inline(lines[:forward_at]))
-        shared = _finish(lines[forward_at:])
-        return _finish(f"{note}\n\n{shared}".split("\n")) if note else shared
+        shared = header_lines_broken(_finish(lines[forward_at:]))
+        return f"{note}\n\n{shared}" if note else shared
     if header is None:
         return _finish(_inline(lines))
     before = lines[: header.at]
     after = lines[header.at + header.span :] if header.quotes_follow else []
     return _finish(_inline([*before, "", *after]))
+
+
+def header_lines_broken(text: str) -> str:
+    """A forward's first paragraph (its marker and header lines) with two spaces ending
+    each line but the last: a line break in the Markdown of the post, as in the mail."""
+    head, gap, rest = text.partition("\n\n")
+    lines = head.split("\n")
+    return "\n".join([*(f"{line}  " for line in lines[:-1]), lines[-1]]) + gap + rest
 
 
 def _finish(lines: list[str]) -> str:
