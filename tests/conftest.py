@@ -6,6 +6,8 @@ Charlie an outsider; each is built through the same code paths as real accounts.
 
 from __future__ import annotations
 
+import fcntl
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,16 +50,26 @@ def _static_root() -> None:
 
 
 @pytest.fixture(scope="session")
-def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An embedded database that `cercle migrate` made, run once per test process as an
-    operator runs it: tests copy it through `tests.cli.migrated_operator_env`."""
-    var_dir = tmp_path_factory.mktemp("migrated")
-    result = run_cercle("migrate", "--noinput", env=operator_env(var_dir), timeout=900)
-    assert result.returncode == 0, result.stdout + result.stderr
-    database = var_dir / "cercle.sqlite3"
-    # Written back from the write-ahead log, so that the one file is the whole database.
-    with sqlite3.connect(database) as connection:
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """An embedded database that `cercle migrate` made as an operator runs it, once per
+    test run: the first worker to ask makes it, the others wait for it (a file lock in
+    the run's temporary folder). Tests copy it through `tests.cli.migrated_operator_env`."""
+    base = tmp_path_factory.getbasetemp()
+    root = base if worker_id == "master" else base.parent  # the run's, shared by workers
+    database = root / "migrated" / "cercle.sqlite3"
+    with (root / "migrated.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not database.exists():
+            making = root / "migrating"
+            shutil.rmtree(making, ignore_errors=True)
+            making.mkdir()
+            result = run_cercle("migrate", "--noinput", env=operator_env(making), timeout=900)
+            assert result.returncode == 0, result.stdout + result.stderr
+            # Written back from the write-ahead log, so that one file is the database.
+            with sqlite3.connect(making / database.name) as connection:
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            (root / "migrated").mkdir()
+            shutil.copyfile(making / database.name, database)
     return database
 
 
