@@ -40,6 +40,8 @@ PAGES: dict[str, tuple[str, ...]] = {
     "community.landing.animate": ("access",),
     "conversations.topic.head": ("access", "topic"),
     "conversations.space.head": ("access", "space"),
+    # Below the space's links (wiki, feed): other ways into the space.
+    "conversations.space.about": ("access", "space"),
     "people.profile": ("reader", "person"),
     "ui.member_home": ("person", "memberships"),
     "ui.member_home.aside": ("person", "memberships"),

@@ -14,6 +14,7 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +34,7 @@ from cercle.mailin.settings_actions import do_set_space_mailbox
 from cercle.mailin.staff_actions import do_try_again
 from cercle.mailin.tones import TONES, tone
 from cercle.membership import actions as community_actions
+from tests.api import api_get, make_token
 from tests.communities import client_for, community, join, staff_person
 
 pytestmark = pytest.mark.django_db
@@ -571,6 +573,101 @@ def test_the_nightly_command_says_what_it_did_and_refuses_a_bad_number_of_days()
 
 
 # --- In French ------------------------------------------------------------------------------------
+
+
+# --- Where members find a space's address ------------------------------------------------------
+
+
+def space_page(person: User | None, space: Space) -> str:
+    client = client_for(person) if person is not None else Client()
+    response = client.get(space.get_absolute_url())
+    assert response.status_code == 200
+    return str(response.content.decode())
+
+
+def test_the_space_page_tells_those_who_may_post_where_to_write(
+    cargo: Community, general: Space, lab: Space, coordinator: User, alice: User, bob: User
+) -> None:
+    address = space_address("cargo", "general")
+    assert address is not None
+    # Nothing while the space takes no email.
+    assert address not in space_page(alice, general)
+    do_set_space_mailbox(coordinator, general, enabled=True, kind=Kind.QUESTION)
+    do_set_space_mailbox(coordinator, lab, enabled=True, kind=Kind.DISCUSSION)
+    page = space_page(alice, general)
+    assert "You may also ask a question in General by email: write to" in page
+    assert f'<a href="mailto:{address}" class="space-email__address">{address}</a>' in page
+    assert "The subject becomes the title" in page
+    # The private lab is Alice's: its own address and kind.
+    lab_page = space_page(alice, lab)
+    assert "You may also start a discussion in Lab by email" in lab_page
+    assert str(space_address("cargo", "lab")) in lab_page
+    # A visitor of this public community reads the space, but may not post there.
+    assert address not in space_page(None, general)
+
+
+def test_the_address_is_shown_only_while_mail_in_is_on_and_to_who_may_start_that_kind(
+    cargo: Community, general: Space, coordinator: User, alice: User, settings: Any
+) -> None:
+    address = str(space_address("cargo", "general"))
+    do_set_space_mailbox(coordinator, general, enabled=True, kind=Kind.ANNOUNCEMENT)
+    # Only the coordination may start an announcement: members are not offered it.
+    assert address not in space_page(alice, general)
+    assert "You may also post an announcement in General by email" in space_page(
+        coordinator, general
+    )
+    do_set_space_mailbox(coordinator, general, enabled=False, kind=Kind.ANNOUNCEMENT)
+    assert address not in space_page(coordinator, general)
+    do_set_space_mailbox(coordinator, general, enabled=True, kind=Kind.DISCUSSION)
+    settings.MAIL_IN_ADDRESS = ""
+    assert "space-email" not in space_page(alice, general)
+
+
+def test_the_address_costs_the_space_page_one_query_and_visitors_none(
+    cargo: Community, general: Space, coordinator: User, alice: User, settings: Any
+) -> None:
+    do_set_space_mailbox(coordinator, general, enabled=True, kind=Kind.QUESTION)
+    member, visitor = client_for(alice), Client()
+
+    def queries_of(client: Client) -> int:
+        client.get(general.get_absolute_url())  # warm: sessions, caches
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(general.get_absolute_url()).status_code == 200
+        return len(captured)
+
+    on = queries_of(member), queries_of(visitor)
+    settings.MAIL_IN_ADDRESS = ""
+    off = queries_of(member), queries_of(visitor)
+    assert (on[0] - off[0], on[1] - off[1]) == (1, 0)
+
+
+def test_the_api_gives_the_space_address_to_those_the_page_gives_it(
+    cargo: Community, general: Space, lab: Space, coordinator: User, alice: User, bob: User
+) -> None:
+    do_set_space_mailbox(coordinator, general, enabled=True, kind=Kind.QUESTION)
+    do_set_space_mailbox(coordinator, lab, enabled=True, kind=Kind.ANNOUNCEMENT)
+    alice_token = make_token(alice, ("read",))
+
+    def detail(token: str, space: str, status: int = 200) -> Any:
+        response = api_get(token, f"/communities/cargo/spaces/{space}")
+        assert response.status_code == status, response.content
+        return response.json()
+
+    general_detail = detail(alice_token, "general")
+    assert (general_detail["email"], general_detail["email_starts"]) == (
+        space_address("cargo", "general"),
+        "question",
+    )
+    # Only the coordination may start an announcement in the lab.
+    lab_detail = detail(alice_token, "lab")
+    assert (lab_detail["email"], lab_detail["email_starts"]) == (None, None)
+    claire = detail(make_token(coordinator, ("read",)), "lab")
+    assert (claire["email"], claire["email_starts"]) == (
+        space_address("cargo", "lab"),
+        "announcement",
+    )
+    # Bob is not listed in the private lab: no space, no address.
+    detail(make_token(bob, ("read",)), "lab", status=404)
 
 
 def test_the_pages_speak_french(

@@ -78,8 +78,9 @@ class SpacePage:
     # The other spaces of the community the reader may read.
     spaces: list[Space]
     can: dict[str, bool]
-    # What the apps above add to the page's head (cercle/sections.py).
+    # What the apps above add to the page's head, and below its links (cercle/sections.py).
     sections: list[page_sections.Shown]
+    about_sections: list[page_sections.Shown]
 
 
 def space_page(
@@ -110,6 +111,9 @@ def space_page(
             "ask": permissions.conversations.may_start_topic(access, space, Kind.QUESTION),
         },
         sections=page_sections.gather("conversations.space.head", access=access, space=space),
+        about_sections=page_sections.gather(
+            "conversations.space.about", access=access, space=space
+        ),
     )
 
 

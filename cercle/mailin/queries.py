@@ -14,6 +14,7 @@ from typing import Any, cast
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from cercle import permissions
 from cercle.communities.models import Community, Space
 from cercle.conversations.models import Kind
 from cercle.mail.addresses import mail_in_enabled, space_address
@@ -234,6 +235,24 @@ def message_view(received: ReceivedMail) -> MessageView:
         html_source=html_source,
         truncated=truncated,
     )
+
+
+def space_email_for(access: permissions.CommunityAccess, space: Space) -> tuple[str, str] | None:
+    """The address where the reader may start a topic in `space` by email, and the kind
+    of topic a message starts there: while the space's mailbox takes email and the
+    reader may start that kind of topic there (`permissions.mail`); None otherwise.
+    One query for a member, none for a visitor or while mail in is off."""
+    if not mail_in_enabled() or not access.actor.is_authenticated:
+        return None
+    kind = (
+        SpaceMailbox.objects.filter(space_id=space.pk, enabled=True)
+        .values_list("kind", flat=True)
+        .first()
+    )
+    if kind is None or not permissions.mail.may_start_topic_by_email(access, space, kind):
+        return None
+    address = space_address(space.community.slug, space.slug)
+    return (address, kind) if address else None
 
 
 def space_post_address(space: Space) -> str | None:

@@ -5,6 +5,7 @@ used without JavaScript."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from tests.e2e.conftest import BrowserErrors, assert_accessible, new_page
 from tests.e2e.test_notifications import logged_in, no_sideways_scrolling
 
 PHONE = {"width": 390, "height": 844}
-SHOTS = Path("/work/shots/i17-out")
+SHOTS = Path(os.environ.get("CERCLE_MAIL_SHOTS", "var/screenshots-mail"))
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,7 @@ from tests.communities import staff_person
 from tests.e2e.conftest import BrowserErrors, assert_accessible, new_page
 from tests.e2e.journeys import log_in
 
-SHOTS = Path(os.environ.get("CERCLE_MAIL_SHOTS", "/work/shots/i17-pages"))
+SHOTS = Path(os.environ.get("CERCLE_MAIL_SHOTS", "var/screenshots-mail"))
 SIZES = (({"width": 1280, "height": 900}, 1280), ({"width": 390, "height": 844}, 390))
 LANGUAGES = (("en-GB", "en"), ("fr-FR", "fr"))
 HOSTILE = '<p>Hi</p><script>window.owned = 1</script><img src=x onerror="window.owned = 2">'
@@ -96,6 +96,22 @@ def test_a_coordinator_opens_spaces_to_email_in_both_languages_on_a_desktop_and_
             expect(page.locator(f"#space-{lab.pk} .badge--success")).to_be_visible()
             assert_accessible(page)
             shot(page, f"mail-settings-saved-{language}-{size}", viewport)
+            page.context.close()
+
+    # Members who may ask in the lab find its address on the space's page.
+    alice = User.objects.get(email="alice@example.org")
+    for locale, language in LANGUAGES:
+        for viewport, size in SIZES:
+            page = new_page(browser, browser_errors, locale=locale, viewport=viewport)
+            log_in(page, live_server.url, alice.email)
+            page.goto(f"{live_server.url}{lab.get_absolute_url()}")
+            line = page.locator(".space-email")
+            expect(line.locator("a")).to_have_attribute(
+                "href", "mailto:cercle+cargo.lab@mail.example.org"
+            )
+            expect(line).to_contain_text("par e-mail" if language == "fr" else "by email")
+            assert_accessible(page)
+            shot(page, f"space-email-{language}-{size}", viewport)
             page.context.close()
 
     # Mail in off: the page says so plainly.

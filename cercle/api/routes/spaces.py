@@ -1,7 +1,8 @@
 """/communities/{slug}/spaces: the spaces of a community the caller may read
 (`permissions.readable_spaces`, as the landing page and the navigation list them),
 and one of them (`permissions.space_for`: a 404 for a space the caller may not read,
-whether it exists or not)."""
+whether it exists or not), with the address where you may start a topic in it by
+email, if any."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from cercle import permissions
 from cercle.api.caller import Scope
@@ -17,6 +18,7 @@ from cercle.api.pagination import Page, cursor_page
 from cercle.api.problems import ERRORS
 from cercle.api.routes.community_kit import CommunityRef, absolute, community_ref, need
 from cercle.communities.models import Space
+from cercle.mailin import queries as mail_queries
 from cercle.people import actions as people_actions
 
 router = Router(tags=["spaces"])
@@ -45,6 +47,14 @@ class SpaceDetailOut(SpaceOut):
     community: CommunityRef
     following: bool
     can: SpaceCan
+    email: str | None = Field(
+        description="The address where you may start a topic here by email (its subject "
+        "becomes the title), while the space takes new topics by email; else null."
+    )
+    email_starts: str | None = Field(
+        description="The kind of topic a message to `email` starts: discussion, question or "
+        "announcement; null with `email`."
+    )
 
 
 def _space_out(space: Space) -> SpaceOut:
@@ -100,6 +110,7 @@ def space_detail(request: HttpRequest, slug: str, space_slug: str) -> SpaceDetai
     person = need(request, Scope.READ)
     space, access = permissions.space_for(person, slug, space_slug)
     may_follow = permissions.people.may_follow_in(access, space)
+    email, email_starts = mail_queries.space_email_for(access, space) or (None, None)
     return SpaceDetailOut(
         **_fields(space),
         community=community_ref(space.community),
@@ -110,4 +121,6 @@ def space_detail(request: HttpRequest, slug: str, space_slug: str) -> SpaceDetai
             manage=access.may_manage(space),
             follow=may_follow,
         ),
+        email=email,
+        email_starts=email_starts,
     )
