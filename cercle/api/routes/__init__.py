@@ -8,6 +8,7 @@ from ninja import Router
 from cercle.api.routes import (
     cockpit,
     communities,
+    email_settings,
     events,
     follows,
     ideas,
@@ -28,6 +29,7 @@ from cercle.api.routes import (
 
 ROUTERS: list[tuple[str, Router]] = [
     ("/me", me.router),
+    ("/me/email", email_settings.router),
     # Communities and people.
     ("/communities", communities.router),
     ("/communities", spaces.router),
