@@ -56,6 +56,24 @@ def test_a_bounce_address_names_its_person(mail_in: None) -> None:
     assert addresses.read_recipient(address) == addresses.Recipient("bounce", person_id=9)
 
 
+def test_reply_and_bounce_addresses_never_reach_a_post(mail_in: None) -> None:
+    reply = addresses.reply_address(42, 7)
+    bounce = addresses.bounce_address(42)
+    space = addresses.space_address("cargo", "general")
+    text = (
+        f"> Reply by email: mailto:{reply}\n"
+        f"> [Reply by email](mailto:{str(reply).upper()}?subject=Re)\n"
+        f"Bounces go to <{bounce}>; new topics to {space}; mine is bob@lists.example.org."
+    )
+    assert addresses.without_private_addresses(text) == (
+        f"> Reply by email: mailto:{MAIL_IN}\n"
+        f"> [Reply by email](mailto:{MAIL_IN}?subject=Re)\n"
+        f"Bounces go to <{MAIL_IN}>; new topics to {space}; mine is bob@lists.example.org."
+    )
+    with override_settings(MAIL_IN_ADDRESS=""):
+        assert addresses.without_private_addresses(text) == text
+
+
 def test_without_mail_in_no_address_is_made_and_ids_use_the_sites_domain() -> None:
     assert addresses.reply_address(1, 2) is None
     assert addresses.bounce_address(1) is None

@@ -190,6 +190,23 @@ def test_our_own_message_coming_back_is_marked_ours() -> None:
     assert not parse(_fixture("auto", "gmail-vacation")).ours
 
 
+@override_settings(MAIL_IN_ADDRESS="cercle@cercle.example.org")
+def test_our_own_email_attached_to_a_reply_is_left_out_as_a_quote() -> None:
+    raw = (
+        b"From: bob@example.org\nSubject: Re: [Cargo] Brakes\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain\n\n'
+        b"Sintered pads.\n--b\nContent-Type: message/rfc822\n\n"
+        + LOOP_HEADER.encode()
+        + b": cercle.example.org\nFrom: Cercle <cercle@cercle.example.org>\n"
+        b"Subject: [Cargo] Brakes\n\nAlice asked: which pads?\n--b--\n"
+    )
+    parsed = parse(raw)
+
+    assert parsed.body == "Sintered pads."
+    assert parsed.attachments == ()
+    assert not parsed.ours  # the reply itself is Bob's
+
+
 @override_settings(MAIL_IN_ADDRESS="cercle@other.example.org")
 def test_a_loop_mark_of_another_cercle_is_not_ours() -> None:
     raw = _fixture("auto", "ours-looping")

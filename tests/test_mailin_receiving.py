@@ -160,6 +160,27 @@ def test_a_reply_by_email_posts_the_trimmed_text_as_the_person(
     assert question.reply_count == 1
 
 
+def test_a_reply_address_quoted_in_a_reply_never_reaches_the_post(
+    question: Topic, bob: User
+) -> None:
+    # An inline answer keeps the quote it answers: here, the notification's own line
+    # with Bob's reply address, which would let anyone reading the topic use it.
+    address = reply_to(bob, question)
+    raw = message(
+        address,
+        bob.email,
+        body=(
+            f"> Reply by email: {address}\nDone, and it works!\n\n"
+            "On Mon, 7 Dec 2026 at 10:00, Cercle <cercle@mail.example.org> wrote:\n> Hi\n"
+        ),
+    )
+    assert receive_one(raw, address).outcome == Outcome.POSTED
+    post = Post.objects.get(topic=question, position=1)
+    assert address not in post.body
+    assert "+r-" not in post.body
+    assert post.body == f"> Reply by email: {MAILBOX}\n\nDone, and it works!"
+
+
 def test_processing_a_reply_runs_a_bounded_number_of_queries(
     question: Topic, bob: User, django_assert_max_num_queries: Any
 ) -> None:

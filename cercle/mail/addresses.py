@@ -95,6 +95,20 @@ def bounce_address(person_id: int) -> str | None:
     return _address(f"b-{_base36(person_id)}-{_mac('bounce', person_id)}")
 
 
+def without_private_addresses(text: str) -> str:
+    """`text` with each reply and bounce address of Cercle's mailbox replaced by the
+    mailbox's own address. Those carry a person's token: a post, which others read,
+    must not hand them out, yet an email quoted or forwarded into a post (a
+    notification with its "Reply by email" link) brings them along."""
+    if not mail_in_enabled():
+        return text
+    local, domain = _parts()
+    private = re.compile(
+        rf"\b{re.escape(local)}\+[rb]-[0-9a-z-]+@{re.escape(domain)}\b", re.IGNORECASE
+    )
+    return private.sub(f"{local}@{domain}", text)
+
+
 @dataclass(frozen=True)
 class Recipient:
     """What an address received at means. `kind` is "reply", "space" or "bounce"."""

@@ -29,7 +29,7 @@ from cercle.communities.models import Community, Space
 from cercle.conversations import actions as conversations
 from cercle.conversations.models import Post, Topic
 from cercle.errors import ActionRefused
-from cercle.mail.addresses import Recipient
+from cercle.mail.addresses import Recipient, without_private_addresses
 from cercle.mail.bounces import record_bounce
 from cercle.mailin.answers import Answer, Refusal, absolute, language_for
 from cercle.mailin.message import MailAttachment, ParsedMail
@@ -208,7 +208,7 @@ def do_reply_by_email(  # noqa: PLR0911 - one return per check, in order
             "its space, or the topic is locked, hidden or merged).",
             Refusal.NOT_ALLOWED_REPLY,
         )
-    body = parsed.body.strip()
+    body = without_private_addresses(parsed.body.strip())
     if not body:
         return refuse(*NOTHING_TO_POST)
     post = attempt(
@@ -283,7 +283,7 @@ def do_start_topic_by_email(  # noqa: PLR0911 - one return per check, in order
         return refuse(
             Outcome.REFUSED_INVALID, "The message has no subject to be the title.", Refusal.NO_TITLE
         )
-    body = parsed.body.strip()
+    body = without_private_addresses(parsed.body.strip())
     if not body:
         return refuse(*NOTHING_TO_POST)
     topic = attempt(

@@ -484,7 +484,9 @@ def _forwarded(part: Message, depth: int) -> tuple[str, list[MailAttachment]] | 
     in): what the person shares, so its text is kept whole, below the same header
     block a forward written inline has, and its files become attachments."""
     inner = part.get_payload(0) if part.is_multipart() else None
-    if not isinstance(inner, Message):
+    if not isinstance(inner, Message) or _ours(inner):
+        # One of Cercle's own emails attached to a reply ("attach the original") is the
+        # quote of what is answered: left out, as a quote is.
         return None
     plains, htmls, attachments, forwards = _contents(inner, depth + 1)
     text = "\n\n".join(plains)
