@@ -44,35 +44,28 @@ def _wait_until_up(url: str, process: subprocess.Popen[str], timeout: float = 30
     raise AssertionError(f"{url} did not answer within {timeout} s")
 
 
-def _tasks_by_status(database: Path) -> dict[str, int]:
-    """Tasks due now, by status (the demo also plans some for later: publications,
-    contest results; those wait for their time)."""
+# Tasks due now (the demo also plans some for later: publications, contest results;
+# those wait for their time). django-tasks-db writes "no time set" as the year 9999.
+DUE = "(run_after >= '9999-01-01' OR run_after <= strftime('%Y-%m-%d %H:%M:%f', 'now'))"
+
+
+def _due_tasks(database: Path) -> list[tuple[str, str]]:
+    """Each task due now: its id and status."""
     with sqlite3.connect(database) as connection:
         rows = connection.execute(
-            "SELECT status, COUNT(*) FROM django_tasks_database_dbtaskresult"
-            # django-tasks-db writes "no time set" as the year 9999.
-            " WHERE run_after >= '9999-01-01' OR run_after <= strftime('%Y-%m-%d %H:%M:%f', 'now')"
-            " GROUP BY status"
+            f"SELECT id, status FROM django_tasks_database_dbtaskresult WHERE {DUE}"  # noqa: S608 - a constant
         ).fetchall()
-    return dict(rows)
+    return [(str(task_id), status) for task_id, status in rows]
 
 
-def _status_of(database: Path, task_ids: set[str]) -> dict[str, int]:
-    """The given tasks, counted by status."""
-    with sqlite3.connect(database) as connection:
-        rows = connection.execute("SELECT id, status FROM django_tasks_database_dbtaskresult")
-        statuses = [status for task_id, status in rows if str(task_id) in task_ids]
+def _tasks_by_status(database: Path, among: set[str] | None = None) -> dict[str, int]:
+    """Tasks due now (or those of `among`), counted by status."""
+    statuses = [s for task_id, s in _due_tasks(database) if among is None or task_id in among]
     return {status: statuses.count(status) for status in set(statuses)}
 
 
 def _ready_task_ids(database: Path) -> set[str]:
-    with sqlite3.connect(database) as connection:
-        rows = connection.execute(
-            "SELECT id FROM django_tasks_database_dbtaskresult WHERE status = 'READY'"
-            " AND (run_after >= '9999-01-01'"
-            " OR run_after <= strftime('%Y-%m-%d %H:%M:%f', 'now'))"
-        ).fetchall()
-    return {str(task_id) for (task_id,) in rows}
+    return {task_id for task_id, status in _due_tasks(database) if status == "READY"}
 
 
 def _wait_for_tasks_done(
@@ -134,7 +127,7 @@ def test_serve_runs_the_site_and_the_worker_and_stops_cleanly_on_ctrl_c(tmp_path
         _wait_for_tasks_done(database, process)
         # (The scheduled jobs may queue more meanwhile, a daily one past midnight: only
         # the demo's are counted.)
-        assert _status_of(database, queued) == {"SUCCESSFUL": len(queued)}
+        assert _tasks_by_status(database, queued) == {"SUCCESSFUL": len(queued)}
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)
